@@ -1,0 +1,27 @@
+//! The Diffusion wire protocol as a pure codec.
+//!
+//! Everything here turns bytes into typed values and back; nothing opens a socket or
+//! spawns a task, so the client, the server and the fuzz targets share one definition of
+//! the protocol. The layout follows what the official SDKs put on the wire (see
+//! `shared/diffusion-protocol/NOTES.md` and the vectors under `tests/`).
+
+pub mod codec;
+pub mod connection;
+pub mod credentials;
+pub mod delta;
+pub mod error;
+pub mod message;
+pub mod path;
+pub mod selector;
+pub mod service;
+pub mod topic;
+pub mod value;
+
+pub use codec::{DecodeError, Reader, Writer};
+pub use connection::{ConnectionRequest, ConnectionResponse, ResponseCode};
+pub use credentials::Credentials;
+pub use error::ErrorReason;
+pub use message::Message;
+pub use selector::{Selector, SelectorError};
+pub use topic::{TopicSpecification, TopicType};
+pub use value::{Value, ValueError};

@@ -1,0 +1,131 @@
+//! Topic types and specifications (a type byte, then the properties as a string map).
+
+use crate::codec::{DecodeError, Reader, Writer};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TopicType {
+    Binary,
+    Json,
+    TimeSeries,
+    String,
+    Int64,
+    Double,
+    RecordV2,
+    Unknown,
+}
+
+impl TopicType {
+    pub fn to_byte(self) -> u8 {
+        match self {
+            TopicType::Binary => 14,
+            TopicType::Json => 15,
+            TopicType::TimeSeries => 16,
+            TopicType::String => 17,
+            TopicType::Int64 => 18,
+            TopicType::Double => 19,
+            TopicType::RecordV2 => 20,
+            TopicType::Unknown => 21,
+        }
+    }
+
+    pub fn from_byte(b: u8) -> Result<Self, DecodeError> {
+        Ok(match b {
+            14 => TopicType::Binary,
+            15 => TopicType::Json,
+            16 => TopicType::TimeSeries,
+            17 => TopicType::String,
+            18 => TopicType::Int64,
+            19 => TopicType::Double,
+            20 => TopicType::RecordV2,
+            21 => TopicType::Unknown,
+            other => {
+                return Err(DecodeError::Unexpected {
+                    what: "topic type",
+                    value: other.into(),
+                })
+            }
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TopicType::Binary => "binary",
+            TopicType::Json => "json",
+            TopicType::TimeSeries => "time_series",
+            TopicType::String => "string",
+            TopicType::Int64 => "int64",
+            TopicType::Double => "double",
+            TopicType::RecordV2 => "record_v2",
+            TopicType::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for TopicType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for TopicType {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s.to_ascii_lowercase().as_str() {
+            "binary" => TopicType::Binary,
+            "json" => TopicType::Json,
+            "string" => TopicType::String,
+            "int64" => TopicType::Int64,
+            "double" => TopicType::Double,
+            other => return Err(format!("unknown topic type {other:?}")),
+        })
+    }
+}
+
+/// A topic's type and properties. Properties keep their order so that frames re-encode
+/// byte for byte; compare them with [`TopicSpecification::same_as`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicSpecification {
+    pub topic_type: TopicType,
+    pub properties: Vec<(String, String)>,
+}
+
+impl TopicSpecification {
+    pub fn new(topic_type: TopicType) -> Self {
+        Self {
+            topic_type,
+            properties: Vec::new(),
+        }
+    }
+
+    pub fn with_property(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.properties.push((key.into(), value.into()));
+        self
+    }
+
+    /// Equality as Diffusion judges an add of an existing topic: type and the set of
+    /// properties, whatever their order.
+    pub fn same_as(&self, other: &Self) -> bool {
+        if self.topic_type != other.topic_type {
+            return false;
+        }
+        let mut a = self.properties.clone();
+        let mut b = other.properties.clone();
+        a.sort();
+        b.sort();
+        a == b
+    }
+
+    pub fn encode(&self, w: &mut Writer) {
+        w.byte(self.topic_type.to_byte())
+            .string_map(&self.properties);
+    }
+
+    pub fn decode(r: &mut Reader) -> Result<Self, DecodeError> {
+        let topic_type = TopicType::from_byte(r.byte("topic type")?)?;
+        let properties = r.string_map("topic properties")?;
+        Ok(Self {
+            topic_type,
+            properties,
+        })
+    }
+}
