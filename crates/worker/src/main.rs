@@ -1,1 +1,49 @@
-fn main() {}
+//! `diffusion-kafka-connect`: one binary for the Kafka Connect-compatible worker running
+//! the Diffusion sink and source connectors, and the embedded Diffusion server.
+
+mod cli;
+mod diffusion_server_cmd;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    init_logging(&cli.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            cli::Command::DiffusionServer(args) => diffusion_server_cmd::run(args).await,
+            cli::Command::Standalone(_) => not_yet("standalone", 5),
+            cli::Command::Worker(_) => not_yet("worker", 7),
+            cli::Command::Demo(_) => not_yet("demo", 10),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn not_yet(what: &str, issue: u32) -> Result<(), String> {
+    Err(format!(
+        "`{what}` is not yet available in this build (tracked as issue {issue}); \
+         `diffusion-server` is"
+    ))
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+}

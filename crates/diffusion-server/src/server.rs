@@ -1,0 +1,125 @@
+//! Binding, accepting connections, and shutting down.
+
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::config::ServerConfig;
+use crate::tree::Tree;
+
+/// State shared by every session of one server.
+pub(crate) struct Shared {
+    pub(crate) config: ServerConfig,
+    pub(crate) tree: Mutex<Tree>,
+    /// Distinguishes this server's session ids from another's, as in a cluster.
+    pub(crate) server_id: u64,
+    pub(crate) next_session: AtomicU64,
+}
+
+impl Shared {
+    /// The tree lock is never held across an await, so a poisoned lock means a panic in
+    /// tree code; carry on with the data as it is rather than take every session down.
+    pub(crate) fn tree(&self) -> std::sync::MutexGuard<'_, Tree> {
+        self.tree.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+pub struct Server;
+
+impl Server {
+    /// Binds the listener and starts serving in the background.
+    pub async fn bind(config: ServerConfig) -> std::io::Result<ServerHandle> {
+        let listener = TcpListener::bind(config.listen).await?;
+        let local_addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            config,
+            tree: Mutex::new(Tree::default()),
+            server_id: rand::random(),
+            next_session: AtomicU64::new(1),
+        });
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let task = tokio::spawn(accept_loop(listener, shared.clone(), stop_rx));
+        tracing::info!(url = %format!("ws://{local_addr}"), "embedded Diffusion server listening");
+        Ok(ServerHandle {
+            local_addr,
+            shared,
+            stop: stop_tx,
+            task: Some(task),
+        })
+    }
+}
+
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let mut sessions = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    let _ = stream.set_nodelay(true);
+                    sessions.spawn(crate::session::run(stream, peer, shared.clone(), stop.clone()));
+                }
+                // Out of file descriptors and the like: back off instead of spinning.
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            },
+            Some(_) = sessions.join_next(), if !sessions.is_empty() => {}
+            _ = stop.changed() => break,
+        }
+    }
+    drop(listener);
+    // Sessions see the same signal and close their WebSockets; give them a moment.
+    let _ = tokio::time::timeout(Duration::from_secs(5), async {
+        while sessions.join_next().await.is_some() {}
+    })
+    .await;
+}
+
+/// A running server. Dropping it stops the server in the background; [`shutdown`] stops it
+/// and waits until every session has been closed.
+///
+/// [`shutdown`]: ServerHandle::shutdown
+pub struct ServerHandle {
+    local_addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl ServerHandle {
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The URL clients connect to (the SDKs append `/diffusion` themselves).
+    pub fn url(&self) -> String {
+        format!("ws://{}", self.local_addr)
+    }
+
+    pub fn topic_count(&self) -> usize {
+        self.shared.tree().topic_count()
+    }
+
+    pub fn session_count(&self) -> usize {
+        self.shared.tree().session_count()
+    }
+
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for ServerHandle {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}

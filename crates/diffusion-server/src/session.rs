@@ -1,0 +1,377 @@
+//! One client session: the WebSocket handshake with its connection parameters,
+//! authentication, then a loop answering service requests and forwarding the frames the
+//! tree queued for this session.
+//!
+//! A bad frame ends this session only: it is logged with the reason, the WebSocket is
+//! closed with a protocol-error status, and every other session carries on.
+
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use diffusion_wire::connection::{
+    ConnectionRequest, ConnectionResponse, ResponseCode, SessionDetails, MAX_VERSION, MIN_VERSION,
+    TOKEN_LEN,
+};
+use diffusion_wire::service::{self, Payload, SelectorRequest};
+use diffusion_wire::{Credentials, ErrorReason, Message, Selector};
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, watch, Notify};
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::http::StatusCode;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::Message as Ws;
+use tokio_tungstenite::WebSocketStream;
+
+use crate::server::Shared;
+use crate::tree::{SessionEntry, SessionId};
+
+type Socket = WebSocketStream<TcpStream>;
+
+pub(crate) async fn run(
+    stream: TcpStream,
+    peer: SocketAddr,
+    shared: Arc<Shared>,
+    stop: watch::Receiver<bool>,
+) {
+    let mut params: Vec<(String, String)> = Vec::new();
+    let callback = |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
+        let path = req.uri().path();
+        if path.trim_end_matches('/') != "/diffusion" {
+            return Err(http_error(StatusCode::NOT_FOUND, "the Diffusion endpoint is /diffusion"));
+        }
+        // The Python SDK sends its parameters as headers, the JavaScript SDK in the query.
+        for (k, v) in req.headers() {
+            if let Ok(v) = v.to_str() {
+                params.push((k.as_str().to_owned(), v.to_owned()));
+            }
+        }
+        if let Some(q) = req.uri().query() {
+            params.extend(parse_query(q));
+        }
+        Ok(resp)
+    };
+    let ws_config = WebSocketConfig::default()
+        .max_message_size(Some(shared.config.max_message_size as usize))
+        .max_frame_size(Some(shared.config.max_message_size as usize));
+    let ws = match tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(ws_config)).await {
+        Ok(ws) => ws,
+        Err(e) => {
+            tracing::debug!(%peer, error = %e, "WebSocket handshake failed");
+            return;
+        }
+    };
+    let request = ConnectionRequest::from_params(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let sid = shared.next_session.fetch_add(1, Ordering::Relaxed);
+    match admit(&shared, request) {
+        Ok((version, principal)) => {
+            tracing::info!(%peer, session = sid, %principal, version, "session opened");
+            serve(ws, sid, version, shared, stop).await;
+            tracing::info!(session = sid, "session closed");
+        }
+        Err((version, code, why)) => {
+            tracing::info!(%peer, ?code, reason = %why, "connection refused");
+            let mut ws = ws;
+            let _ = ws.send(Ws::Binary(ConnectionResponse::failure(version, code).encode())).await;
+            let _ = ws.close(None).await;
+        }
+    }
+}
+
+fn http_error(status: StatusCode, why: &str) -> ErrorResponse {
+    let mut r = ErrorResponse::new(Some(why.to_owned()));
+    *r.status_mut() = status;
+    r
+}
+
+/// Decides whether a connection becomes a session: returns the protocol version to answer
+/// with, or the refusal to send.
+fn admit(
+    shared: &Shared,
+    request: Result<ConnectionRequest, diffusion_wire::DecodeError>,
+) -> Result<(u8, String), (u8, ResponseCode, String)> {
+    let req = request.map_err(|e| (MIN_VERSION, ResponseCode::ConnectionProtocolError, e.to_string()))?;
+    // Answer each client in its own version: the SDKs reject any other.
+    let version = req.version;
+    if !(MIN_VERSION..=MAX_VERSION).contains(&version) {
+        return Err((
+            version,
+            ResponseCode::ConnectionProtocolError,
+            format!("protocol version {version} not supported ({MIN_VERSION}..={MAX_VERSION})"),
+        ));
+    }
+    if req.session_token.is_some() {
+        // Sessions are not kept after their connection drops, so there is nothing to
+        // resume; the client starts a new session instead.
+        return Err((version, ResponseCode::UnknownSession, "unknown session token".into()));
+    }
+    let ok = match (&req.credentials, shared.config.principals.get(&req.principal)) {
+        (Credentials::Password(given), Some(expected)) => constant_time_eq(given.as_bytes(), expected.as_bytes()),
+        _ => false,
+    };
+    if !ok {
+        return Err((
+            version,
+            ResponseCode::AuthenticationFailed,
+            format!("bad credentials for principal {:?}", req.principal),
+        ));
+    }
+    Ok((version, req.principal))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Why a session ended abnormally.
+struct ProtocolViolation(String);
+
+async fn serve(mut ws: Socket, sid: SessionId, version: u8, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let token: [u8; TOKEN_LEN] = {
+        // Printable, as the Python SDK formats tokens as ASCII text.
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        std::array::from_fn(|_| ALPHABET[rand::random_range(0..ALPHABET.len())])
+    };
+    let response = ConnectionResponse {
+        version,
+        code: ResponseCode::Ok,
+        session: Some(SessionDetails {
+            server_id: shared.server_id,
+            session_id: sid,
+            token,
+            ping_period_ms: shared.config.ping_period.as_millis() as u64,
+            max_message_size: shared.config.max_message_size,
+        }),
+    };
+    if ws.send(Ws::Binary(response.encode())).await.is_err() {
+        return;
+    }
+
+    let (tx, mut rx) = mpsc::channel::<Bytes>(shared.config.session_queue);
+    let kill = Arc::new(Notify::new());
+    shared.tree().add_session(sid, SessionEntry::new(tx.clone(), kill.clone()));
+
+    let (mut sink, mut stream) = ws.split();
+    // The writer owns the socket's sending half, so a slow client slows only its own writer.
+    let writer = tokio::spawn(async move {
+        while let Some(frame) = rx.recv().await {
+            if sink.send(Ws::Binary(frame)).await.is_err() {
+                break;
+            }
+        }
+        sink
+    });
+
+    let mut ping = tokio::time::interval(shared.config.ping_period);
+    ping.tick().await;
+    let mut ended: Result<(), ProtocolViolation> = Ok(());
+    loop {
+        tokio::select! {
+            frame = stream.next() => match frame {
+                Some(Ok(Ws::Binary(b))) => match handle(&b, sid, &shared, &tx).await {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(v) => { ended = Err(v); break; }
+                },
+                Some(Ok(Ws::Text(_))) => {
+                    ended = Err(ProtocolViolation("text frames are not part of the protocol".into()));
+                    break;
+                }
+                Some(Ok(Ws::Close(_))) | None => break,
+                Some(Ok(_)) => {} // WebSocket pings and pongs are answered by tungstenite.
+                Some(Err(e)) => {
+                    ended = Err(ProtocolViolation(format!("WebSocket error: {e}")));
+                    break;
+                }
+            },
+            _ = ping.tick() => shared.tree().ping(sid),
+            _ = kill.notified() => {
+                ended = Err(ProtocolViolation("outbound queue full: the client is not keeping up".into()));
+                break;
+            }
+            _ = stop.changed() => break,
+        }
+    }
+
+    shared.tree().remove_session(sid);
+    drop(tx);
+    let close = match &ended {
+        Ok(()) => None,
+        Err(ProtocolViolation(why)) => {
+            tracing::warn!(session = sid, reason = %why, "closing session");
+            let mut reason = why.clone();
+            reason.truncate(120); // A close reason must fit in a control frame.
+            Some(CloseFrame {
+                code: CloseCode::Protocol,
+                reason: reason.into(),
+            })
+        }
+    };
+    let writer = tokio::time::timeout(std::time::Duration::from_secs(5), writer).await;
+    if let Ok(Ok(sink)) = writer {
+        if let Ok(mut ws) = sink.reunite(stream) {
+            let _ = ws.close(close).await;
+        }
+    }
+}
+
+/// Handles one frame. `Ok(false)` ends the session cleanly.
+async fn handle(
+    frame: &Bytes,
+    sid: SessionId,
+    shared: &Shared,
+    tx: &mpsc::Sender<Bytes>,
+) -> Result<bool, ProtocolViolation> {
+    let msg = Message::decode(frame).map_err(|e| ProtocolViolation(format!("malformed message: {e}")))?;
+    match msg {
+        Message::ServiceRequest {
+            service,
+            cid,
+            payload,
+        } => {
+            let reply = match respond(service, &payload, sid, shared, tx, cid).await {
+                Ok(Some(body)) => Message::ServiceResponse { cid, payload: body },
+                Ok(None) => return Ok(true), // already answered
+                Err(reason) => {
+                    tracing::debug!(session = sid, service = service::name(service), %reason, "service error");
+                    Message::ServiceError {
+                        cid,
+                        message: reason.description.clone(),
+                        reason,
+                    }
+                }
+            };
+            tx.send(reply.encode()).await.map_err(|_| ProtocolViolation("session closed".into()))?;
+            Ok(true)
+        }
+        // Answers to our notifications and pings: nothing more to do.
+        Message::ServiceResponse { .. } => Ok(true),
+        Message::ServiceError { message, reason, .. } => {
+            tracing::debug!(session = sid, %message, %reason, "client reported an error");
+            Ok(true)
+        }
+        Message::CloseRequest | Message::Abort => Ok(false),
+        Message::TopicValue { .. } | Message::TopicDelta { .. } => Err(ProtocolViolation(
+            "clients may not send topic value or delta messages".into(),
+        )),
+    }
+}
+
+/// Runs one service request. `Ok(Some(payload))` is the response body; `Ok(None)` means
+/// the response was already queued (subscriptions answer before their notifications).
+async fn respond(
+    service: i32,
+    payload: &[u8],
+    sid: SessionId,
+    shared: &Shared,
+    tx: &mpsc::Sender<Bytes>,
+    cid: i64,
+) -> Result<Option<Bytes>, ErrorReason> {
+    fn parse<P: Payload>(payload: &[u8]) -> Result<P, ErrorReason> {
+        P::decode(payload).map_err(|e| ErrorReason::new(ErrorReason::INVALID_DATA, format!("malformed request: {e}")))
+    }
+    fn selector(payload: &[u8]) -> Result<Selector, ErrorReason> {
+        let SelectorRequest(s) = parse(payload)?;
+        Selector::parse(&s).map_err(|e| ErrorReason::new(ErrorReason::INVALID_DATA, e.to_string()))
+    }
+    fn unconstrained(c: &service::UpdateConstraint) -> Result<(), ErrorReason> {
+        match c {
+            service::UpdateConstraint::Unconstrained => Ok(()),
+            service::UpdateConstraint::Other(_) => Err(ErrorReason::new(
+                ErrorReason::UNSUPPORTED,
+                "update constraints are not supported by the embedded server",
+            )),
+        }
+    }
+    let empty = Ok(Some(Bytes::new()));
+    match service {
+        service::SYSTEM_PING | service::USER_PING => empty,
+        service::TOPIC_ADD => {
+            let r: service::TopicAddRequest = parse(payload)?;
+            Ok(Some(shared.tree().add(&r.path, r.specification)?.encode()))
+        }
+        service::SET_TOPIC => {
+            let r: service::SetTopicRequest = parse(payload)?;
+            unconstrained(&r.constraint)?;
+            shared.tree().set(&r.path, r.topic_type, r.value)?;
+            empty
+        }
+        service::ADD_AND_SET_TOPIC => {
+            let r: service::AddAndSetRequest = parse(payload)?;
+            unconstrained(&r.constraint)?;
+            Ok(Some(shared.tree().add_and_set(&r.path, r.specification, r.value)?.encode()))
+        }
+        service::TOPIC_REMOVAL => {
+            let sel = selector(payload)?;
+            Ok(Some(service::RemovalCount(shared.tree().remove(&sel)).encode()))
+        }
+        service::SUBSCRIBE | service::UNSUBSCRIBE => {
+            let sel = selector(payload)?;
+            let ack = Message::ServiceResponse { cid, payload: Bytes::new() }.encode();
+            tx.send(ack)
+                .await
+                .map_err(|_| ErrorReason::new(ErrorReason::SESSION_CLOSED, "session closed"))?;
+            if service == service::SUBSCRIBE {
+                shared.tree().subscribe(sid, sel);
+            } else {
+                shared.tree().unsubscribe(sid, &sel);
+            }
+            Ok(None)
+        }
+        other => Err(ErrorReason::new(
+            ErrorReason::UNSUPPORTED,
+            format!("service {other} is not supported by the embedded server"),
+        )),
+    }
+}
+
+/// Splits a URL query into decoded pairs. Hand-written: percent-decoding is a few lines and
+/// not worth a dependency for the one place the JavaScript SDK needs it.
+fn parse_query(q: &str) -> Vec<(String, String)> {
+    fn decode(s: &str) -> String {
+        let b = s.as_bytes();
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'+' => out.push(b' '),
+                b'%' if i + 2 < b.len() => {
+                    match u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                        Ok(x) => {
+                            out.push(x);
+                            i += 3;
+                            continue;
+                        }
+                        Err(_) => out.push(b'%'),
+                    }
+                }
+                other => out.push(other),
+            }
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+    q.split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_query;
+
+    #[test]
+    fn decodes_the_javascript_query() {
+        let q = parse_query("ty=WB&v=29&password=AQhwYXNzd29yZA%3D%3D&bad=%zz&end=%4");
+        assert_eq!(q[2], ("password".into(), "AQhwYXNzd29yZA==".into()));
+        assert_eq!(q[3].1, "%zz");
+        assert_eq!(q[4].1, "%4");
+    }
+}

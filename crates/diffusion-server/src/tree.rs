@@ -1,0 +1,374 @@
+//! The topic tree and who is subscribed to what.
+//!
+//! One lock guards topics and subscriptions together, so a subscription and a concurrent
+//! update can never interleave wrongly: a new subscriber gets the current value, then every
+//! later update, in order. Nothing in here blocks: frames go to each session's bounded
+//! outbox with `try_send`, and a session whose outbox is full is closed rather than allowed
+//! to grow the server's memory or stall publishers.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use diffusion_wire::service::{
+    self, AddTopicResult, NotifySubscription, NotifyUnsubscription, Payload, UnsubscribeReason,
+};
+use diffusion_wire::{delta, path, ErrorReason, Message, Selector, TopicSpecification, TopicType, Value};
+use tokio::sync::{mpsc, Notify};
+
+pub(crate) type SessionId = u64;
+
+struct Topic {
+    id: i32,
+    spec: TopicSpecification,
+    value: Option<Bytes>,
+    subscribers: HashSet<SessionId>,
+}
+
+/// What the tree knows of a session: where to send its frames and what it asked for.
+pub(crate) struct SessionEntry {
+    outbox: mpsc::Sender<Bytes>,
+    /// Woken when the tree gives up on the session (outbox full).
+    kill: Arc<Notify>,
+    selectors: Vec<Selector>,
+    /// Conversation ids for the server's own requests (notifications) to this session.
+    next_cid: i64,
+}
+
+impl SessionEntry {
+    pub(crate) fn new(outbox: mpsc::Sender<Bytes>, kill: Arc<Notify>) -> Self {
+        Self {
+            outbox,
+            kill,
+            selectors: Vec::new(),
+            next_cid: 1,
+        }
+    }
+
+    fn notification(&mut self, service: i32, payload: Bytes) -> Bytes {
+        let cid = self.next_cid;
+        self.next_cid += 1;
+        Message::ServiceRequest {
+            service,
+            cid,
+            payload,
+        }
+        .encode()
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct Tree {
+    topics: BTreeMap<String, Topic>,
+    next_topic_id: i32,
+    sessions: HashMap<SessionId, SessionEntry>,
+    /// Sessions found too slow while delivering; closed once delivery is done.
+    overflowed: Vec<SessionId>,
+}
+
+impl Tree {
+    pub(crate) fn add_session(&mut self, id: SessionId, entry: SessionEntry) {
+        self.sessions.insert(id, entry);
+    }
+
+    pub(crate) fn remove_session(&mut self, id: SessionId) {
+        if self.sessions.remove(&id).is_some() {
+            for t in self.topics.values_mut() {
+                t.subscribers.remove(&id);
+            }
+        }
+    }
+
+    pub(crate) fn topic_count(&self) -> usize {
+        self.topics.len()
+    }
+
+    pub(crate) fn session_count(&self) -> usize {
+        self.sessions.len()
+    }
+
+    /// Adds a topic. Adding one that exists with the same specification is not an error.
+    pub(crate) fn add(
+        &mut self,
+        raw_path: &str,
+        spec: TopicSpecification,
+    ) -> Result<AddTopicResult, ErrorReason> {
+        let p = valid_path(raw_path)?;
+        valid_type(spec.topic_type)?;
+        if let Some(t) = self.topics.get(&p) {
+            return if t.spec.same_as(&spec) {
+                Ok(AddTopicResult::Exists)
+            } else {
+                Err(ErrorReason::new(
+                    ErrorReason::TOPIC_EXISTS_MISMATCH,
+                    format!(
+                        "topic {p} exists as {} with other properties than requested ({})",
+                        t.spec.topic_type, spec.topic_type
+                    ),
+                ))
+            };
+        }
+        self.next_topic_id += 1;
+        let id = self.next_topic_id;
+        self.topics.insert(
+            p.clone(),
+            Topic {
+                id,
+                spec,
+                value: None,
+                subscribers: HashSet::new(),
+            },
+        );
+        // Existing subscriptions pick up the new topic.
+        let interested: Vec<SessionId> = self
+            .sessions
+            .iter()
+            .filter(|(_, s)| s.selectors.iter().any(|sel| sel.matches(&p)))
+            .map(|(id, _)| *id)
+            .collect();
+        for sid in interested {
+            self.subscribe_one(sid, &p);
+        }
+        self.close_overflowed();
+        Ok(AddTopicResult::Created)
+    }
+
+    /// Sets the value of an existing topic and delivers it to the subscribers.
+    pub(crate) fn set(
+        &mut self,
+        raw_path: &str,
+        topic_type: TopicType,
+        value: Bytes,
+    ) -> Result<(), ErrorReason> {
+        let p = valid_path(raw_path)?;
+        let Some(t) = self.topics.get(&p) else {
+            return Err(ErrorReason::new(
+                ErrorReason::NO_SUCH_TOPIC,
+                format!("no topic at {p}"),
+            ));
+        };
+        if t.spec.topic_type != topic_type {
+            return Err(ErrorReason::new(
+                ErrorReason::INCOMPATIBLE_UPDATE,
+                format!(
+                    "topic {p} is a {} topic, the update is {topic_type}",
+                    t.spec.topic_type
+                ),
+            ));
+        }
+        valid_value(topic_type, &value)?;
+        self.publish(&p, value);
+        Ok(())
+    }
+
+    /// Adds the topic if needed, then sets it: the sink's one round trip per record.
+    pub(crate) fn add_and_set(
+        &mut self,
+        raw_path: &str,
+        spec: TopicSpecification,
+        value: Bytes,
+    ) -> Result<AddTopicResult, ErrorReason> {
+        let p = valid_path(raw_path)?;
+        valid_type(spec.topic_type)?;
+        valid_value(spec.topic_type, &value)?;
+        let result = match self.topics.get(&p) {
+            Some(t) if t.spec.topic_type != spec.topic_type => {
+                return Err(ErrorReason::new(
+                    ErrorReason::INCOMPATIBLE_TOPIC_EXISTS,
+                    format!(
+                        "topic {p} exists as a {} topic, not {}",
+                        t.spec.topic_type, spec.topic_type
+                    ),
+                ))
+            }
+            Some(_) => AddTopicResult::Exists,
+            None => {
+                // The value goes in before subscribers are told, so they get it at once.
+                self.add(&p, spec)?;
+                AddTopicResult::Created
+            }
+        };
+        self.publish(&p, value);
+        Ok(result)
+    }
+
+    /// Removes every topic the selector matches; returns how many.
+    pub(crate) fn remove(&mut self, selector: &Selector) -> i32 {
+        let doomed: Vec<String> = self
+            .topics
+            .keys()
+            .filter(|p| selector.matches(p))
+            .cloned()
+            .collect();
+        for p in &doomed {
+            let t = self.topics.remove(p).expect("listed above");
+            let payload = NotifyUnsubscription {
+                topic_id: t.id,
+                reason: UnsubscribeReason::Removal,
+            }
+            .encode();
+            for sid in t.subscribers {
+                self.send_notification(sid, service::NOTIFY_UNSUBSCRIPTION, payload.clone());
+            }
+        }
+        self.close_overflowed();
+        doomed.len() as i32
+    }
+
+    pub(crate) fn subscribe(&mut self, sid: SessionId, selector: Selector) {
+        let Some(s) = self.sessions.get_mut(&sid) else {
+            return;
+        };
+        let matching: Vec<String> = self
+            .topics
+            .keys()
+            .filter(|p| selector.matches(p))
+            .cloned()
+            .collect();
+        if !s.selectors.contains(&selector) {
+            s.selectors.push(selector);
+        }
+        for p in matching {
+            self.subscribe_one(sid, &p);
+        }
+        self.close_overflowed();
+    }
+
+    pub(crate) fn unsubscribe(&mut self, sid: SessionId, selector: &Selector) {
+        let Some(s) = self.sessions.get_mut(&sid) else {
+            return;
+        };
+        s.selectors.retain(|x| x != selector);
+        let remaining = s.selectors.clone();
+        let mut dropped = Vec::new();
+        for (p, t) in self.topics.iter_mut() {
+            if t.subscribers.contains(&sid)
+                && selector.matches(p)
+                && !remaining.iter().any(|r| r.matches(p))
+            {
+                t.subscribers.remove(&sid);
+                dropped.push(t.id);
+            }
+        }
+        for topic_id in dropped {
+            let payload = NotifyUnsubscription {
+                topic_id,
+                reason: UnsubscribeReason::Requested,
+            }
+            .encode();
+            self.send_notification(sid, service::NOTIFY_UNSUBSCRIPTION, payload);
+        }
+        self.close_overflowed();
+    }
+
+    /// Subscribes one session to one topic: the notification, then the current value.
+    fn subscribe_one(&mut self, sid: SessionId, p: &str) {
+        let Some(t) = self.topics.get_mut(p) else {
+            return;
+        };
+        if !t.subscribers.insert(sid) {
+            return;
+        }
+        let payload = NotifySubscription {
+            topic_id: t.id,
+            path: p.to_owned(),
+            specification: t.spec.clone(),
+        }
+        .encode();
+        let value = t.value.clone().map(|value| {
+            Message::TopicValue {
+                topic_id: t.id,
+                value,
+            }
+            .encode()
+        });
+        self.send_notification(sid, service::NOTIFY_SUBSCRIPTION, payload);
+        if let Some(frame) = value {
+            self.send(sid, frame);
+        }
+    }
+
+    /// Stores the value and sends it to every subscriber: as a delta where the topic type
+    /// allows one and it is smaller, else in full. One frame is encoded for all of them,
+    /// since every subscriber holds the same previous value.
+    fn publish(&mut self, p: &str, value: Bytes) {
+        let Some(t) = self.topics.get_mut(p) else {
+            return;
+        };
+        let old = t.value.replace(value.clone());
+        if t.subscribers.is_empty() {
+            return;
+        }
+        let deltas = matches!(t.spec.topic_type, TopicType::Json | TopicType::Binary);
+        let frame = match old.as_deref().filter(|_| deltas).and_then(|o| delta::compute(o, &value)) {
+            Some(d) if d.len() < value.len() => Message::TopicDelta {
+                topic_id: t.id,
+                delta: d.into(),
+            },
+            _ => Message::TopicValue {
+                topic_id: t.id,
+                value,
+            },
+        }
+        .encode();
+        let subscribers: Vec<SessionId> = t.subscribers.iter().copied().collect();
+        for sid in subscribers {
+            self.send(sid, frame.clone());
+        }
+        self.close_overflowed();
+    }
+
+    /// Queues a system ping, which the client answers; keeps idle connections alive
+    /// through proxies.
+    pub(crate) fn ping(&mut self, sid: SessionId) {
+        self.send_notification(sid, service::SYSTEM_PING, Bytes::new());
+        self.close_overflowed();
+    }
+
+    fn send_notification(&mut self, sid: SessionId, service: i32, payload: Bytes) {
+        if let Some(s) = self.sessions.get_mut(&sid) {
+            let frame = s.notification(service, payload);
+            self.send(sid, frame);
+        }
+    }
+
+    fn send(&mut self, sid: SessionId, frame: Bytes) {
+        if let Some(s) = self.sessions.get(&sid) {
+            if s.outbox.try_send(frame).is_err() {
+                self.overflowed.push(sid);
+            }
+        }
+    }
+
+    fn close_overflowed(&mut self) {
+        for sid in std::mem::take(&mut self.overflowed) {
+            if let Some(s) = self.sessions.get(&sid) {
+                tracing::warn!(session = sid, "session's outbound queue is full: closing it");
+                s.kill.notify_one();
+            }
+            self.remove_session(sid);
+        }
+    }
+}
+
+fn valid_path(raw: &str) -> Result<String, ErrorReason> {
+    path::normalise(raw).map_err(|e| ErrorReason::new(ErrorReason::TOPIC_PATH_INVALID, e.to_string()))
+}
+
+fn valid_type(t: TopicType) -> Result<(), ErrorReason> {
+    match t {
+        TopicType::Json | TopicType::String | TopicType::Int64 | TopicType::Double | TopicType::Binary => Ok(()),
+        other => Err(ErrorReason::new(
+            ErrorReason::TOPIC_SPECIFICATION_INVALID,
+            format!("{other} topics are not supported by the embedded server"),
+        )),
+    }
+}
+
+/// Rejects values that are not valid for the topic type, as a Diffusion server validates
+/// JSON and scalar updates, so subscribers never receive bytes they cannot decode.
+fn valid_value(t: TopicType, value: &[u8]) -> Result<(), ErrorReason> {
+    Value::decode(t, value)
+        .map(|_| ())
+        .map_err(|e| ErrorReason::new(ErrorReason::INVALID_DATA, e.to_string()))
+}

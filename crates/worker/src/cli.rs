@@ -1,0 +1,89 @@
+//! The command line: subcommands and their options, with help that teaches.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "diffusion-kafka-connect",
+    version,
+    about = "Stream Kafka topics to Diffusion topics and Diffusion topics to Kafka, as the \
+             Diffusion Kafka Connect connectors do, in one binary.",
+    long_about = "Stream Kafka topics to Diffusion topics and Diffusion topics to Kafka, as the \
+Diffusion Kafka Connect connectors do, in one binary.\n\n\
+It reads the same worker properties and connector configs as Kafka Connect \
+(com.diffusiondata.connect.diffusion.sink.DiffusionSinkConnector and \
+com.diffusiondata.connect.diffusion.source.DiffusionSourceConnector), serves the same REST API, \
+and can run an embedded Diffusion-compatible server for local development and tests.",
+    after_help = "Examples:\n  \
+diffusion-kafka-connect diffusion-server --listen 127.0.0.1:8080\n  \
+diffusion-kafka-connect standalone config/worker.properties config/sink.json\n\n\
+Logging: --log or RUST_LOG take tracing filters, e.g. `info`, `debug,rdkafka=warn`."
+)]
+pub struct Cli {
+    /// Log filter (RUST_LOG overrides it).
+    #[arg(long, global = true, default_value = "info", value_name = "FILTER")]
+    pub log: String,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run connectors from files, like Kafka Connect's connect-standalone.
+    Standalone(StandaloneArgs),
+    /// Run a long-lived worker managed through the Kafka Connect REST API.
+    Worker(WorkerArgs),
+    /// Run the embedded Diffusion-compatible server.
+    #[command(
+        long_about = "Run the embedded Diffusion-compatible server: WebSocket on /diffusion, \
+principal `admin` with password `password` as on a locally installed Diffusion server, JSON, \
+string, int64, double and binary topics, subscriptions by any topic selector.\n\n\
+It is meant for local development, demos and tests: nothing is persisted.",
+        after_help = "Examples:\n  \
+diffusion-kafka-connect diffusion-server\n  \
+diffusion-kafka-connect diffusion-server --listen 0.0.0.0:8080 --principals principals.toml\n\n\
+A principals file adds principals to `admin`:\n  \
+[[principals]]\n  name = \"control\"\n  password = \"s3cret\""
+    )]
+    DiffusionServer(DiffusionServerArgs),
+    /// Start the embedded Diffusion server and the sample connectors, and show data flowing.
+    Demo(DemoArgs),
+}
+
+#[derive(Args)]
+pub struct StandaloneArgs {
+    /// Worker properties file (bootstrap.servers, offset.flush.interval.ms, ...).
+    pub worker_properties: PathBuf,
+    /// Connector configs: JSON ({"name", "config"} or flat) or .properties.
+    pub connectors: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct WorkerArgs {
+    /// Worker properties file.
+    pub worker_properties: PathBuf,
+}
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Kafka bootstrap servers.
+    #[arg(long, default_value = "127.0.0.1:9092")]
+    pub bootstrap_servers: String,
+}
+
+#[derive(Args)]
+pub struct DiffusionServerArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    pub listen: SocketAddr,
+    /// TOML file of further principals ([[principals]] name = ..., password = ...).
+    #[arg(long, value_name = "FILE")]
+    pub principals: Option<PathBuf>,
+    /// Password of the `admin` principal.
+    #[arg(long, env = "DIFFUSION_ADMIN_PASSWORD", default_value = "password", hide_env_values = true)]
+    pub admin_password: String,
+}

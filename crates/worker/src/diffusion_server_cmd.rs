@@ -1,0 +1,35 @@
+//! `diffusion-kafka-connect diffusion-server`: the embedded server until Ctrl-C or SIGTERM.
+
+use diffusion_server::{Server, ServerConfig};
+
+use crate::cli::DiffusionServerArgs;
+
+pub async fn run(args: DiffusionServerArgs) -> Result<(), String> {
+    let mut config = ServerConfig {
+        listen: args.listen,
+        ..ServerConfig::default()
+    };
+    config.principals.insert("admin".into(), args.admin_password);
+    if let Some(path) = &args.principals {
+        config.add_principals_file(path).map_err(|e| e.to_string())?;
+    }
+    let server = Server::bind(config)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    // Printed on stdout, so scripts can read the address they got (e.g. with port 0).
+    println!("Diffusion server listening on {}", server.url());
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    server.shutdown().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term.recv() => {}
+    }
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs what the tests and the demo need, into the project-local tools folder
+# (.tools/, or $DKC_TOOLS), reusing whatever is already there:
+#   - the Kafka-protocol test broker `tansu` (cargo install; ~7 minutes cold on 2 cores)
+#   - the official Diffusion Python SDK in a venv (tests only; never shipped)
+#   - the official Diffusion JavaScript SDK from npm (tests only; never shipped)
+# Usage: scripts/setup.sh [--broker-only]
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+TOOLS=${DKC_TOOLS:-$ROOT/.tools}
+TANSU_VERSION=0.6.0
+PY_SDK_VERSION=6.12.2
+JS_SDK_VERSION=6.12.1
+mkdir -p "$TOOLS"
+
+log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+
+apt_updated=
+ensure_cmd() { # ensure_cmd COMMAND DEBIAN-PACKAGE
+  command -v "$1" >/dev/null 2>&1 && return 0
+  log "installing $2 (for $1)"
+  if [ -z "$apt_updated" ]; then apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+}
+
+# Building librdkafka (through the rdkafka crate) needs a C toolchain, make and perl.
+ensure_cmd cc gcc
+ensure_cmd c++ g++
+ensure_cmd make make
+ensure_cmd perl perl
+ensure_cmd python3 python3
+
+if [ ! -x "$TOOLS/bin/tansu" ] || [ "$("$TOOLS/bin/tansu" --version 2>/dev/null | awk '{print $2}')" != "$TANSU_VERSION" ]; then
+  log "building the test broker tansu $TANSU_VERSION into $TOOLS/bin (about 7 minutes the first time)"
+  cargo install tansu --locked --version "$TANSU_VERSION" --features dynostore,libsql --root "$TOOLS" --quiet
+fi
+
+[ "${1:-}" = "--broker-only" ] && exit 0
+
+if [ ! -f "$TOOLS/venv/.diffusion-$PY_SDK_VERSION" ]; then
+  log "installing the official Diffusion Python SDK $PY_SDK_VERSION into $TOOLS/venv"
+  if ! python3 -m venv "$TOOLS/venv" 2>/dev/null; then
+    log "installing python3-venv"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    python3 -m venv "$TOOLS/venv"
+  fi
+  "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "diffusion==$PY_SDK_VERSION"
+  touch "$TOOLS/venv/.diffusion-$PY_SDK_VERSION"
+fi
+
+if [ ! -f "$TOOLS/js/.diffusion-$JS_SDK_VERSION" ]; then
+  ensure_cmd node nodejs
+  ensure_cmd npm npm
+  log "installing the official Diffusion JavaScript SDK $JS_SDK_VERSION into $TOOLS/js"
+  mkdir -p "$TOOLS/js"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS/js" "diffusion@$JS_SDK_VERSION" >/dev/null
+  touch "$TOOLS/js/.diffusion-$JS_SDK_VERSION"
+fi
+log "tools ready in $TOOLS"
