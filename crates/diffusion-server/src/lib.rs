@@ -14,3 +14,4 @@ mod tree;
 
 pub use config::{ConfigError, ServerConfig};
 pub use server::{Server, ServerHandle};
+pub use tree::ServerStats;

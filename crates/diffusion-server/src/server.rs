@@ -10,7 +10,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::config::ServerConfig;
-use crate::tree::Tree;
+use crate::tree::{ServerStats, Tree};
 
 /// State shared by every session of one server.
 pub(crate) struct Shared {
@@ -102,12 +102,8 @@ impl ServerHandle {
         format!("ws://{}", self.local_addr)
     }
 
-    pub fn topic_count(&self) -> usize {
-        self.shared.tree().topic_count()
-    }
-
-    pub fn session_count(&self) -> usize {
-        self.shared.tree().session_count()
+    pub fn stats(&self) -> ServerStats {
+        self.shared.tree().stats()
     }
 
     pub async fn shutdown(mut self) {

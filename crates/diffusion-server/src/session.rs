@@ -271,11 +271,14 @@ async fn respond(
     cid: i64,
 ) -> Result<Option<Bytes>, ErrorReason> {
     fn parse<P: Payload>(payload: &[u8]) -> Result<P, ErrorReason> {
-        P::decode(payload).map_err(|e| ErrorReason::new(ErrorReason::INVALID_DATA, format!("malformed request: {e}")))
+        P::decode(payload).map_err(|e| {
+            let shown = &payload[..payload.len().min(64)];
+            let hex: String = shown.iter().map(|b| format!("{b:02x}")).collect();
+            ErrorReason::new(ErrorReason::INVALID_DATA, format!("malformed request ({e}): {hex}"))
+        })
     }
-    fn selector(payload: &[u8]) -> Result<Selector, ErrorReason> {
-        let SelectorRequest(s) = parse(payload)?;
-        Selector::parse(&s).map_err(|e| ErrorReason::new(ErrorReason::INVALID_DATA, e.to_string()))
+    fn selector(s: &str) -> Result<Selector, ErrorReason> {
+        Selector::parse(s).map_err(|e| ErrorReason::new(ErrorReason::INVALID_DATA, e.to_string()))
     }
     fn unconstrained(c: &service::UpdateConstraint) -> Result<(), ErrorReason> {
         match c {
@@ -305,11 +308,14 @@ async fn respond(
             Ok(Some(shared.tree().add_and_set(&r.path, r.specification, r.value)?.encode()))
         }
         service::TOPIC_REMOVAL => {
-            let sel = selector(payload)?;
+            let SelectorRequest(s) = parse(payload)?;
+            let sel = selector(&s)?;
             Ok(Some(service::RemovalCount(shared.tree().remove(&sel)).encode()))
         }
         service::SUBSCRIBE | service::UNSUBSCRIBE => {
-            let sel = selector(payload)?;
+            // Scopes (protocol 26+) are accepted and treated as the default scope.
+            let r: service::TopicSelection = parse(payload)?;
+            let sel = selector(&r.selector)?;
             let ack = Message::ServiceResponse { cid, payload: Bytes::new() }.encode();
             tx.send(ack)
                 .await

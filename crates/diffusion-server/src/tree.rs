@@ -57,8 +57,22 @@ impl SessionEntry {
     }
 }
 
+/// Counters for tests, benchmarks and logs.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ServerStats {
+    pub topics: usize,
+    pub sessions: usize,
+    /// Topic value messages queued to subscribers.
+    pub values_sent: u64,
+    /// Topic delta messages queued to subscribers.
+    pub deltas_sent: u64,
+    /// Sessions closed because they could not keep up.
+    pub slow_sessions_closed: u64,
+}
+
 #[derive(Default)]
 pub(crate) struct Tree {
+    stats: ServerStats,
     topics: BTreeMap<String, Topic>,
     next_topic_id: i32,
     sessions: HashMap<SessionId, SessionEntry>,
@@ -79,12 +93,12 @@ impl Tree {
         }
     }
 
-    pub(crate) fn topic_count(&self) -> usize {
-        self.topics.len()
-    }
-
-    pub(crate) fn session_count(&self) -> usize {
-        self.sessions.len()
+    pub(crate) fn stats(&self) -> ServerStats {
+        ServerStats {
+            topics: self.topics.len(),
+            sessions: self.sessions.len(),
+            ..self.stats
+        }
     }
 
     /// Adds a topic. Adding one that exists with the same specification is not an error.
@@ -284,6 +298,7 @@ impl Tree {
         });
         self.send_notification(sid, service::NOTIFY_SUBSCRIPTION, payload);
         if let Some(frame) = value {
+            self.stats.values_sent += 1;
             self.send(sid, frame);
         }
     }
@@ -300,7 +315,7 @@ impl Tree {
             return;
         }
         let deltas = matches!(t.spec.topic_type, TopicType::Json | TopicType::Binary);
-        let frame = match old.as_deref().filter(|_| deltas).and_then(|o| delta::compute(o, &value)) {
+        let message = match old.as_deref().filter(|_| deltas).and_then(|o| delta::compute(o, &value)) {
             Some(d) if d.len() < value.len() => Message::TopicDelta {
                 topic_id: t.id,
                 delta: d.into(),
@@ -309,9 +324,14 @@ impl Tree {
                 topic_id: t.id,
                 value,
             },
-        }
-        .encode();
+        };
         let subscribers: Vec<SessionId> = t.subscribers.iter().copied().collect();
+        let n = subscribers.len() as u64;
+        match message {
+            Message::TopicDelta { .. } => self.stats.deltas_sent += n,
+            _ => self.stats.values_sent += n,
+        }
+        let frame = message.encode();
         for sid in subscribers {
             self.send(sid, frame.clone());
         }
@@ -344,6 +364,7 @@ impl Tree {
         for sid in std::mem::take(&mut self.overflowed) {
             if let Some(s) = self.sessions.get(&sid) {
                 tracing::warn!(session = sid, "session's outbound queue is full: closing it");
+                self.stats.slow_sessions_closed += 1;
                 s.kill.notify_one();
             }
             self.remove_session(sid);

@@ -84,7 +84,8 @@ impl Payload for UpdateConstraint {
     }
 }
 
-/// A single selector or path string: SUBSCRIBE, UNSUBSCRIBE, TOPIC_REMOVAL requests.
+/// A single selector string: the TOPIC_REMOVAL request, and SUBSCRIBE / UNSUBSCRIBE up to
+/// protocol 25 (see [`TopicSelection`] for later versions).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SelectorRequest(pub String);
 
@@ -94,6 +95,33 @@ impl Payload for SelectorRequest {
     }
     fn read(r: &mut Reader) -> Result<Self, DecodeError> {
         Ok(Self(r.string("topic selector")?))
+    }
+}
+
+/// SUBSCRIBE and UNSUBSCRIBE: a selector, followed from protocol 26 on by a scope (empty for
+/// the default scope). Protocol 25 (Python 6.12) sends the selector alone, protocol 29
+/// (JavaScript 6.12) both, so the scope is read when present.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicSelection {
+    pub selector: String,
+    pub scope: Option<String>,
+}
+
+impl Payload for TopicSelection {
+    fn write(&self, w: &mut Writer) {
+        w.string(&self.selector);
+        if let Some(scope) = &self.scope {
+            w.string(scope);
+        }
+    }
+    fn read(r: &mut Reader) -> Result<Self, DecodeError> {
+        let selector = r.string("topic selector")?;
+        let scope = if r.is_empty() {
+            None
+        } else {
+            Some(r.string("selection scope")?)
+        };
+        Ok(Self { selector, scope })
     }
 }
 

@@ -38,9 +38,8 @@ fn roundtrip_request(service: i32, payload: &[u8]) -> String {
         service::TOPIC_ADD => rt::<service::TopicAddRequest>(payload),
         service::SET_TOPIC => rt::<service::SetTopicRequest>(payload),
         service::ADD_AND_SET_TOPIC => rt::<service::AddAndSetRequest>(payload),
-        service::SUBSCRIBE | service::UNSUBSCRIBE | service::TOPIC_REMOVAL => {
-            rt::<service::SelectorRequest>(payload)
-        }
+        service::SUBSCRIBE | service::UNSUBSCRIBE => rt::<service::TopicSelection>(payload),
+        service::TOPIC_REMOVAL => rt::<service::SelectorRequest>(payload),
         service::NOTIFY_SUBSCRIPTION => rt::<service::NotifySubscription>(payload),
         service::NOTIFY_UNSUBSCRIPTION => rt::<service::NotifyUnsubscription>(payload),
         other => panic!("no payload type for service {other}"),
