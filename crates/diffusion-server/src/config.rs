@@ -113,7 +113,9 @@ mod tests {
             .unwrap();
         assert_eq!(c.principals["ops"], "s3cret");
         assert_eq!(c.principals["admin"], "password");
-        let e = c.add_principals_toml("[[principals]]\nname = \"x\"\n").unwrap_err();
+        let e = c
+            .add_principals_toml("[[principals]]\nname = \"x\"\n")
+            .unwrap_err();
         assert!(e.contains("password"), "{e}");
         // Secrets never reach a debug log.
         assert!(!format!("{c:?}").contains("s3cret"));

@@ -38,10 +38,15 @@ pub(crate) async fn run(
     stop: watch::Receiver<bool>,
 ) {
     let mut params: Vec<(String, String)> = Vec::new();
+    // The callback's signature, large error type included, is tungstenite's.
+    #[allow(clippy::result_large_err)]
     let callback = |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
         let path = req.uri().path();
         if path.trim_end_matches('/') != "/diffusion" {
-            return Err(http_error(StatusCode::NOT_FOUND, "the Diffusion endpoint is /diffusion"));
+            return Err(http_error(
+                StatusCode::NOT_FOUND,
+                "the Diffusion endpoint is /diffusion",
+            ));
         }
         // The Python SDK sends its parameters as headers, the JavaScript SDK in the query.
         for (k, v) in req.headers() {
@@ -57,14 +62,18 @@ pub(crate) async fn run(
     let ws_config = WebSocketConfig::default()
         .max_message_size(Some(shared.config.max_message_size as usize))
         .max_frame_size(Some(shared.config.max_message_size as usize));
-    let ws = match tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(ws_config)).await {
-        Ok(ws) => ws,
-        Err(e) => {
-            tracing::debug!(%peer, error = %e, "WebSocket handshake failed");
-            return;
-        }
-    };
-    let request = ConnectionRequest::from_params(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let ws =
+        match tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(ws_config))
+            .await
+        {
+            Ok(ws) => ws,
+            Err(e) => {
+                tracing::debug!(%peer, error = %e, "WebSocket handshake failed");
+                return;
+            }
+        };
+    let request =
+        ConnectionRequest::from_params(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let sid = shared.next_session.fetch_add(1, Ordering::Relaxed);
     match admit(&shared, request) {
         Ok((version, principal)) => {
@@ -75,7 +84,11 @@ pub(crate) async fn run(
         Err((version, code, why)) => {
             tracing::info!(%peer, ?code, reason = %why, "connection refused");
             let mut ws = ws;
-            let _ = ws.send(Ws::Binary(ConnectionResponse::failure(version, code).encode())).await;
+            let _ = ws
+                .send(Ws::Binary(
+                    ConnectionResponse::failure(version, code).encode(),
+                ))
+                .await;
             let _ = ws.close(None).await;
         }
     }
@@ -93,7 +106,13 @@ fn admit(
     shared: &Shared,
     request: Result<ConnectionRequest, diffusion_wire::DecodeError>,
 ) -> Result<(u8, String), (u8, ResponseCode, String)> {
-    let req = request.map_err(|e| (MIN_VERSION, ResponseCode::ConnectionProtocolError, e.to_string()))?;
+    let req = request.map_err(|e| {
+        (
+            MIN_VERSION,
+            ResponseCode::ConnectionProtocolError,
+            e.to_string(),
+        )
+    })?;
     // Answer each client in its own version: the SDKs reject any other.
     let version = req.version;
     if !(MIN_VERSION..=MAX_VERSION).contains(&version) {
@@ -106,10 +125,19 @@ fn admit(
     if req.session_token.is_some() {
         // Sessions are not kept after their connection drops, so there is nothing to
         // resume; the client starts a new session instead.
-        return Err((version, ResponseCode::UnknownSession, "unknown session token".into()));
+        return Err((
+            version,
+            ResponseCode::UnknownSession,
+            "unknown session token".into(),
+        ));
     }
-    let ok = match (&req.credentials, shared.config.principals.get(&req.principal)) {
-        (Credentials::Password(given), Some(expected)) => constant_time_eq(given.as_bytes(), expected.as_bytes()),
+    let ok = match (
+        &req.credentials,
+        shared.config.principals.get(&req.principal),
+    ) {
+        (Credentials::Password(given), Some(expected)) => {
+            constant_time_eq(given.as_bytes(), expected.as_bytes())
+        }
         _ => false,
     };
     if !ok {
@@ -129,7 +157,13 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// Why a session ended abnormally.
 struct ProtocolViolation(String);
 
-async fn serve(mut ws: Socket, sid: SessionId, version: u8, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+async fn serve(
+    mut ws: Socket,
+    sid: SessionId,
+    version: u8,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+) {
     let token: [u8; TOKEN_LEN] = {
         // Printable, as the Python SDK formats tokens as ASCII text.
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -152,7 +186,9 @@ async fn serve(mut ws: Socket, sid: SessionId, version: u8, shared: Arc<Shared>,
 
     let (tx, mut rx) = mpsc::channel::<Bytes>(shared.config.session_queue);
     let kill = Arc::new(Notify::new());
-    shared.tree().add_session(sid, SessionEntry::new(tx.clone(), kill.clone()));
+    shared
+        .tree()
+        .add_session(sid, SessionEntry::new(tx.clone(), kill.clone()));
 
     let (mut sink, mut stream) = ws.split();
     // The writer owns the socket's sending half, so a slow client slows only its own writer.
@@ -225,7 +261,8 @@ async fn handle(
     shared: &Shared,
     tx: &mpsc::Sender<Bytes>,
 ) -> Result<bool, ProtocolViolation> {
-    let msg = Message::decode(frame).map_err(|e| ProtocolViolation(format!("malformed message: {e}")))?;
+    let msg =
+        Message::decode(frame).map_err(|e| ProtocolViolation(format!("malformed message: {e}")))?;
     match msg {
         Message::ServiceRequest {
             service,
@@ -244,12 +281,16 @@ async fn handle(
                     }
                 }
             };
-            tx.send(reply.encode()).await.map_err(|_| ProtocolViolation("session closed".into()))?;
+            tx.send(reply.encode())
+                .await
+                .map_err(|_| ProtocolViolation("session closed".into()))?;
             Ok(true)
         }
         // Answers to our notifications and pings: nothing more to do.
         Message::ServiceResponse { .. } => Ok(true),
-        Message::ServiceError { message, reason, .. } => {
+        Message::ServiceError {
+            message, reason, ..
+        } => {
             tracing::debug!(session = sid, %message, %reason, "client reported an error");
             Ok(true)
         }
@@ -274,7 +315,10 @@ async fn respond(
         P::decode(payload).map_err(|e| {
             let shown = &payload[..payload.len().min(64)];
             let hex: String = shown.iter().map(|b| format!("{b:02x}")).collect();
-            ErrorReason::new(ErrorReason::INVALID_DATA, format!("malformed request ({e}): {hex}"))
+            ErrorReason::new(
+                ErrorReason::INVALID_DATA,
+                format!("malformed request ({e}): {hex}"),
+            )
         })
     }
     fn selector(s: &str) -> Result<Selector, ErrorReason> {
@@ -305,18 +349,29 @@ async fn respond(
         service::ADD_AND_SET_TOPIC => {
             let r: service::AddAndSetRequest = parse(payload)?;
             unconstrained(&r.constraint)?;
-            Ok(Some(shared.tree().add_and_set(&r.path, r.specification, r.value)?.encode()))
+            Ok(Some(
+                shared
+                    .tree()
+                    .add_and_set(&r.path, r.specification, r.value)?
+                    .encode(),
+            ))
         }
         service::TOPIC_REMOVAL => {
             let SelectorRequest(s) = parse(payload)?;
             let sel = selector(&s)?;
-            Ok(Some(service::RemovalCount(shared.tree().remove(&sel)).encode()))
+            Ok(Some(
+                service::RemovalCount(shared.tree().remove(&sel)).encode(),
+            ))
         }
         service::SUBSCRIBE | service::UNSUBSCRIBE => {
             // Scopes (protocol 26+) are accepted and treated as the default scope.
             let r: service::TopicSelection = parse(payload)?;
             let sel = selector(&r.selector)?;
-            let ack = Message::ServiceResponse { cid, payload: Bytes::new() }.encode();
+            let ack = Message::ServiceResponse {
+                cid,
+                payload: Bytes::new(),
+            }
+            .encode();
             tx.send(ack)
                 .await
                 .map_err(|_| ErrorReason::new(ErrorReason::SESSION_CLOSED, "session closed"))?;
@@ -345,7 +400,10 @@ fn parse_query(q: &str) -> Vec<(String, String)> {
             match b[i] {
                 b'+' => out.push(b' '),
                 b'%' if i + 2 < b.len() => {
-                    match u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                    match u8::from_str_radix(
+                        std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"),
+                        16,
+                    ) {
                         Ok(x) => {
                             out.push(x);
                             i += 3;

@@ -13,7 +13,9 @@ use bytes::Bytes;
 use diffusion_wire::service::{
     self, AddTopicResult, NotifySubscription, NotifyUnsubscription, Payload, UnsubscribeReason,
 };
-use diffusion_wire::{delta, path, ErrorReason, Message, Selector, TopicSpecification, TopicType, Value};
+use diffusion_wire::{
+    delta, path, ErrorReason, Message, Selector, TopicSpecification, TopicType, Value,
+};
 use tokio::sync::{mpsc, Notify};
 
 pub(crate) type SessionId = u64;
@@ -315,7 +317,11 @@ impl Tree {
             return;
         }
         let deltas = matches!(t.spec.topic_type, TopicType::Json | TopicType::Binary);
-        let message = match old.as_deref().filter(|_| deltas).and_then(|o| delta::compute(o, &value)) {
+        let message = match old
+            .as_deref()
+            .filter(|_| deltas)
+            .and_then(|o| delta::compute(o, &value))
+        {
             Some(d) if d.len() < value.len() => Message::TopicDelta {
                 topic_id: t.id,
                 delta: d.into(),
@@ -363,7 +369,10 @@ impl Tree {
     fn close_overflowed(&mut self) {
         for sid in std::mem::take(&mut self.overflowed) {
             if let Some(s) = self.sessions.get(&sid) {
-                tracing::warn!(session = sid, "session's outbound queue is full: closing it");
+                tracing::warn!(
+                    session = sid,
+                    "session's outbound queue is full: closing it"
+                );
                 self.stats.slow_sessions_closed += 1;
                 s.kill.notify_one();
             }
@@ -373,12 +382,17 @@ impl Tree {
 }
 
 fn valid_path(raw: &str) -> Result<String, ErrorReason> {
-    path::normalise(raw).map_err(|e| ErrorReason::new(ErrorReason::TOPIC_PATH_INVALID, e.to_string()))
+    path::normalise(raw)
+        .map_err(|e| ErrorReason::new(ErrorReason::TOPIC_PATH_INVALID, e.to_string()))
 }
 
 fn valid_type(t: TopicType) -> Result<(), ErrorReason> {
     match t {
-        TopicType::Json | TopicType::String | TopicType::Int64 | TopicType::Double | TopicType::Binary => Ok(()),
+        TopicType::Json
+        | TopicType::String
+        | TopicType::Int64
+        | TopicType::Double
+        | TopicType::Binary => Ok(()),
         other => Err(ErrorReason::new(
             ErrorReason::TOPIC_SPECIFICATION_INVALID,
             format!("{other} topics are not supported by the embedded server"),

@@ -24,8 +24,17 @@ fn check(lines: &[String], p: &str) {
 
     expect("auth AUTHENTICATION_FAILED".into());
     // Adding an existing topic with the same specification is not an error.
-    let adds: Vec<&String> = lines.iter().filter(|l| l.starts_with(&format!("add {p}/json "))).collect();
-    assert_eq!(adds, [&format!("add {p}/json CREATED"), &format!("add {p}/json EXISTS")]);
+    let adds: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.starts_with(&format!("add {p}/json ")))
+        .collect();
+    assert_eq!(
+        adds,
+        [
+            &format!("add {p}/json CREATED"),
+            &format!("add {p}/json EXISTS")
+        ]
+    );
     for t in ["string", "int", "double", "binary"] {
         expect(format!("add {p}/{t} CREATED"));
     }
@@ -40,12 +49,15 @@ fn check(lines: &[String], p: &str) {
             .iter()
             .filter_map(|l| {
                 let mut parts = l.splitn(4, ' ');
-                let (s, kind, at, rest) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+                let (s, kind, at, rest) =
+                    (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
                 if s != session || at != path {
                     return None;
                 }
                 let rest = match kind {
-                    "val" => serde_json::from_str::<serde_json::Value>(rest).expect("value is JSON").to_string(),
+                    "val" => serde_json::from_str::<serde_json::Value>(rest)
+                        .expect("value is JSON")
+                        .to_string(),
                     _ => rest.to_owned(),
                 };
                 Some(format!("{kind} {rest}"))
@@ -62,10 +74,17 @@ fn check(lines: &[String], p: &str) {
     // and selector set after the first value was set.
     for session in ["a", "b"] {
         assert_eq!(events(session, "json"), json, "session {session}");
-        assert_eq!(events(session, "string"), ["sub STRING", r#"val "hello""#, r#"val "world""#], "session {session}");
+        assert_eq!(
+            events(session, "string"),
+            ["sub STRING", r#"val "hello""#, r#"val "world""#],
+            "session {session}"
+        );
     }
     assert_eq!(events("a", "int"), ["sub INT64", "val 42", "unsub REMOVAL"]);
-    assert_eq!(events("a", "double"), ["sub DOUBLE", "val 2.5", "unsub REMOVAL"]);
+    assert_eq!(
+        events("a", "double"),
+        ["sub DOUBLE", "val 2.5", "unsub REMOVAL"]
+    );
     assert_eq!(events("a", "binary"), ["sub BINARY", r#"val "raw""#]);
     // b's selectors do not cover these.
     for t in ["int", "double", "binary"] {
@@ -83,7 +102,9 @@ async fn conformance(run: impl FnOnce(String, String) -> sdk::SdkRun + Send + 's
     let server = server().await;
     let p = unique_name("conformance");
     let (url, prefix) = (server.url(), p.clone());
-    let run = tokio::task::spawn_blocking(move || run(url, prefix)).await.unwrap();
+    let run = tokio::task::spawn_blocking(move || run(url, prefix))
+        .await
+        .unwrap();
     run.assert_success();
     check(&run.lines(), &p);
     let stats = server.stats();
@@ -95,10 +116,22 @@ async fn conformance(run: impl FnOnce(String, String) -> sdk::SdkRun + Send + 's
 
 #[tokio::test(flavor = "multi_thread")]
 async fn official_python_sdk() {
-    conformance(|url, p| sdk::python(&sdk::script(env!("CARGO_MANIFEST_DIR"), "conformance.py"), &[&url, &p])).await;
+    conformance(|url, p| {
+        sdk::python(
+            &sdk::script(env!("CARGO_MANIFEST_DIR"), "conformance.py"),
+            &[&url, &p],
+        )
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn official_javascript_sdk() {
-    conformance(|url, p| sdk::node(&sdk::script(env!("CARGO_MANIFEST_DIR"), "conformance.js"), &[&url, &p])).await;
+    conformance(|url, p| {
+        sdk::node(
+            &sdk::script(env!("CARGO_MANIFEST_DIR"), "conformance.js"),
+            &[&url, &p],
+        )
+    })
+    .await;
 }

@@ -199,7 +199,9 @@ impl ConnectionResponse {
 
     pub fn encode(&self) -> bytes::Bytes {
         let mut w = Writer::with_capacity(56);
-        w.byte(PROTOCOL_BYTE).byte(self.version).byte(self.code.to_byte());
+        w.byte(PROTOCOL_BYTE)
+            .byte(self.version)
+            .byte(self.code.to_byte());
         if let Some(s) = &self.session {
             w.raw(&s.server_id.to_be_bytes())
                 .raw(&s.session_id.to_be_bytes())

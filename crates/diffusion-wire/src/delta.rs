@@ -45,9 +45,9 @@ pub fn apply(old: &[u8], delta: &[u8]) -> Result<Vec<u8>, DeltaError> {
             }
             Header::Bytes(Some(n)) => {
                 pos += dec.offset();
-                let bytes = usize::try_from(n)
-                    .ok()
-                    .and_then(|n| delta.get(pos..pos.checked_add(n)?))
+                let bytes = pos
+                    .checked_add(n)
+                    .and_then(|end| delta.get(pos..end))
                     .ok_or_else(|| malformed("insert runs past the end".into()))?;
                 out.extend_from_slice(bytes);
                 pos += bytes.len();
@@ -86,7 +86,8 @@ pub fn compute(old: &[u8], new: &[u8]) -> Option<Vec<u8>> {
         enc.bytes(middle, None).unwrap();
     }
     if suffix > 0 {
-        enc.push(Header::Positive((old.len() - suffix) as u64)).unwrap();
+        enc.push(Header::Positive((old.len() - suffix) as u64))
+            .unwrap();
         enc.push(Header::Positive(suffix as u64)).unwrap();
     }
     Some(out)
@@ -126,7 +127,11 @@ mod tests {
         assert!(apply(b"abc", &[0x00]).is_err());
         assert!(apply(b"abc", &[0x45, b'a']).is_err());
         assert!(apply(b"abc", &[0x61, b'a']).is_err());
-        assert!(apply(b"abc", &[0x1b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]).is_err());
+        assert!(apply(
+            b"abc",
+            &[0x1b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]
+        )
+        .is_err());
         assert_eq!(apply(b"abc", &[0xf6]).unwrap(), b"abc");
     }
 

@@ -124,7 +124,10 @@ impl Message {
                 payload,
             } => {
                 w = Writer::with_capacity(payload.len() + 12);
-                w.byte(SERVICE_REQUEST).int32(*service).int64(*cid).raw(payload);
+                w.byte(SERVICE_REQUEST)
+                    .int32(*service)
+                    .int64(*cid)
+                    .raw(payload);
             }
             Message::ServiceResponse { cid, payload } => {
                 w = Writer::with_capacity(payload.len() + 10);
@@ -166,7 +169,13 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error() {
-        for frame in [&b""[..], &[0x01], &[0x00, 0xff], &[0x04, 0, 0], &[0x85, 1, 2, 3, 4]] {
+        for frame in [
+            &b""[..],
+            &[0x01],
+            &[0x00, 0xff],
+            &[0x04, 0, 0],
+            &[0x85, 1, 2, 3, 4],
+        ] {
             assert!(Message::decode(&Bytes::copy_from_slice(frame)).is_err());
         }
     }

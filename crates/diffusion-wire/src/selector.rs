@@ -224,7 +224,9 @@ mod tests {
 
     #[test]
     fn invalid_selectors_name_the_problem() {
-        for bad in ["", "?", "*", "#", "?a//b", "?(", "*a(", "$a", "?a/(?=b)", ">"] {
+        for bad in [
+            "", "?", "*", "#", "?a//b", "?(", "*a(", "$a", "?a/(?=b)", ">",
+        ] {
             let e = Selector::parse(bad).unwrap_err();
             assert_eq!(e.selector, bad);
             assert!(!e.why.is_empty());

@@ -124,7 +124,10 @@ fn decode_cbor(bytes: &[u8]) -> Result<ciborium::Value, String> {
     let mut rest = bytes;
     let v: ciborium::Value = ciborium::de::from_reader(&mut rest).map_err(|e| e.to_string())?;
     if !rest.is_empty() {
-        return Err(format!("{} trailing bytes after the CBOR value", rest.len()));
+        return Err(format!(
+            "{} trailing bytes after the CBOR value",
+            rest.len()
+        ));
     }
     Ok(v)
 }
@@ -189,7 +192,10 @@ mod tests {
             &hex("bf63626964f93e006361736bfb3ff999999999999a6373796d63414243ff"),
         )
         .unwrap();
-        assert_eq!(v, Value::Json(json!({"bid": 1.5, "ask": 1.6, "sym": "ABC"})));
+        assert_eq!(
+            v,
+            Value::Json(json!({"bid": 1.5, "ask": 1.6, "sym": "ABC"}))
+        );
         assert_eq!(
             Value::decode(TopicType::String, &hex("6568656c6c6f")).unwrap(),
             Value::String("hello".into())
@@ -206,7 +212,10 @@ mod tests {
 
     #[test]
     fn encodes_scalars_as_the_sdks_do() {
-        assert_eq!(Value::String("hello".into()).encode().unwrap()[..], hex("6568656c6c6f"));
+        assert_eq!(
+            Value::String("hello".into()).encode().unwrap()[..],
+            hex("6568656c6c6f")
+        );
         assert_eq!(Value::Int64(42).encode().unwrap()[..], hex("182a"));
         assert_eq!(Value::Double(2.5).encode().unwrap()[..], hex("f94100"));
     }
@@ -224,6 +233,9 @@ mod tests {
     fn json_roundtrip_keeps_precision() {
         let j = json!({"a": [1, -2, 3.25, 1e300, 0.1], "b": {"c": null, "d": true}, "e": u64::MAX});
         let bytes = Value::Json(j.clone()).encode().unwrap();
-        assert_eq!(Value::decode(TopicType::Json, &bytes).unwrap(), Value::Json(j));
+        assert_eq!(
+            Value::decode(TopicType::Json, &bytes).unwrap(),
+            Value::Json(j)
+        );
     }
 }

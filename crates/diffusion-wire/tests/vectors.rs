@@ -22,7 +22,8 @@ fn unhex(s: &str) -> Bytes {
 
 fn load(name: &str) -> Vec<serde_json::Value> {
     let path = format!("{}/tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
-    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     doc["frames"].as_array().unwrap().clone()
 }
 
@@ -30,7 +31,8 @@ fn load(name: &str) -> Vec<serde_json::Value> {
 /// readable form for assertions.
 fn roundtrip_request(service: i32, payload: &[u8]) -> String {
     fn rt<P: Payload + std::fmt::Debug>(payload: &[u8]) -> String {
-        let p = P::decode(payload).unwrap_or_else(|e| panic!("{}: {e}", std::any::type_name::<P>()));
+        let p =
+            P::decode(payload).unwrap_or_else(|e| panic!("{}: {e}", std::any::type_name::<P>()));
         assert_eq!(&p.encode()[..], payload, "{p:?} re-encodes differently");
         format!("{p:?}")
     }
@@ -56,7 +58,10 @@ fn roundtrip_response(service: i32, payload: &[u8]) {
             let r = service::RemovalCount::decode(payload).unwrap();
             assert_eq!(&r.encode()[..], payload);
         }
-        _ => assert!(payload.is_empty(), "service {service} answers with no payload"),
+        _ => assert!(
+            payload.is_empty(),
+            "service {service} answers with no payload"
+        ),
     }
 }
 
@@ -164,8 +169,12 @@ fn percent_decode(s: &str) -> String {
 fn python_sdk_frames_roundtrip() {
     let seen = walk(&load("python-sdk-6.12.2.json"));
     let text = seen.join("\n");
-    assert!(text.contains("connect v25 Credentials::Password(***)"), "{text}");
-    assert!(text.contains(r#"path: "kafka/price", specification: TopicSpecification { topic_type: Json"#));
+    assert!(
+        text.contains("connect v25 Credentials::Password(***)"),
+        "{text}"
+    );
+    assert!(text
+        .contains(r#"path: "kafka/price", specification: TopicSpecification { topic_type: Json"#));
     assert!(text.contains(&format!("{:?}", ResponseCode::AuthenticationFailed)));
     assert!(text.contains(r#"value {"bid":1.5,"sym":"ABC"}"#), "{text}");
     assert!(text.contains(r#"delta {"bid":2.5,"sym":"ABC"}"#), "{text}");
@@ -179,7 +188,10 @@ fn python_sdk_frames_roundtrip() {
 fn javascript_sdk_frames_roundtrip() {
     let seen = walk(&load("js-sdk-6.12.1.json"));
     let text = seen.join("\n");
-    assert!(text.contains("connect v29 Credentials::Password(***)"), "{text}");
+    assert!(
+        text.contains("connect v29 Credentials::Password(***)"),
+        "{text}"
+    );
     assert!(text.contains("c2s SET_TOPIC"));
     assert!(text.contains("CloseRequest"));
 }
@@ -191,7 +203,9 @@ fn sdk_values_decode_to_json() {
     let req = service::SetTopicRequest::decode(&set).unwrap();
     assert_eq!(req.topic_type, TopicType::Json);
     assert_eq!(
-        Value::decode(TopicType::Json, &req.value).unwrap().to_json(),
+        Value::decode(TopicType::Json, &req.value)
+            .unwrap()
+            .to_json(),
         json!({"bid": 1.5, "ask": 1.6, "sym": "ABC"})
     );
 }

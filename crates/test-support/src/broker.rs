@@ -47,12 +47,18 @@ impl Broker {
             }
         };
         let mut cmd = Command::new(&tansu);
-        cmd.args(["broker", "--listener-url", &url, "--advertised-listener-url", &url])
-            .args(["--storage-engine", &engine])
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+        cmd.args([
+            "broker",
+            "--listener-url",
+            &url,
+            "--advertised-listener-url",
+            &url,
+        ])
+        .args(["--storage-engine", &engine])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
         let child = spawn_tied_to_process(cmd);
         let broker = Broker {
             port,
@@ -74,7 +80,10 @@ impl Broker {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("tansu did not listen on port {} within {within:?}", self.port);
+        panic!(
+            "tansu did not listen on port {} within {within:?}",
+            self.port
+        );
     }
 
     /// Creates a topic (the broker does not auto-create them).

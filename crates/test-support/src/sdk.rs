@@ -38,7 +38,11 @@ pub struct SdkRun {
 impl SdkRun {
     fn run(mut cmd: Command, script: &Path) -> SdkRun {
         cmd.stdin(Stdio::null());
-        let child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn SDK program");
+        let child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn SDK program");
         let output = wait_with_timeout(child, Duration::from_secs(120));
         SdkRun {
             output,

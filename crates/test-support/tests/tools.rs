@@ -29,7 +29,10 @@ async fn produce_and_consume_through_the_broker() {
                 FutureRecord::to(&topic)
                     .key(&key)
                     .payload(&payload)
-                    .headers(OwnedHeaders::new().insert(Header { key: "h", value: Some("v") })),
+                    .headers(OwnedHeaders::new().insert(Header {
+                        key: "h",
+                        value: Some("v"),
+                    })),
                 Duration::from_secs(10),
             )
             .await

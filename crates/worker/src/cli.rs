@@ -84,6 +84,11 @@ pub struct DiffusionServerArgs {
     #[arg(long, value_name = "FILE")]
     pub principals: Option<PathBuf>,
     /// Password of the `admin` principal.
-    #[arg(long, env = "DIFFUSION_ADMIN_PASSWORD", default_value = "password", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "DIFFUSION_ADMIN_PASSWORD",
+        default_value = "password",
+        hide_env_values = true
+    )]
     pub admin_password: String,
 }

@@ -9,9 +9,13 @@ pub async fn run(args: DiffusionServerArgs) -> Result<(), String> {
         listen: args.listen,
         ..ServerConfig::default()
     };
-    config.principals.insert("admin".into(), args.admin_password);
+    config
+        .principals
+        .insert("admin".into(), args.admin_password);
     if let Some(path) = &args.principals {
-        config.add_principals_file(path).map_err(|e| e.to_string())?;
+        config
+            .add_principals_file(path)
+            .map_err(|e| e.to_string())?;
     }
     let server = Server::bind(config)
         .await
