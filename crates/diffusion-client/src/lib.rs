@@ -1,3 +1,18 @@
 //! A Rust Diffusion client: sessions, topic control and subscriptions over WebSocket.
 //!
-//! Layer: built on `diffusion-wire`; used by `connectors`. Not yet implemented (issue 4).
+//! It sends exactly what the official Python SDK sends (protocol 25; see the frame
+//! comparison test), so it works with the servers that SDK works with. One task per session
+//! owns the socket; callers talk to it through bounded channels, so memory stays bounded:
+//! in-flight requests are limited by a semaphore, and a consumer that does not keep up
+//! with topic events slows the socket reader rather than growing a queue.
+
+mod driver;
+mod error;
+mod options;
+mod session;
+
+pub use diffusion_wire::service::{AddTopicResult, UnsubscribeReason};
+pub use diffusion_wire::{TopicSpecification, TopicType, Value};
+pub use error::ClientError;
+pub use options::{ReconnectPolicy, SessionOptions};
+pub use session::{Session, SessionState, TopicEvent};

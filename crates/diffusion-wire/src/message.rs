@@ -1,7 +1,8 @@
 //! Protocol messages: one per WebSocket binary frame, the first byte naming the type.
 //!
 //! The top bit of the type byte marks a zlib-compressed body. Neither our server nor our
-//! client compresses; a compressed frame is reported as such so the caller can decide.
+//! client compresses, but a real server may compress what it sends to clients that declare
+//! the zlib capability (as the SDKs do), so decoding inflates such bodies.
 
 use bytes::Bytes;
 
@@ -16,6 +17,8 @@ pub const SERVICE_ERROR: u8 = 7;
 pub const ABORT: u8 = 28;
 pub const CLOSE_REQUEST: u8 = 29;
 const COMPRESSED: u8 = 0x80;
+/// A compressed body may not inflate beyond this: a guard against zip bombs.
+pub const MAX_INFLATED: u64 = 64 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
@@ -51,14 +54,19 @@ pub enum Message {
 impl Message {
     /// Decodes one frame. `frame` is shared so that payloads are slices, not copies.
     pub fn decode(frame: &Bytes) -> Result<Self, DecodeError> {
+        match frame.first() {
+            Some(&ty) if ty & COMPRESSED != 0 => {
+                let mut plain = vec![ty & !COMPRESSED];
+                inflate(&frame[1..], &mut plain)?;
+                Self::decode_plain(&Bytes::from(plain))
+            }
+            _ => Self::decode_plain(frame),
+        }
+    }
+
+    fn decode_plain(frame: &Bytes) -> Result<Self, DecodeError> {
         let mut r = Reader::new(frame);
         let ty = r.byte("message type")?;
-        if ty & COMPRESSED != 0 {
-            return Err(DecodeError::Invalid(format!(
-                "compressed message (type {}) not supported: connect without the zlib capability",
-                ty & !COMPRESSED
-            )));
-        }
         let rest = |r: &Reader| frame.slice(r.position()..);
         let msg = match ty {
             SERVICE_REQUEST => {
@@ -163,9 +171,37 @@ impl Message {
     }
 }
 
+fn inflate(body: &[u8], out: &mut Vec<u8>) -> Result<(), DecodeError> {
+    use std::io::Read;
+    let mut z = flate2::read::ZlibDecoder::new(body).take(MAX_INFLATED + 1);
+    z.read_to_end(out)
+        .map_err(|e| DecodeError::Invalid(format!("compressed message does not inflate: {e}")))?;
+    if out.len() as u64 > MAX_INFLATED {
+        return Err(DecodeError::Invalid(format!(
+            "compressed message inflates beyond {MAX_INFLATED} bytes"
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compressed_bodies_are_inflated() {
+        use std::io::Write;
+        let plain = Message::TopicValue {
+            topic_id: 7,
+            value: Bytes::from_static(b"\x65hello"),
+        }
+        .encode();
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(&plain[1..]).unwrap();
+        let mut frame = vec![plain[0] | COMPRESSED];
+        frame.extend(z.finish().unwrap());
+        assert_eq!(Message::decode(&frame.into()).unwrap().encode(), plain);
+    }
 
     #[test]
     fn garbage_is_an_error() {

@@ -1,0 +1,425 @@
+//! The task that owns a session's connection: the handshake, reading and writing frames,
+//! answering the server's notifications and pings, and reconnecting with back-off.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use diffusion_wire::connection::{
+    ConnectionRequest, ConnectionResponse, ResponseCode, CAPABILITY_UNIFIED, CAPABILITY_ZLIB,
+    CLIENT_VERSION,
+};
+use diffusion_wire::service::{self, NotifySubscription, NotifyUnsubscription, Payload};
+use diffusion_wire::{delta, Credentials, ErrorReason, Message, TopicSpecification, Value};
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, watch};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::Message as Ws;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use crate::error::ClientError;
+use crate::options::SessionOptions;
+use crate::session::{SessionState, Shared, TopicEvent};
+
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Everything needed to (re)connect.
+pub(crate) struct Target {
+    pub(crate) url: String,
+    pub(crate) principal: String,
+    pub(crate) password: String,
+    pub(crate) options: SessionOptions,
+}
+
+/// The endpoint the SDKs use: the user's URL with `/diffusion` appended.
+fn endpoint(url: &str) -> String {
+    let base = url.trim_end_matches('/');
+    if base.ends_with("/diffusion") {
+        base.to_owned()
+    } else {
+        format!("{base}/diffusion")
+    }
+}
+
+/// Opens the WebSocket and performs the Diffusion handshake, sending the connection
+/// parameters as HTTP headers in the order and form the Python SDK uses.
+pub(crate) async fn connect(t: &Target) -> Result<Socket, ClientError> {
+    let url = endpoint(&t.url);
+    let connect_err = |why: String| ClientError::Connect {
+        url: t.url.clone(),
+        why,
+    };
+    let mut req = url
+        .as_str()
+        .into_client_request()
+        .map_err(|e| connect_err(e.to_string()))?;
+    let params = ConnectionRequest {
+        version: CLIENT_VERSION,
+        // The Python SDK's client type: we speak exactly its protocol version.
+        client_type: "PY".into(),
+        capabilities: CAPABILITY_ZLIB | CAPABILITY_UNIFIED,
+        principal: t.principal.clone(),
+        credentials: Credentials::Password(t.password.clone()),
+        reconnect_timeout_ms: 60_000,
+        session_token: None,
+        session_properties: Some(format!("\"$Environment\",\"{}\"", t.options.environment)),
+    };
+    for (k, v) in params.to_params() {
+        let v = HeaderValue::from_str(&v)
+            .map_err(|_| connect_err(format!("parameter {k} is not a valid header value")))?;
+        req.headers_mut().insert(k, v);
+    }
+    let timeout = t.options.connect_timeout;
+    let handshake = async {
+        let (mut ws, _) = tokio_tungstenite::connect_async(req)
+            .await
+            .map_err(|e| connect_err(e.to_string()))?;
+        let first = loop {
+            match ws.next().await {
+                Some(Ok(Ws::Binary(b))) => break b,
+                Some(Ok(Ws::Close(f))) => {
+                    return Err(connect_err(format!("closed during the handshake: {f:?}")))
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(connect_err(e.to_string())),
+                None => return Err(connect_err("closed during the handshake".into())),
+            }
+        };
+        let resp = ConnectionResponse::decode(&first)
+            .map_err(|e| ClientError::Protocol(format!("connection response: {e}")))?;
+        match resp.code {
+            ResponseCode::Ok
+            | ResponseCode::Reconnected
+            | ResponseCode::ReconnectedWithMessageLoss => Ok(ws),
+            ResponseCode::AuthenticationFailed => Err(ClientError::AuthenticationFailed {
+                principal: t.principal.clone(),
+            }),
+            other => Err(ClientError::Refused(format!(
+                "{other:?} (protocol version {})",
+                resp.version
+            ))),
+        }
+    };
+    tokio::time::timeout(timeout, handshake)
+        .await
+        .map_err(|_| ClientError::Timeout {
+            what: "connect",
+            after_ms: timeout.as_millis() as u64,
+        })?
+}
+
+/// A subscribed topic, as the server numbered it for this session.
+struct TopicState {
+    path: String,
+    specification: TopicSpecification,
+    /// The bytes of the last value, which deltas apply to.
+    last: Option<Bytes>,
+}
+
+enum End {
+    /// The user closed the session, or dropped every handle.
+    Closed,
+    Lost(String),
+}
+
+pub(crate) async fn run(
+    target: Target,
+    mut ws: Socket,
+    shared: Arc<Shared>,
+    mut out: mpsc::Receiver<Bytes>,
+    events: mpsc::Sender<TopicEvent>,
+    mut closing: watch::Receiver<bool>,
+) {
+    loop {
+        let mut topics = HashMap::new();
+        let end = serve(
+            &mut ws,
+            &shared,
+            &mut out,
+            &events,
+            &mut closing,
+            &mut topics,
+        )
+        .await;
+        fail_pending(&shared, &end);
+        // Frames queued for the lost connection belong to conversations just failed.
+        while out.try_recv().is_ok() {}
+        let why = match end {
+            End::Closed => {
+                let _ = ws.close(None).await;
+                shared.state.send_replace(SessionState::Closed(None));
+                return;
+            }
+            End::Lost(why) => why,
+        };
+        let Some(policy) = target.options.reconnect.clone() else {
+            tracing::warn!(url = %target.url, reason = %why, "Diffusion connection lost");
+            shared.state.send_replace(SessionState::Closed(Some(why)));
+            return;
+        };
+        tracing::warn!(url = %target.url, reason = %why, "Diffusion connection lost: reconnecting");
+        shared.state.send_replace(SessionState::Recovering);
+        let started = Instant::now();
+        let mut attempt = 0;
+        ws = loop {
+            let delay = policy.delay(attempt);
+            attempt += 1;
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                _ = closing.changed() => {
+                    shared.state.send_replace(SessionState::Closed(None));
+                    return;
+                }
+            }
+            match connect(&target).await {
+                Ok(ws) => break ws,
+                Err(e) => {
+                    let gave_up = policy
+                        .give_up_after
+                        .is_some_and(|limit| started.elapsed() >= limit);
+                    if gave_up || matches!(e, ClientError::AuthenticationFailed { .. }) {
+                        tracing::error!(url = %target.url, error = %e, "giving up reconnecting");
+                        shared
+                            .state
+                            .send_replace(SessionState::Closed(Some(e.to_string())));
+                        return;
+                    }
+                    tracing::info!(url = %target.url, error = %e, attempt, "reconnection attempt failed");
+                }
+            }
+        };
+        // A new session: its subscriptions must be made again.
+        let selectors = shared.selectors().clone();
+        let mut resubscribed = true;
+        for s in &selectors {
+            let payload = service::TopicSelection {
+                selector: s.clone(),
+                scope: None,
+            }
+            .encode();
+            let frame = Message::ServiceRequest {
+                service: service::SUBSCRIBE,
+                cid: shared.cid(),
+                payload,
+            }
+            .encode();
+            if ws.send(Ws::Binary(frame)).await.is_err() {
+                resubscribed = false;
+                break;
+            }
+        }
+        if resubscribed {
+            tracing::info!(url = %target.url, subscriptions = selectors.len(), "Diffusion connection re-established");
+            shared.state.send_replace(SessionState::Connected);
+        }
+    }
+}
+
+fn fail_pending(shared: &Shared, end: &End) {
+    let pending: Vec<_> = shared.conversations().drain().collect();
+    for (_, reply) in pending {
+        let _ = reply.send(Err(match end {
+            End::Closed => ClientError::Closed,
+            End::Lost(why) => ClientError::ConnectionLost(why.clone()),
+        }));
+    }
+}
+
+async fn serve(
+    ws: &mut Socket,
+    shared: &Shared,
+    out: &mut mpsc::Receiver<Bytes>,
+    events: &mpsc::Sender<TopicEvent>,
+    closing: &mut watch::Receiver<bool>,
+    topics: &mut HashMap<i32, TopicState>,
+) -> End {
+    loop {
+        tokio::select! {
+            _ = closing.changed() => return End::Closed,
+            frame = out.recv() => match frame {
+                Some(frame) => {
+                    if let Err(e) = ws.send(Ws::Binary(frame)).await {
+                        return End::Lost(e.to_string());
+                    }
+                }
+                None => return End::Closed,
+            },
+            incoming = ws.next() => match incoming {
+                Some(Ok(Ws::Binary(b))) => {
+                    if let Err(why) = handle(&b, ws, shared, events, topics).await {
+                        return End::Lost(why);
+                    }
+                }
+                Some(Ok(Ws::Close(f))) => return End::Lost(format!("closed by the server: {f:?}")),
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return End::Lost(e.to_string()),
+                None => return End::Lost("connection closed".into()),
+            },
+        }
+    }
+}
+
+/// Handles one frame from the server. An error ends the connection.
+async fn handle(
+    frame: &Bytes,
+    ws: &mut Socket,
+    shared: &Shared,
+    events: &mpsc::Sender<TopicEvent>,
+    topics: &mut HashMap<i32, TopicState>,
+) -> Result<(), String> {
+    let msg =
+        Message::decode(frame).map_err(|e| format!("malformed message from the server: {e}"))?;
+    match msg {
+        Message::ServiceResponse { cid, payload } => {
+            if let Some(reply) = shared.conversations().remove(&cid) {
+                let _ = reply.send(Ok(payload));
+            }
+        }
+        Message::ServiceError { cid, reason, .. } => {
+            if let Some(reply) = shared.conversations().remove(&cid) {
+                let _ = reply.send(Err(ClientError::from_reason(reason)));
+            }
+        }
+        Message::ServiceRequest {
+            service,
+            cid,
+            payload,
+        } => {
+            let answer = match service {
+                service::NOTIFY_SUBSCRIPTION => {
+                    let n = NotifySubscription::decode(&payload)
+                        .map_err(|e| format!("subscription notification: {e}"))?;
+                    let event = TopicEvent::Subscribed {
+                        path: n.path.clone(),
+                        specification: n.specification.clone(),
+                    };
+                    topics.insert(
+                        n.topic_id,
+                        TopicState {
+                            path: n.path,
+                            specification: n.specification,
+                            last: None,
+                        },
+                    );
+                    emit(events, event).await;
+                    Message::ServiceResponse {
+                        cid,
+                        payload: Bytes::new(),
+                    }
+                }
+                service::NOTIFY_UNSUBSCRIPTION => {
+                    let n = NotifyUnsubscription::decode(&payload)
+                        .map_err(|e| format!("unsubscription notification: {e}"))?;
+                    if let Some(t) = topics.remove(&n.topic_id) {
+                        emit(
+                            events,
+                            TopicEvent::Unsubscribed {
+                                path: t.path,
+                                reason: n.reason,
+                            },
+                        )
+                        .await;
+                    }
+                    Message::ServiceResponse {
+                        cid,
+                        payload: Bytes::new(),
+                    }
+                }
+                service::SYSTEM_PING | service::USER_PING => Message::ServiceResponse {
+                    cid,
+                    payload: Bytes::new(),
+                },
+                other => Message::ServiceError {
+                    cid,
+                    message: format!("service {other} is not handled by this client"),
+                    reason: ErrorReason::new(ErrorReason::UNHANDLED_MESSAGE, "not handled"),
+                },
+            };
+            ws.send(Ws::Binary(answer.encode()))
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        Message::TopicValue { topic_id, value } => {
+            update(topic_id, Some(value), None, events, topics).await
+        }
+        Message::TopicDelta { topic_id, delta } => {
+            update(topic_id, None, Some(delta), events, topics).await
+        }
+        Message::Abort => return Err("the server aborted the session".into()),
+        Message::CloseRequest => return Err("the server closed the session".into()),
+    }
+    Ok(())
+}
+
+/// Applies a value or delta to a subscribed topic and emits the decoded value. A value
+/// that cannot be decoded is logged and skipped: one bad update must not end the session.
+async fn update(
+    topic_id: i32,
+    value: Option<Bytes>,
+    delta: Option<Bytes>,
+    events: &mpsc::Sender<TopicEvent>,
+    topics: &mut HashMap<i32, TopicState>,
+) {
+    let Some(t) = topics.get_mut(&topic_id) else {
+        tracing::debug!(
+            topic_id,
+            "update for a topic this session is not subscribed to"
+        );
+        return;
+    };
+    let bytes = match (value, delta) {
+        (Some(v), _) => v,
+        (None, Some(d)) => {
+            let Some(old) = &t.last else {
+                tracing::warn!(path = %t.path, "delta before any value: skipped");
+                return;
+            };
+            match delta::apply(old, &d) {
+                Ok(new) => Bytes::from(new),
+                Err(e) => {
+                    tracing::warn!(path = %t.path, error = %e, "bad delta: skipped");
+                    return;
+                }
+            }
+        }
+        (None, None) => return,
+    };
+    t.last = Some(bytes.clone());
+    let topic_type = t.specification.topic_type;
+    match Value::decode(topic_type, &bytes) {
+        Ok(value) => {
+            let path = t.path.clone();
+            emit(
+                events,
+                TopicEvent::Value {
+                    path,
+                    topic_type,
+                    value,
+                },
+            )
+            .await;
+        }
+        Err(e) => tracing::warn!(path = %t.path, error = %e, "undecodable value: skipped"),
+    }
+}
+
+/// Waits for room: a slow consumer slows the socket reader instead of growing memory.
+async fn emit(events: &mpsc::Sender<TopicEvent>, event: TopicEvent) {
+    // Nobody listening (the receiver was dropped) is not an error.
+    let _ = events.send(event).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::endpoint;
+
+    #[test]
+    fn endpoint_as_the_sdks_build_it() {
+        assert_eq!(endpoint("ws://h:8080"), "ws://h:8080/diffusion");
+        assert_eq!(endpoint("ws://h:8080/"), "ws://h:8080/diffusion");
+        assert_eq!(endpoint("wss://h/diffusion"), "wss://h/diffusion");
+    }
+}

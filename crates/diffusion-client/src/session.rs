@@ -1,0 +1,326 @@
+//! The public face of a session: requests, subscriptions, events and state.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use diffusion_wire::service::{self, AddTopicResult, Payload, UnsubscribeReason};
+use diffusion_wire::{Message, TopicSpecification, TopicType, Value};
+use tokio::sync::{mpsc, oneshot, watch, Semaphore};
+
+use crate::driver;
+use crate::error::ClientError;
+use crate::options::SessionOptions;
+
+/// Where a session is in its life. Observe changes with [`Session::state`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionState {
+    Connecting,
+    Connected,
+    /// The connection dropped; reconnecting with back-off. Requests wait or fail.
+    Recovering,
+    /// Closed by [`Session::close`] (no reason) or for good after a failure.
+    Closed(Option<String>),
+}
+
+/// What a subscription delivers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TopicEvent {
+    Subscribed {
+        path: String,
+        specification: TopicSpecification,
+    },
+    /// A topic's new value (deltas already applied).
+    Value {
+        path: String,
+        topic_type: TopicType,
+        value: Value,
+    },
+    Unsubscribed {
+        path: String,
+        reason: UnsubscribeReason,
+    },
+}
+
+pub(crate) type Reply = oneshot::Sender<Result<Bytes, ClientError>>;
+
+/// State shared by the session handle and its driver task.
+pub(crate) struct Shared {
+    pub(crate) conversations: Mutex<HashMap<i64, Reply>>,
+    pub(crate) next_cid: AtomicI64,
+    pub(crate) state: watch::Sender<SessionState>,
+    /// Selectors to re-subscribe after a reconnection that got a new session.
+    pub(crate) selectors: Mutex<Vec<String>>,
+}
+
+impl Shared {
+    pub(crate) fn cid(&self) -> i64 {
+        self.next_cid.fetch_add(1, Ordering::Relaxed)
+    }
+
+    pub(crate) fn conversations(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Reply>> {
+        self.conversations.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn selectors(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+        self.selectors.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+struct Inner {
+    shared: Arc<Shared>,
+    /// Frames for the driver to send. Only handles hold senders: when the last handle is
+    /// dropped the driver sees the channel close and ends the session.
+    out: mpsc::Sender<Bytes>,
+    permits: Semaphore,
+    events: Mutex<Option<mpsc::Receiver<TopicEvent>>>,
+    closing: watch::Sender<bool>,
+    options: SessionOptions,
+}
+
+/// A Diffusion session. Cheap to clone; all clones share one connection.
+#[derive(Clone)]
+pub struct Session {
+    inner: Arc<Inner>,
+}
+
+impl Session {
+    /// Connects and authenticates. Fails at once on a bad URL, an unreachable server or
+    /// wrong credentials; later connection losses are handled as `options.reconnect` says.
+    pub async fn connect(
+        url: &str,
+        principal: &str,
+        password: &str,
+        options: SessionOptions,
+    ) -> Result<Session, ClientError> {
+        let (state, _) = watch::channel(SessionState::Connecting);
+        let shared = Arc::new(Shared {
+            conversations: Mutex::new(HashMap::new()),
+            next_cid: AtomicI64::new(1),
+            state,
+            selectors: Mutex::new(Vec::new()),
+        });
+        let target = driver::Target {
+            url: url.to_owned(),
+            principal: principal.to_owned(),
+            password: password.to_owned(),
+            options: options.clone(),
+        };
+        let socket = driver::connect(&target).await?;
+        shared.state.send_replace(SessionState::Connected);
+        let (out, out_rx) = mpsc::channel(options.max_in_flight.max(1));
+        let (events_tx, events_rx) = mpsc::channel(options.event_queue.max(1));
+        let (closing, closing_rx) = watch::channel(false);
+        tokio::spawn(driver::run(
+            target,
+            socket,
+            shared.clone(),
+            out_rx,
+            events_tx,
+            closing_rx,
+        ));
+        Ok(Session {
+            inner: Arc::new(Inner {
+                shared,
+                out,
+                permits: Semaphore::new(options.max_in_flight.max(1)),
+                events: Mutex::new(Some(events_rx)),
+                closing,
+                options,
+            }),
+        })
+    }
+
+    /// The session's state now and as it changes.
+    pub fn state(&self) -> watch::Receiver<SessionState> {
+        self.inner.shared.state.subscribe()
+    }
+
+    /// The stream of topic events, for the one consumer that will read it. Read it
+    /// promptly once subscribed: when it is full the socket reader waits, which delays
+    /// responses too.
+    pub fn take_events(&self) -> Option<mpsc::Receiver<TopicEvent>> {
+        self.inner
+            .events
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+    }
+
+    pub async fn add_topic(
+        &self,
+        path: &str,
+        specification: TopicSpecification,
+    ) -> Result<AddTopicResult, ClientError> {
+        let req = service::TopicAddRequest {
+            path: path.to_owned(),
+            specification,
+        };
+        let body = self
+            .request(service::TOPIC_ADD, req.encode(), "add topic")
+            .await?;
+        decode(&body)
+    }
+
+    pub async fn set(&self, path: &str, value: &Value) -> Result<(), ClientError> {
+        let req = service::SetTopicRequest {
+            path: path.to_owned(),
+            topic_type: value.topic_type(),
+            value: encode(value)?,
+            constraint: service::UpdateConstraint::Unconstrained,
+        };
+        self.request(service::SET_TOPIC, req.encode(), "set topic")
+            .await?;
+        Ok(())
+    }
+
+    /// Creates the topic if needed and sets its value, in one round trip.
+    pub async fn add_and_set(
+        &self,
+        path: &str,
+        specification: TopicSpecification,
+        value: &Value,
+    ) -> Result<AddTopicResult, ClientError> {
+        if specification.topic_type != value.topic_type() {
+            return Err(ClientError::IncompatibleUpdate(format!(
+                "a {} value for a {} topic at {path}",
+                value.topic_type(),
+                specification.topic_type
+            )));
+        }
+        let req = service::AddAndSetRequest {
+            path: path.to_owned(),
+            specification,
+            value: encode(value)?,
+            constraint: service::UpdateConstraint::Unconstrained,
+        };
+        let body = self
+            .request(
+                service::ADD_AND_SET_TOPIC,
+                req.encode(),
+                "add and set topic",
+            )
+            .await?;
+        decode(&body)
+    }
+
+    /// Removes the topics a selector matches; returns how many were removed.
+    pub async fn remove(&self, selector: &str) -> Result<i32, ClientError> {
+        let body = self
+            .request(
+                service::TOPIC_REMOVAL,
+                service::SelectorRequest(selector.to_owned()).encode(),
+                "remove topics",
+            )
+            .await?;
+        let service::RemovalCount(n) = decode(&body)?;
+        Ok(n)
+    }
+
+    /// Subscribes; matching topics, now and later, arrive as [`TopicEvent`]s. The
+    /// selector is kept and re-subscribed if the session has to be re-established.
+    pub async fn subscribe(&self, selector: &str) -> Result<(), ClientError> {
+        validate_selector(selector)?;
+        self.request(service::SUBSCRIBE, selection(selector), "subscribe")
+            .await?;
+        let mut s = self.inner.shared.selectors();
+        if !s.iter().any(|x| x == selector) {
+            s.push(selector.to_owned());
+        }
+        Ok(())
+    }
+
+    pub async fn unsubscribe(&self, selector: &str) -> Result<(), ClientError> {
+        validate_selector(selector)?;
+        self.inner.shared.selectors().retain(|x| x != selector);
+        self.request(service::UNSUBSCRIBE, selection(selector), "unsubscribe")
+            .await?;
+        Ok(())
+    }
+
+    /// Closes the session and waits until the driver has let go of the connection.
+    pub async fn close(&self) {
+        let _ = self.inner.closing.send(true);
+        let mut state = self.state();
+        let _ = state
+            .wait_for(|s| matches!(s, SessionState::Closed(_)))
+            .await;
+    }
+
+    async fn request(
+        &self,
+        service: i32,
+        payload: Bytes,
+        what: &'static str,
+    ) -> Result<Bytes, ClientError> {
+        let _permit = self
+            .inner
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| ClientError::Closed)?;
+        if let SessionState::Closed(_) = *self.inner.shared.state.borrow() {
+            return Err(ClientError::Closed);
+        }
+        let shared = &self.inner.shared;
+        let cid = shared.cid();
+        let (tx, rx) = oneshot::channel();
+        shared.conversations().insert(cid, tx);
+        let frame = Message::ServiceRequest {
+            service,
+            cid,
+            payload,
+        }
+        .encode();
+        let timeout = self.inner.options.request_timeout;
+        let sent = tokio::time::timeout(timeout, self.inner.out.send(frame)).await;
+        if !matches!(sent, Ok(Ok(()))) {
+            shared.conversations().remove(&cid);
+            return Err(match sent {
+                Err(_) => ClientError::Timeout {
+                    what,
+                    after_ms: timeout.as_millis() as u64,
+                },
+                _ => ClientError::Closed,
+            });
+        }
+        match tokio::time::timeout(timeout, rx).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(ClientError::ConnectionLost(format!("{what}: no response"))),
+            Err(_) => {
+                shared.conversations().remove(&cid);
+                Err(ClientError::Timeout {
+                    what,
+                    after_ms: timeout.as_millis() as u64,
+                })
+            }
+        }
+    }
+}
+
+fn selection(selector: &str) -> Bytes {
+    // Protocol 25 carries the selector alone (no scope).
+    service::TopicSelection {
+        selector: selector.to_owned(),
+        scope: None,
+    }
+    .encode()
+}
+
+/// Rejects a selector locally, with the reason, before the server does so less helpfully.
+fn validate_selector(selector: &str) -> Result<(), ClientError> {
+    diffusion_wire::Selector::parse(selector)
+        .map(|_| ())
+        .map_err(|e| ClientError::InvalidValue(e.to_string()))
+}
+
+fn encode(value: &Value) -> Result<Bytes, ClientError> {
+    value
+        .encode()
+        .map_err(|e| ClientError::InvalidValue(e.to_string()))
+}
+
+fn decode<P: Payload>(body: &[u8]) -> Result<P, ClientError> {
+    P::decode(body).map_err(|e| ClientError::Protocol(format!("unexpected response: {e}")))
+}
