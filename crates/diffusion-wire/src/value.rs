@@ -42,7 +42,10 @@ impl Value {
         let mut out = Vec::new();
         let res = match self {
             Value::Binary(b) => return Ok(b.clone()),
-            Value::Json(j) => ciborium::ser::into_writer(j, &mut out),
+            Value::Json(j) => {
+                json_to_cbor(j, &mut out);
+                Ok(())
+            }
             Value::String(s) => ciborium::ser::into_writer(s, &mut out),
             Value::Int64(i) => ciborium::ser::into_writer(i, &mut out),
             Value::Double(d) => ciborium::ser::into_writer(d, &mut out),
@@ -117,6 +120,54 @@ impl Value {
             other => Err(ValueError::Unsupported(other)),
         }
     }
+}
+
+/// JSON to CBOR exactly as the official SDKs write it, so that our frames equal theirs:
+/// maps and arrays as indefinite-length items, text as definite strings, integers in the
+/// shortest form, floats in the shortest lossless width. Key order is kept.
+pub fn json_to_cbor(j: &serde_json::Value, out: &mut Vec<u8>) {
+    use ciborium_ll::{Encoder, Header};
+    use serde_json::Value as J;
+    fn walk(j: &J, enc: &mut Encoder<&mut Vec<u8>>) {
+        // Writing into a Vec cannot fail.
+        match j {
+            J::Null => enc.push(Header::Simple(ciborium_ll::simple::NULL)).unwrap(),
+            J::Bool(b) => enc
+                .push(Header::Simple(if *b {
+                    ciborium_ll::simple::TRUE
+                } else {
+                    ciborium_ll::simple::FALSE
+                }))
+                .unwrap(),
+            J::Number(n) => {
+                let h = if let Some(u) = n.as_u64() {
+                    Header::Positive(u)
+                } else if let Some(i) = n.as_i64() {
+                    Header::Negative(!(i as u64))
+                } else {
+                    Header::Float(n.as_f64().unwrap_or(f64::NAN))
+                };
+                enc.push(h).unwrap()
+            }
+            J::String(s) => enc.text(s, None).unwrap(),
+            J::Array(a) => {
+                enc.push(Header::Array(None)).unwrap();
+                for x in a {
+                    walk(x, enc);
+                }
+                enc.push(Header::Break).unwrap();
+            }
+            J::Object(o) => {
+                enc.push(Header::Map(None)).unwrap();
+                for (k, v) in o {
+                    enc.text(k, None).unwrap();
+                    walk(v, enc);
+                }
+                enc.push(Header::Break).unwrap();
+            }
+        }
+    }
+    walk(j, &mut Encoder::from(out));
 }
 
 /// Decodes exactly one CBOR item that must fill the whole buffer.
@@ -218,6 +269,37 @@ mod tests {
         );
         assert_eq!(Value::Int64(42).encode().unwrap()[..], hex("182a"));
         assert_eq!(Value::Double(2.5).encode().unwrap()[..], hex("f94100"));
+    }
+
+    #[test]
+    fn json_encodes_byte_for_byte_as_the_python_sdk() {
+        // Reference bytes from the official Python SDK's encoder.
+        for (j, hex_) in [
+            (
+                json!({"bid": 1.5, "sym": "ABC"}),
+                "bf63626964f93e006373796d63414243ff",
+            ),
+            (json!([1, 2, 3]), "9f010203ff"),
+            (json!({"a": [1, {"b": null}]}), "bf61619f01bf6162f6ffffff"),
+            (json!(1.6), "fb3ff999999999999a"),
+            (json!(100000.0), "fa47c35000"),
+            (json!(-1), "20"),
+            (json!(i64::MAX), "1b7fffffffffffffff"),
+            (json!(true), "f5"),
+            (json!({}), "bfff"),
+            (json!([]), "9fff"),
+            (json!(65504.0), "f97bff"),
+            (
+                json!({"bid": 1.5, "ask": 1.6, "sym": "ABC"}),
+                "bf63626964f93e006361736bfb3ff999999999999a6373796d63414243ff",
+            ),
+        ] {
+            assert_eq!(
+                Value::Json(j.clone()).encode().unwrap()[..],
+                hex(hex_),
+                "{j}"
+            );
+        }
     }
 
     #[test]

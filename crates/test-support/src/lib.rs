@@ -5,6 +5,7 @@
 //! `$DKC_TOOLS`). A missing tool fails the test with the command that installs it.
 
 pub mod broker;
+pub mod proxy;
 pub mod sdk;
 
 use std::path::PathBuf;

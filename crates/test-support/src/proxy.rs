@@ -1,0 +1,155 @@
+//! A recording WebSocket proxy: forwards every frame between clients and an upstream
+//! server and records them, so tests can compare what two clients put on the wire.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
+use tokio_tungstenite::tungstenite::Message;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    /// The upgrade request's path (with query) and headers, lower-cased names.
+    Handshake {
+        conn: usize,
+        path: String,
+        headers: Vec<(String, String)>,
+    },
+    ClientToServer {
+        conn: usize,
+        bytes: Vec<u8>,
+    },
+    ServerToClient {
+        conn: usize,
+        bytes: Vec<u8>,
+    },
+}
+
+pub struct RecordingProxy {
+    addr: SocketAddr,
+    log: Arc<Mutex<Vec<Recorded>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// Headers that belong to one WebSocket hop, not to the protocol being recorded.
+const HOP_HEADERS: [&str; 7] = [
+    "host",
+    "upgrade",
+    "connection",
+    "sec-websocket-key",
+    "sec-websocket-version",
+    "sec-websocket-extensions",
+    "sec-websocket-protocol",
+];
+
+impl RecordingProxy {
+    pub async fn start(upstream: SocketAddr) -> RecordingProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+        let addr = listener.local_addr().unwrap();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let task = tokio::spawn({
+            let log = log.clone();
+            async move {
+                let mut conn = 0;
+                while let Ok((stream, _)) = listener.accept().await {
+                    conn += 1;
+                    tokio::spawn(relay(stream, upstream, conn, log.clone()));
+                }
+            }
+        });
+        RecordingProxy { addr, log, task }
+    }
+
+    pub fn url(&self) -> String {
+        format!("ws://{}", self.addr)
+    }
+
+    /// Everything recorded so far, and a fresh log.
+    pub fn take(&self) -> Vec<Recorded> {
+        std::mem::take(&mut *self.log.lock().unwrap())
+    }
+}
+
+impl Drop for RecordingProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn relay(
+    stream: TcpStream,
+    upstream: SocketAddr,
+    conn: usize,
+    log: Arc<Mutex<Vec<Recorded>>>,
+) {
+    let mut seen: Option<(String, Vec<(String, String)>)> = None;
+    let cb = |req: &Request, resp: Response| {
+        let path = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.to_string())
+            .unwrap_or_default();
+        let headers = req
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_ascii_lowercase(),
+                    v.to_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect();
+        seen = Some((path, headers));
+        Ok(resp)
+    };
+    let Ok(client) = tokio_tungstenite::accept_hdr_async(stream, cb).await else {
+        return;
+    };
+    let (path, headers) = seen.expect("handshake seen");
+    let mut req = format!("ws://{upstream}{path}")
+        .into_client_request()
+        .unwrap();
+    for (k, v) in &headers {
+        if !HOP_HEADERS.contains(&k.as_str()) {
+            req.headers_mut().insert(
+                tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+    }
+    log.lock().unwrap().push(Recorded::Handshake {
+        conn,
+        path,
+        headers,
+    });
+    let Ok((server, _)) = tokio_tungstenite::connect_async(req).await else {
+        return;
+    };
+    let (mut client_tx, mut client_rx) = client.split();
+    let (mut server_tx, mut server_rx) = server.split();
+    loop {
+        tokio::select! {
+            m = client_rx.next() => match m {
+                Some(Ok(Message::Binary(b))) => {
+                    log.lock().unwrap().push(Recorded::ClientToServer { conn, bytes: b.to_vec() });
+                    if server_tx.send(Message::Binary(b)).await.is_err() { break; }
+                }
+                Some(Ok(Message::Close(f))) => { let _ = server_tx.send(Message::Close(f)).await; break; }
+                Some(Ok(_)) => {}
+                _ => break,
+            },
+            m = server_rx.next() => match m {
+                Some(Ok(Message::Binary(b))) => {
+                    log.lock().unwrap().push(Recorded::ServerToClient { conn, bytes: b.to_vec() });
+                    if client_tx.send(Message::Binary(b)).await.is_err() { break; }
+                }
+                Some(Ok(Message::Close(f))) => { let _ = client_tx.send(Message::Close(f)).await; break; }
+                Some(Ok(_)) => {}
+                _ => break,
+            },
+        }
+    }
+}
