@@ -86,6 +86,8 @@ async fn relay(
     log: Arc<Mutex<Vec<Recorded>>>,
 ) {
     let mut seen: Option<(String, Vec<(String, String)>)> = None;
+    // The callback's signature, large error type included, is tungstenite's.
+    #[allow(clippy::result_large_err)]
     let cb = |req: &Request, resp: Response| {
         let path = req
             .uri()
