@@ -12,3 +12,5 @@ echo "[test] cargo clippy -D warnings" >&2
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "[test] cargo test" >&2
 cargo test --workspace --locked
+echo "[test] benchmarks, smoke mode (keeps the harness working; timings are not judged)" >&2
+cargo run --quiet --locked -p bench -- --smoke

@@ -25,7 +25,8 @@ async fn main() -> ExitCode {
         eprintln!("  e.g. diffusion-tail ws://127.0.0.1:8080 admin password '?source/.*'");
         return ExitCode::from(2);
     };
-    let session = match Session::connect(url, principal, password, SessionOptions::default()).await {
+    let session = match Session::connect(url, principal, password, SessionOptions::default()).await
+    {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");

@@ -241,7 +241,12 @@ async fn serve(
             _ = closing.changed() => return End::Closed,
             frame = out.recv() => match frame {
                 Some(frame) => {
-                    if let Err(e) = ws.send(Ws::Binary(frame)).await {
+                    // Pipelined requests go out together, flushed once.
+                    let mut sent = ws.feed(Ws::Binary(frame)).await;
+                    while let (Ok(()), Ok(frame)) = (&sent, out.try_recv()) {
+                        sent = ws.feed(Ws::Binary(frame)).await;
+                    }
+                    if let Err(e) = sent.and(ws.flush().await) {
                         return End::Lost(e.to_string());
                     }
                 }

@@ -17,11 +17,21 @@ async fn next(events: &mut tokio::sync::mpsc::Receiver<TopicEvent>) -> TopicEven
 }
 
 async fn interop(peer: &'static str, run: fn(String, String) -> sdk::SdkRun) {
-    let server = Server::bind(ServerConfig { listen: "127.0.0.1:0".parse().unwrap(), ..ServerConfig::default() })
-        .await
-        .unwrap();
+    let server = Server::bind(ServerConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap();
     let p = unique_name("interop");
-    let s = Session::connect(&server.url(), "admin", "password", SessionOptions::default()).await.unwrap();
+    let s = Session::connect(
+        &server.url(),
+        "admin",
+        "password",
+        SessionOptions::default(),
+    )
+    .await
+    .unwrap();
     let mut events = s.take_events().unwrap();
     s.subscribe(&format!(">{p}/ready")).await.unwrap();
     s.subscribe(&format!("?{p}/py/")).await.unwrap();
@@ -44,18 +54,30 @@ async fn interop(peer: &'static str, run: fn(String, String) -> sdk::SdkRun) {
         ("binary", Value::Binary(bytes::Bytes::from_static(b"bytes"))),
     ] {
         let path = format!("{p}/rs/{name}");
-        s.add_and_set(&path, TopicSpecification::new(v.topic_type()), &v).await.unwrap();
-        expected_by_sdk.push(format!("val {path} {}", match &v {
-            Value::Binary(_) => "\"bytes\"".to_owned(),
-            other => other.to_json().to_string(),
-        }));
+        s.add_and_set(&path, TopicSpecification::new(v.topic_type()), &v)
+            .await
+            .unwrap();
+        expected_by_sdk.push(format!(
+            "val {path} {}",
+            match &v {
+                Value::Binary(_) => "\"bytes\"".to_owned(),
+                other => other.to_json().to_string(),
+            }
+        ));
     }
     for n in 0..20 {
         let v = json!({"n": n, "pad": "r".repeat(300)});
-        s.add_and_set(&format!("{p}/rs/json"), TopicSpecification::new(TopicType::Json), &Value::Json(v.clone()))
-            .await
-            .unwrap();
-        expected_by_sdk.push(format!("val {p}/rs/json {}", serde_json::to_string(&v).unwrap()));
+        s.add_and_set(
+            &format!("{p}/rs/json"),
+            TopicSpecification::new(TopicType::Json),
+            &Value::Json(v.clone()),
+        )
+        .await
+        .unwrap();
+        expected_by_sdk.push(format!(
+            "val {p}/rs/json {}",
+            serde_json::to_string(&v).unwrap()
+        ));
     }
 
     // What the SDK published, in order, deltas applied by our client.
@@ -71,7 +93,13 @@ async fn interop(peer: &'static str, run: fn(String, String) -> sdk::SdkRun) {
         assert_eq!(path, &format!("{p}/py/json"));
         assert_eq!(value, &Value::Json(json!({"n": n, "pad": "p".repeat(300)})));
     }
-    assert_eq!(got[20], (format!("{p}/py/string"), Value::String(format!("from {peer}"))));
+    assert_eq!(
+        got[20],
+        (
+            format!("{p}/py/string"),
+            Value::String(format!("from {peer}"))
+        )
+    );
     assert!(server.stats().deltas_sent >= 19, "{:?}", server.stats());
 
     let run = sdk_run.await.unwrap();
@@ -82,14 +110,24 @@ async fn interop(peer: &'static str, run: fn(String, String) -> sdk::SdkRun) {
         .map(|l| {
             // Both SDKs sort keys; normalise spacing through serde_json.
             let mut parts = l.splitn(3, ' ');
-            let (kind, path, value) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
-            format!("{kind} {path} {}", serde_json::from_str::<serde_json::Value>(value).unwrap())
+            let (kind, path, value) = (
+                parts.next().unwrap(),
+                parts.next().unwrap(),
+                parts.next().unwrap(),
+            );
+            format!(
+                "{kind} {path} {}",
+                serde_json::from_str::<serde_json::Value>(value).unwrap()
+            )
         })
         .collect();
     // Values per topic arrive in order; the interleaving across topics is free.
     for topic in ["string", "int", "double", "binary", "json"] {
         let key = format!("val {p}/rs/{topic} ");
-        let want: Vec<&String> = expected_by_sdk.iter().filter(|l| l.starts_with(&key)).collect();
+        let want: Vec<&String> = expected_by_sdk
+            .iter()
+            .filter(|l| l.starts_with(&key))
+            .collect();
         let have: Vec<&String> = seen.iter().filter(|l| l.starts_with(&key)).collect();
         assert_eq!(have, want, "{peer} SDK, topic {topic}");
     }
@@ -97,10 +135,22 @@ async fn interop(peer: &'static str, run: fn(String, String) -> sdk::SdkRun) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn with_the_official_python_sdk() {
-    interop("python", |url, p| sdk::python(&sdk::script(env!("CARGO_MANIFEST_DIR"), "interop.py"), &[&url, &p])).await;
+    interop("python", |url, p| {
+        sdk::python(
+            &sdk::script(env!("CARGO_MANIFEST_DIR"), "interop.py"),
+            &[&url, &p],
+        )
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn with_the_official_javascript_sdk() {
-    interop("javascript", |url, p| sdk::node(&sdk::script(env!("CARGO_MANIFEST_DIR"), "interop.js"), &[&url, &p])).await;
+    interop("javascript", |url, p| {
+        sdk::node(
+            &sdk::script(env!("CARGO_MANIFEST_DIR"), "interop.js"),
+            &[&url, &p],
+        )
+    })
+    .await;
 }

@@ -59,7 +59,11 @@ pub(crate) async fn run(
         }
         Ok(resp)
     };
+    // tungstenite reads in 128 KiB chunks by default, allocated per connection: most of an
+    // idle session's memory. Diffusion messages are small; 8 KiB keeps sessions cheap.
     let ws_config = WebSocketConfig::default()
+        .read_buffer_size(8 * 1024)
+        .write_buffer_size(8 * 1024)
         .max_message_size(Some(shared.config.max_message_size as usize))
         .max_frame_size(Some(shared.config.max_message_size as usize));
     let ws =
@@ -193,8 +197,18 @@ async fn serve(
     let (mut sink, mut stream) = ws.split();
     // The writer owns the socket's sending half, so a slow client slows only its own writer.
     let writer = tokio::spawn(async move {
-        while let Some(frame) = rx.recv().await {
-            if sink.send(Ws::Binary(frame)).await.is_err() {
+        // Write whatever is queued, then flush once: one system call for a burst of
+        // updates instead of one per message.
+        'outer: while let Some(frame) = rx.recv().await {
+            if sink.feed(Ws::Binary(frame)).await.is_err() {
+                break;
+            }
+            while let Ok(frame) = rx.try_recv() {
+                if sink.feed(Ws::Binary(frame)).await.is_err() {
+                    break 'outer;
+                }
+            }
+            if sink.flush().await.is_err() {
                 break;
             }
         }

@@ -61,11 +61,7 @@ impl Value {
         let err = |why: String| ValueError::Decode { topic_type, why };
         match topic_type {
             TopicType::Binary => Ok(Value::Binary(Bytes::copy_from_slice(bytes))),
-            TopicType::Json => {
-                let j = cbor_to_json(&decode_cbor(bytes).map_err(err)?)
-                    .map_err(|why| ValueError::Decode { topic_type, why })?;
-                Ok(Value::Json(j))
-            }
+            TopicType::Json => cbor_slice_to_json(bytes).map(Value::Json).map_err(err),
             TopicType::String => match decode_cbor(bytes).map_err(err)? {
                 ciborium::Value::Text(s) => Ok(Value::String(s)),
                 other => Err(err(format!("expected a text string, got {other:?}"))),
@@ -181,6 +177,200 @@ fn decode_cbor(bytes: &[u8]) -> Result<ciborium::Value, String> {
         ));
     }
     Ok(v)
+}
+
+/// CBOR bytes straight to JSON, without an intermediate CBOR tree: this is the source
+/// connector's hot path. Hand-written over the slice (heads are a few lines of bit
+/// twiddling) so strings are validated in place and copied once. Same rules as
+/// [`cbor_to_json`]; exactly one item must fill the buffer.
+pub fn cbor_slice_to_json(bytes: &[u8]) -> Result<serde_json::Value, String> {
+    let mut r = CborReader { buf: bytes, pos: 0 };
+    let v = r.item(0)?;
+    if r.pos != bytes.len() {
+        return Err(format!(
+            "{} trailing bytes after the CBOR value",
+            bytes.len() - r.pos
+        ));
+    }
+    Ok(v)
+}
+
+/// Deeper nesting than this is refused rather than risking the stack.
+const MAX_DEPTH: usize = 256;
+
+struct CborReader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+/// A CBOR head: major type and argument (`None` for indefinite length).
+type Head = (u8, u8, Option<u64>);
+
+impl<'a> CborReader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.buf.len())
+            .ok_or("CBOR value truncated")?;
+        let s = &self.buf[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+
+    fn head(&mut self) -> Result<Head, String> {
+        let b = self.take(1)?[0];
+        let (major, info) = (b >> 5, b & 0x1f);
+        let arg = match info {
+            0..=23 => Some(u64::from(info)),
+            24 => Some(u64::from(self.take(1)?[0])),
+            25 => Some(u64::from(u16::from_be_bytes(
+                self.take(2)?.try_into().unwrap(),
+            ))),
+            26 => Some(u64::from(u32::from_be_bytes(
+                self.take(4)?.try_into().unwrap(),
+            ))),
+            27 => Some(u64::from_be_bytes(self.take(8)?.try_into().unwrap())),
+            31 => None,
+            _ => return Err(format!("reserved CBOR additional information {info}")),
+        };
+        Ok((major, info, arg))
+    }
+
+    fn len(&self, n: u64) -> Result<usize, String> {
+        // Every element takes at least a byte: a longer count is a lie.
+        usize::try_from(n)
+            .ok()
+            .filter(|&n| n <= self.buf.len() - self.pos)
+            .ok_or_else(|| "CBOR length beyond the value".to_owned())
+    }
+
+    fn is_break(&self) -> bool {
+        self.buf.get(self.pos) == Some(&0xff)
+    }
+
+    /// A byte or text string, definite or indefinite (chunks of the same major type).
+    fn string(&mut self, major: u8, arg: Option<u64>, out: &mut Vec<u8>) -> Result<(), String> {
+        match arg {
+            Some(n) => {
+                let n = self.len(n)?;
+                out.extend_from_slice(self.take(n)?);
+            }
+            None => {
+                while !self.is_break() {
+                    match self.head()? {
+                        (m, _, Some(n)) if m == major => {
+                            let n = self.len(n)?;
+                            out.extend_from_slice(self.take(n)?);
+                        }
+                        _ => return Err("bad chunk in an indefinite-length string".into()),
+                    }
+                }
+                self.pos += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn item(&mut self, depth: usize) -> Result<serde_json::Value, String> {
+        use serde_json::Value as J;
+        if depth > MAX_DEPTH {
+            return Err(format!("CBOR nested deeper than {MAX_DEPTH}"));
+        }
+        let (major, info, arg) = self.head()?;
+        Ok(match (major, arg) {
+            (0, Some(n)) => J::from(n),
+            (1, Some(n)) => {
+                let n = i64::try_from(n)
+                    .map_err(|_| format!("integer -1-{n} does not fit in 64 bits"))?;
+                J::from(-1 - n)
+            }
+            (2, _) => {
+                let mut b = Vec::new();
+                self.string(2, arg, &mut b)?;
+                J::Array(b.into_iter().map(J::from).collect())
+            }
+            (3, _) => {
+                let mut b = Vec::new();
+                self.string(3, arg, &mut b)?;
+                J::String(String::from_utf8(b).map_err(|_| "CBOR text is not UTF-8".to_owned())?)
+            }
+            (4, _) => {
+                let mut a = Vec::new();
+                match arg {
+                    Some(n) => {
+                        for _ in 0..self.len(n)? {
+                            a.push(self.item(depth + 1)?);
+                        }
+                    }
+                    None => {
+                        while !self.is_break() {
+                            a.push(self.item(depth + 1)?);
+                        }
+                        self.pos += 1;
+                    }
+                }
+                J::Array(a)
+            }
+            (5, _) => {
+                let mut o = serde_json::Map::new();
+                let mut entry = |r: &mut Self| -> Result<(), String> {
+                    let key = match r.item(depth + 1)? {
+                        J::String(k) => k,
+                        other => return Err(format!("map key {other} is not a string")),
+                    };
+                    let v = r.item(depth + 1)?;
+                    o.insert(key, v);
+                    Ok(())
+                };
+                match arg {
+                    Some(n) => {
+                        for _ in 0..self.len(n)? {
+                            entry(self)?;
+                        }
+                    }
+                    None => {
+                        while !self.is_break() {
+                            entry(self)?;
+                        }
+                        self.pos += 1;
+                    }
+                }
+                J::Object(o)
+            }
+            (6, Some(_)) => self.item(depth + 1)?,
+            (7, _) => match info {
+                20 => J::Bool(false),
+                21 => J::Bool(true),
+                22 | 23 => J::Null,
+                25 => float(f64::from(half_to_f32(arg.unwrap() as u16))),
+                26 => float(f64::from(f32::from_bits(arg.unwrap() as u32))),
+                27 => float(f64::from_bits(arg.unwrap())),
+                31 => return Err("unexpected CBOR break".into()),
+                other => return Err(format!("unsupported CBOR simple value {other}")),
+            },
+            _ => return Err(format!("malformed CBOR item (major type {major})")),
+        })
+    }
+}
+
+fn float(f: f64) -> serde_json::Value {
+    serde_json::Number::from_f64(f)
+        .map(serde_json::Value::Number)
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// IEEE 754 half precision to single (exact).
+fn half_to_f32(h: u16) -> f32 {
+    let sign = if h & 0x8000 != 0 { -1.0 } else { 1.0 };
+    let exp = (h >> 10) & 0x1f;
+    let frac = f32::from(h & 0x3ff);
+    sign * match exp {
+        0 => frac * 2f32.powi(-24),
+        31 if frac == 0.0 => f32::INFINITY,
+        31 => f32::NAN,
+        e => (1.0 + frac / 1024.0) * 2f32.powi(i32::from(e) - 15),
+    }
 }
 
 /// CBOR to JSON. CBOR has more than JSON: byte strings become arrays of numbers, tags are
@@ -300,6 +490,51 @@ mod tests {
                 "{j}"
             );
         }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_decoder_agrees_with_ciborium(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
+            let fast = cbor_slice_to_json(&bytes);
+            let slow = decode_cbor(&bytes).and_then(|v| cbor_to_json(&v));
+            // Where ciborium decodes a value, ours gives the same JSON.
+            if let Ok(slow) = slow {
+                proptest::prop_assert_eq!(fast, Ok(slow));
+            }
+        }
+
+        #[test]
+        fn json_roundtrips_through_cbor(j in json_strategy()) {
+            let bytes = Value::Json(j.clone()).encode().unwrap();
+            proptest::prop_assert_eq!(cbor_slice_to_json(&bytes), Ok(j));
+        }
+    }
+
+    fn json_strategy() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            any::<u64>().prop_map(serde_json::Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(serde_json::Value::from),
+            ".{0,8}".prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
+                proptest::collection::vec((".{0,6}", inner), 0..6)
+                    .prop_map(|kv| serde_json::Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_a_stack_overflow() {
+        let deep = [vec![0x9f; 100_000], vec![0xff; 100_000]].concat();
+        assert!(cbor_slice_to_json(&deep).unwrap_err().contains("deeper"));
     }
 
     #[test]

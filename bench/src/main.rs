@@ -1,0 +1,71 @@
+//! `cargo run --release -p bench -- [--smoke] [SUITE...]`
+//!
+//! Runs each suite against real parts on loopback and prints one table: our figure, the
+//! baseline measured in the same run, their ratio, and the target. `--smoke` runs each
+//! suite for a moment so CI keeps the harness working; it never asserts on timings.
+//!
+//! Suites: diffusion-fanout, client-set (default: all).
+
+mod client_set;
+mod fanout;
+mod support;
+
+use std::process::ExitCode;
+
+pub struct Row {
+    pub name: String,
+    pub ours: String,
+    pub baseline: String,
+    pub ratio: String,
+    pub target: String,
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some(support::SERVE) {
+        return support::serve_diffusion();
+    }
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("usage: bench [--smoke] [diffusion-fanout] [client-set]");
+        return ExitCode::SUCCESS;
+    }
+    let smoke = args.iter().any(|a| a == "--smoke");
+    let mut suites: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    if suites.is_empty() {
+        suites = vec!["diffusion-fanout", "client-set"];
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut rows = Vec::new();
+    for suite in suites {
+        eprintln!("[bench] {suite}{}", if smoke { " (smoke)" } else { "" });
+        let result = match suite {
+            "diffusion-fanout" => rt.block_on(fanout::run(smoke)),
+            "client-set" => rt.block_on(client_set::run(smoke)),
+            other => Err(format!("unknown suite {other:?}")),
+        };
+        match result {
+            Ok(mut r) => rows.append(&mut r),
+            Err(e) => {
+                eprintln!("[bench] {suite} failed: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    println!("{}", support::machine());
+    println!("| benchmark | ours | baseline | ratio | target |");
+    println!("|---|---|---|---|---|");
+    for r in rows {
+        println!(
+            "| {} | {} | {} | {} | {} |",
+            r.name, r.ours, r.baseline, r.ratio, r.target
+        );
+    }
+    ExitCode::SUCCESS
+}
