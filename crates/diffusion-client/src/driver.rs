@@ -74,9 +74,17 @@ pub(crate) async fn connect(t: &Target) -> Result<Socket, ClientError> {
     }
     let timeout = t.options.connect_timeout;
     let handshake = async {
-        let (mut ws, _) = tokio_tungstenite::connect_async(req)
-            .await
-            .map_err(|e| connect_err(e.to_string()))?;
+        let connector = if url.starts_with("wss://") {
+            Some(tokio_tungstenite::Connector::Rustls(
+                crate::tls::client_config(&t.options.tls)?,
+            ))
+        } else {
+            None
+        };
+        let (mut ws, _) =
+            tokio_tungstenite::connect_async_tls_with_config(req, None, true, connector)
+                .await
+                .map_err(|e| connect_err(e.to_string()))?;
         let first = loop {
             match ws.next().await {
                 Some(Ok(Ws::Binary(b))) => break b,

@@ -26,6 +26,8 @@ pub enum ClientError {
     ConnectionLost(String),
     #[error("cannot connect to {url}: {why}")]
     Connect { url: String, why: String },
+    #[error("TLS: {0}")]
+    Tls(String),
     #[error("the server refused the connection: {0}")]
     Refused(String),
     #[error("protocol error: {0}")]

@@ -10,9 +10,11 @@ mod driver;
 mod error;
 mod options;
 mod session;
+mod tls;
 
 pub use diffusion_wire::service::{AddTopicResult, UnsubscribeReason};
 pub use diffusion_wire::{TopicSpecification, TopicType, Value};
 pub use error::ClientError;
 pub use options::{ReconnectPolicy, SessionOptions};
 pub use session::{Session, SessionState, TopicEvent};
+pub use tls::TlsOptions;

@@ -16,6 +16,8 @@ pub struct SessionOptions {
     pub reconnect: Option<ReconnectPolicy>,
     /// Sent as the `$Environment` session property.
     pub environment: String,
+    /// Trust settings for `wss://` URLs.
+    pub tls: crate::tls::TlsOptions,
 }
 
 impl Default for SessionOptions {
@@ -27,6 +29,7 @@ impl Default for SessionOptions {
             event_queue: 1024,
             reconnect: Some(ReconnectPolicy::default()),
             environment: format!("RUST_diffusion-client_{}", env!("CARGO_PKG_VERSION")),
+            tls: crate::tls::TlsOptions::default(),
         }
     }
 }

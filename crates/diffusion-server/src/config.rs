@@ -29,6 +29,15 @@ pub struct ServerConfig {
     /// Messages queued for one session before it is judged too slow and closed, so that
     /// one stalled subscriber cannot grow the server's memory without bound.
     pub session_queue: usize,
+    /// Serve `wss://` with this certificate chain and key (PEM files); plain `ws://`
+    /// when `None`.
+    pub tls: Option<TlsFiles>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert_chain: std::path::PathBuf,
+    pub private_key: std::path::PathBuf,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -41,6 +50,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("ping_period", &self.ping_period)
             .field("max_message_size", &self.max_message_size)
             .field("session_queue", &self.session_queue)
+            .field("tls", &self.tls)
             .finish()
     }
 }
@@ -53,6 +63,7 @@ impl Default for ServerConfig {
             ping_period: Duration::from_secs(90),
             max_message_size: 32 * 1024 * 1024,
             session_queue: 16 * 1024,
+            tls: None,
         }
     }
 }

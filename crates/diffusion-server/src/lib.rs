@@ -10,8 +10,9 @@
 mod config;
 mod server;
 mod session;
+mod tls;
 mod tree;
 
-pub use config::{ConfigError, ServerConfig};
+pub use config::{ConfigError, ServerConfig, TlsFiles};
 pub use server::{Server, ServerHandle};
 pub use tree::ServerStats;

@@ -34,6 +34,7 @@ pub struct Server;
 impl Server {
     /// Binds the listener and starts serving in the background.
     pub async fn bind(config: ServerConfig) -> std::io::Result<ServerHandle> {
+        let tls = config.tls.as_ref().map(crate::tls::acceptor).transpose()?;
         let listener = TcpListener::bind(config.listen).await?;
         let local_addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
@@ -43,10 +44,12 @@ impl Server {
             next_session: AtomicU64::new(1),
         });
         let (stop_tx, stop_rx) = watch::channel(false);
-        let task = tokio::spawn(accept_loop(listener, shared.clone(), stop_rx));
-        tracing::info!(url = %format!("ws://{local_addr}"), "embedded Diffusion server listening");
+        let scheme = if tls.is_some() { "wss" } else { "ws" };
+        let task = tokio::spawn(accept_loop(listener, tls, shared.clone(), stop_rx));
+        tracing::info!(url = %format!("{scheme}://{local_addr}"), "embedded Diffusion server listening");
         Ok(ServerHandle {
             local_addr,
+            scheme,
             shared,
             stop: stop_tx,
             task: Some(task),
@@ -54,14 +57,29 @@ impl Server {
     }
 }
 
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+async fn accept_loop(
+    listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut sessions = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
-                    sessions.spawn(crate::session::run(stream, peer, shared.clone(), stop.clone()));
+                    let (shared, stop) = (shared.clone(), stop.clone());
+                    match tls.clone() {
+                        None => { sessions.spawn(crate::session::run(stream, peer, shared, stop)); }
+                        // The TLS handshake runs in the session's task, never in the accept loop.
+                        Some(acceptor) => { sessions.spawn(async move {
+                            match acceptor.accept(stream).await {
+                                Ok(stream) => crate::session::run(stream, peer, shared, stop).await,
+                                Err(e) => tracing::info!(%peer, error = %e, "TLS handshake failed"),
+                            }
+                        }); }
+                    }
                 }
                 // Out of file descriptors and the like: back off instead of spinning.
                 Err(e) => {
@@ -87,6 +105,7 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch
 /// [`shutdown`]: ServerHandle::shutdown
 pub struct ServerHandle {
     local_addr: SocketAddr,
+    scheme: &'static str,
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
     task: Option<tokio::task::JoinHandle<()>>,
@@ -99,7 +118,7 @@ impl ServerHandle {
 
     /// The URL clients connect to (the SDKs append `/diffusion` themselves).
     pub fn url(&self) -> String {
-        format!("ws://{}", self.local_addr)
+        format!("{}://{}", self.scheme, self.local_addr)
     }
 
     pub fn stats(&self) -> ServerStats {

@@ -17,7 +17,7 @@ use diffusion_wire::connection::{
 use diffusion_wire::service::{self, Payload, SelectorRequest};
 use diffusion_wire::{Credentials, ErrorReason, Message, Selector};
 use futures_util::{SinkExt, StreamExt};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{mpsc, watch, Notify};
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::StatusCode;
@@ -29,14 +29,14 @@ use tokio_tungstenite::WebSocketStream;
 use crate::server::Shared;
 use crate::tree::{SessionEntry, SessionId};
 
-type Socket = WebSocketStream<TcpStream>;
-
-pub(crate) async fn run(
-    stream: TcpStream,
+pub(crate) async fn run<S>(
+    stream: S,
     peer: SocketAddr,
     shared: Arc<Shared>,
     stop: watch::Receiver<bool>,
-) {
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let mut params: Vec<(String, String)> = Vec::new();
     // The callback's signature, large error type included, is tungstenite's.
     #[allow(clippy::result_large_err)]
@@ -161,13 +161,15 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// Why a session ended abnormally.
 struct ProtocolViolation(String);
 
-async fn serve(
-    mut ws: Socket,
+async fn serve<S>(
+    mut ws: WebSocketStream<S>,
     sid: SessionId,
     version: u8,
     shared: Arc<Shared>,
     mut stop: watch::Receiver<bool>,
-) {
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let token: [u8; TOKEN_LEN] = {
         // Printable, as the Python SDK formats tokens as ASCII text.
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

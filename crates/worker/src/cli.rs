@@ -83,6 +83,12 @@ pub struct DiffusionServerArgs {
     /// TOML file of further principals ([[principals]] name = ..., password = ...).
     #[arg(long, value_name = "FILE")]
     pub principals: Option<PathBuf>,
+    /// Serve wss:// with this PEM certificate chain (needs --tls-key).
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key for --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// Password of the `admin` principal.
     #[arg(
         long,

@@ -1,12 +1,20 @@
 //! `diffusion-kafka-connect diffusion-server`: the embedded server until Ctrl-C or SIGTERM.
 
-use diffusion_server::{Server, ServerConfig};
+use diffusion_server::{Server, ServerConfig, TlsFiles};
 
 use crate::cli::DiffusionServerArgs;
 
 pub async fn run(args: DiffusionServerArgs) -> Result<(), String> {
+    let tls = match (args.tls_cert, args.tls_key) {
+        (Some(cert_chain), Some(private_key)) => Some(TlsFiles {
+            cert_chain,
+            private_key,
+        }),
+        _ => None,
+    };
     let mut config = ServerConfig {
         listen: args.listen,
+        tls,
         ..ServerConfig::default()
     };
     config
@@ -19,7 +27,7 @@ pub async fn run(args: DiffusionServerArgs) -> Result<(), String> {
     }
     let server = Server::bind(config)
         .await
-        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+        .map_err(|e| format!("cannot serve on {}: {e}", args.listen))?;
     // Printed on stdout, so scripts can read the address they got (e.g. with port 0).
     println!("Diffusion server listening on {}", server.url());
     shutdown_signal().await;
