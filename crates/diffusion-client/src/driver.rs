@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use diffusion_wire::connection::{
@@ -46,7 +46,19 @@ fn endpoint(url: &str) -> String {
 
 /// Opens the WebSocket and performs the Diffusion handshake, sending the connection
 /// parameters as HTTP headers in the order and form the Python SDK uses.
-pub(crate) async fn connect(t: &Target) -> Result<Socket, ClientError> {
+/// An open session's socket, and how long it may stay silent before it counts as dead.
+pub(crate) struct Connected {
+    pub(crate) ws: Socket,
+    pub(crate) idle_limit: Option<Duration>,
+}
+
+/// The server pings every `ping_period`; two and a half periods without a word mean the
+/// connection is dead even if TCP has not noticed (a silent network partition).
+fn idle_limit(ping_period_ms: u64) -> Option<Duration> {
+    (ping_period_ms > 0).then(|| Duration::from_millis(ping_period_ms.saturating_mul(5) / 2))
+}
+
+pub(crate) async fn connect(t: &Target) -> Result<Connected, ClientError> {
     let url = endpoint(&t.url);
     let connect_err = |why: String| ClientError::Connect {
         url: t.url.clone(),
@@ -101,7 +113,10 @@ pub(crate) async fn connect(t: &Target) -> Result<Socket, ClientError> {
         match resp.code {
             ResponseCode::Ok
             | ResponseCode::Reconnected
-            | ResponseCode::ReconnectedWithMessageLoss => Ok(ws),
+            | ResponseCode::ReconnectedWithMessageLoss => Ok(Connected {
+                ws,
+                idle_limit: idle_limit(resp.session.map_or(0, |s| s.ping_period_ms)),
+            }),
             ResponseCode::AuthenticationFailed => Err(ClientError::AuthenticationFailed {
                 principal: t.principal.clone(),
             }),
@@ -135,15 +150,20 @@ enum End {
 
 pub(crate) async fn run(
     target: Target,
-    mut ws: Socket,
+    connection: Connected,
     shared: Arc<Shared>,
     mut out: mpsc::Receiver<Bytes>,
     events: mpsc::Sender<TopicEvent>,
     mut closing: watch::Receiver<bool>,
 ) {
+    let Connected {
+        mut ws,
+        idle_limit: mut idle,
+    } = connection;
     loop {
         let mut topics = HashMap::new();
         let end = serve(
+            idle,
             &mut ws,
             &shared,
             &mut out,
@@ -183,7 +203,10 @@ pub(crate) async fn run(
                 }
             }
             match connect(&target).await {
-                Ok(ws) => break ws,
+                Ok(c) => {
+                    idle = c.idle_limit;
+                    break c.ws;
+                }
                 Err(e) => {
                     let gave_up = policy
                         .give_up_after
@@ -237,6 +260,7 @@ fn fail_pending(shared: &Shared, end: &End) {
 }
 
 async fn serve(
+    idle_limit: Option<Duration>,
     ws: &mut Socket,
     shared: &Shared,
     out: &mut mpsc::Receiver<Bytes>,
@@ -244,9 +268,14 @@ async fn serve(
     closing: &mut watch::Receiver<bool>,
     topics: &mut HashMap<i32, TopicState>,
 ) -> End {
+    let mut last_heard = Instant::now();
     loop {
+        let silent_until = idle_limit.map(|d| tokio::time::Instant::from_std(last_heard + d));
         tokio::select! {
             _ = closing.changed() => return End::Closed,
+            _ = async { tokio::time::sleep_until(silent_until.unwrap()).await }, if silent_until.is_some() => {
+                return End::Lost(format!("nothing heard from the server for {:?}", idle_limit.unwrap()));
+            }
             frame = out.recv() => match frame {
                 Some(frame) => {
                     // Pipelined requests go out together, flushed once.
@@ -262,6 +291,7 @@ async fn serve(
             },
             incoming = ws.next() => match incoming {
                 Some(Ok(Ws::Binary(b))) => {
+                    last_heard = Instant::now();
                     if let Err(why) = handle(&b, ws, shared, events, topics).await {
                         return End::Lost(why);
                     }

@@ -107,14 +107,14 @@ impl Session {
             password: password.to_owned(),
             options: options.clone(),
         };
-        let socket = driver::connect(&target).await?;
+        let connection = driver::connect(&target).await?;
         shared.state.send_replace(SessionState::Connected);
         let (out, out_rx) = mpsc::channel(options.max_in_flight.max(1));
         let (events_tx, events_rx) = mpsc::channel(options.event_queue.max(1));
         let (closing, closing_rx) = watch::channel(false);
         tokio::spawn(driver::run(
             target,
-            socket,
+            connection,
             shared.clone(),
             out_rx,
             events_tx,

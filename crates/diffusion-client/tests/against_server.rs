@@ -295,3 +295,52 @@ async fn unreachable_servers_fail_with_a_clear_error() {
     assert!(matches!(e, ClientError::Connect { .. }), "{e}");
     assert!(e.to_string().contains(&port.to_string()), "{e}");
 }
+
+#[tokio::test]
+async fn a_silent_connection_is_declared_dead_and_replaced() {
+    let server = Server::bind(ServerConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ping_period: Duration::from_millis(100),
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap();
+    let proxy = test_support::tcp_proxy::TcpProxy::start(server.local_addr()).await;
+    let options = SessionOptions {
+        reconnect: Some(ReconnectPolicy {
+            initial_delay: Duration::from_millis(20),
+            ..ReconnectPolicy::default()
+        }),
+        ..SessionOptions::default()
+    };
+    let client = Session::connect(
+        &format!("ws://{}", proxy.addr()),
+        "admin",
+        "password",
+        options,
+    )
+    .await
+    .unwrap();
+    let mut state = client.state();
+    proxy.freeze();
+    // Pings stop arriving: after two and a half periods the client gives up on the socket.
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        state.wait_for(|s| *s == SessionState::Recovering),
+    )
+    .await
+    .expect("declared dead within 5 s")
+    .unwrap();
+    proxy.thaw();
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        state.wait_for(|s| *s == SessionState::Connected),
+    )
+    .await
+    .expect("reconnected")
+    .unwrap();
+    client
+        .add_and_set("k/a", spec(TopicType::Int64), &Value::Int64(1))
+        .await
+        .unwrap();
+}

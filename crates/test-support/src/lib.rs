@@ -7,6 +7,7 @@
 pub mod broker;
 pub mod proxy;
 pub mod sdk;
+pub mod tcp_proxy;
 pub mod tls;
 
 use std::path::PathBuf;

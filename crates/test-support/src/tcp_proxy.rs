@@ -1,0 +1,104 @@
+//! A TCP proxy for fault tests: forwards bytes both ways until told to freeze (a silent
+//! partition: nothing flows, nothing closes) or to cut (every connection reset).
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+pub struct TcpProxy {
+    addr: SocketAddr,
+    frozen: Arc<AtomicBool>,
+    cut: watch::Sender<u64>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl TcpProxy {
+    pub async fn start(upstream: SocketAddr) -> TcpProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+        let addr = listener.local_addr().unwrap();
+        let frozen = Arc::new(AtomicBool::new(false));
+        let (cut, cut_rx) = watch::channel(0u64);
+        let task = tokio::spawn({
+            let frozen = frozen.clone();
+            async move {
+                while let Ok((client, _)) = listener.accept().await {
+                    let Ok(server) = TcpStream::connect(upstream).await else {
+                        continue;
+                    };
+                    tokio::spawn(pump(client, server, frozen.clone(), cut_rx.clone()));
+                }
+            }
+        });
+        TcpProxy {
+            addr,
+            frozen,
+            cut,
+            task,
+        }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops forwarding without closing anything.
+    pub fn freeze(&self) {
+        self.frozen.store(true, Ordering::SeqCst);
+    }
+
+    pub fn thaw(&self) {
+        self.frozen.store(false, Ordering::SeqCst);
+    }
+
+    /// Resets every open connection (new ones are still accepted).
+    pub fn cut(&self) {
+        self.cut.send_modify(|n| *n += 1);
+    }
+}
+
+impl Drop for TcpProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn pump(
+    mut a: TcpStream,
+    mut b: TcpStream,
+    frozen: Arc<AtomicBool>,
+    mut cut: watch::Receiver<u64>,
+) {
+    let _ = a.set_nodelay(true);
+    let _ = b.set_nodelay(true);
+    cut.borrow_and_update();
+    let (mut ar, mut aw) = a.split();
+    let (mut br, mut bw) = b.split();
+    let mut abuf = vec![0u8; 16 * 1024];
+    let mut bbuf = vec![0u8; 16 * 1024];
+    loop {
+        if frozen.load(Ordering::SeqCst) {
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_millis(10)) => continue,
+                _ = cut.changed() => break,
+            }
+        }
+        tokio::select! {
+            n = ar.read(&mut abuf) => match n {
+                Ok(0) | Err(_) => break,
+                Ok(n) => if bw.write_all(&abuf[..n]).await.is_err() { break },
+            },
+            n = br.read(&mut bbuf) => match n {
+                Ok(0) | Err(_) => break,
+                Ok(n) => if aw.write_all(&bbuf[..n]).await.is_err() { break },
+            },
+            _ = cut.changed() => break,
+            // Re-check the freeze flag now and then even when nothing flows.
+            _ = tokio::time::sleep(std::time::Duration::from_millis(10)) => {}
+        }
+    }
+    // Dropping both sockets with SO_LINGER 0 would be a hard reset; a close is enough here.
+}
