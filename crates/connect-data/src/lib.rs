@@ -1,4 +1,16 @@
-//! The Kafka Connect data model: schemas, values and the String and JSON converters.
+//! The Kafka Connect data model: schemas, values, and the converters that turn Kafka
+//! record bytes into them (`StringConverter`, `JsonConverter`, `ByteArrayConverter`), plus
+//! the conversion of a value to the JSON (as CBOR) that a Diffusion JSON topic holds.
 //!
-//! Layer: knows nothing of Diffusion or Kafka I/O; used by `connectors`. Not yet implemented
-//! (issue 5).
+//! Layer: knows nothing of Kafka clients or Diffusion sessions; `diffusion-wire` is used
+//! only for its JSON-to-CBOR encoding, so that sink values match the SDKs' byte for byte.
+
+pub mod converter;
+pub mod schema;
+pub mod to_diffusion;
+pub mod value;
+
+pub use converter::{Converter, ConverterError};
+pub use schema::{Field, Schema, SchemaType};
+pub use to_diffusion::{to_diffusion_cbor, ConversionError};
+pub use value::{SchemaAndValue, Value};
