@@ -65,8 +65,8 @@ impl Converter {
                 value: Value::Bytes(bytes.to_vec()),
             }),
             Converter::Json { schemas_enable } => {
-                let j: serde_json::Value =
-                    serde_json::from_slice(bytes).map_err(|e| ConverterError(format!("invalid JSON: {e}")))?;
+                let j: serde_json::Value = serde_json::from_slice(bytes)
+                    .map_err(|e| ConverterError(format!("invalid JSON: {e}")))?;
                 if !schemas_enable {
                     return Ok(SchemaAndValue::schemaless(Value::Json(j)));
                 }
@@ -117,9 +117,15 @@ fn typed(schema: &Schema, j: serde_json::Value) -> Result<Value, String> {
         if schema.optional {
             return Ok(Value::Null);
         }
-        return Err(format!("null for a required {} schema", schema.schema_type.json_name()));
+        return Err(format!(
+            "null for a required {} schema",
+            schema.schema_type.json_name()
+        ));
     }
-    let int = |j: &J| j.as_i64().ok_or_else(|| format!("expected an integer, got {j}"));
+    let int = |j: &J| {
+        j.as_i64()
+            .ok_or_else(|| format!("expected an integer, got {j}"))
+    };
     let ranged = |n: i64, min: i64, max: i64, t: &str| {
         if (min..=max).contains(&n) {
             Ok(n)
@@ -128,20 +134,37 @@ fn typed(schema: &Schema, j: serde_json::Value) -> Result<Value, String> {
         }
     };
     Ok(match schema.schema_type {
-        SchemaType::Int8 => Value::Int8(ranged(int(&j)?, i8::MIN.into(), i8::MAX.into(), "int8")? as i8),
-        SchemaType::Int16 => Value::Int16(ranged(int(&j)?, i16::MIN.into(), i16::MAX.into(), "int16")? as i16),
-        SchemaType::Int32 => Value::Int32(ranged(int(&j)?, i32::MIN.into(), i32::MAX.into(), "int32")? as i32),
+        SchemaType::Int8 => {
+            Value::Int8(ranged(int(&j)?, i8::MIN.into(), i8::MAX.into(), "int8")? as i8)
+        }
+        SchemaType::Int16 => {
+            Value::Int16(ranged(int(&j)?, i16::MIN.into(), i16::MAX.into(), "int16")? as i16)
+        }
+        SchemaType::Int32 => {
+            Value::Int32(ranged(int(&j)?, i32::MIN.into(), i32::MAX.into(), "int32")? as i32)
+        }
         SchemaType::Int64 => Value::Int64(int(&j)?),
-        SchemaType::Float32 => Value::Float32(j.as_f64().ok_or_else(|| format!("expected a number, got {j}"))? as f32),
-        SchemaType::Float64 => Value::Float64(j.as_f64().ok_or_else(|| format!("expected a number, got {j}"))?),
-        SchemaType::Boolean => Value::Boolean(j.as_bool().ok_or_else(|| format!("expected a boolean, got {j}"))?),
+        SchemaType::Float32 => Value::Float32(
+            j.as_f64()
+                .ok_or_else(|| format!("expected a number, got {j}"))? as f32,
+        ),
+        SchemaType::Float64 => Value::Float64(
+            j.as_f64()
+                .ok_or_else(|| format!("expected a number, got {j}"))?,
+        ),
+        SchemaType::Boolean => Value::Boolean(
+            j.as_bool()
+                .ok_or_else(|| format!("expected a boolean, got {j}"))?,
+        ),
         SchemaType::String => match j {
             J::String(s) => Value::String(s),
             other => return Err(format!("expected a string, got {other}")),
         },
         SchemaType::Bytes => {
             let bytes = match &j {
-                J::String(s) => B64.decode(s).map_err(|e| format!("bytes are not base64: {e}"))?,
+                J::String(s) => B64
+                    .decode(s)
+                    .map_err(|e| format!("bytes are not base64: {e}"))?,
                 // Decimals may be written as numbers (decimal.format=NUMERIC).
                 J::Number(n) if schema.logical_name() == Some(schema::DECIMAL) => {
                     return decimal_from_number(&n.to_string(), scale(schema)?)
@@ -158,15 +181,28 @@ fn typed(schema: &Schema, j: serde_json::Value) -> Result<Value, String> {
             }
         }
         SchemaType::Array => {
-            let items = schema.value_schema.as_deref().ok_or("array schema without items")?;
+            let items = schema
+                .value_schema
+                .as_deref()
+                .ok_or("array schema without items")?;
             match j {
-                J::Array(a) => Value::Array(a.into_iter().map(|x| typed(items, x)).collect::<Result<_, _>>()?),
+                J::Array(a) => Value::Array(
+                    a.into_iter()
+                        .map(|x| typed(items, x))
+                        .collect::<Result<_, _>>()?,
+                ),
                 other => return Err(format!("expected an array, got {other}")),
             }
         }
         SchemaType::Map => {
-            let ks = schema.key_schema.as_deref().ok_or("map schema without keys")?;
-            let vs = schema.value_schema.as_deref().ok_or("map schema without values")?;
+            let ks = schema
+                .key_schema
+                .as_deref()
+                .ok_or("map schema without keys")?;
+            let vs = schema
+                .value_schema
+                .as_deref()
+                .ok_or("map schema without values")?;
             match j {
                 // String keys: a JSON object.
                 J::Object(o) if ks.schema_type == SchemaType::String => Value::Map(
@@ -198,7 +234,10 @@ fn typed(schema: &Schema, j: serde_json::Value) -> Result<Value, String> {
                     .iter()
                     .map(|f| {
                         let v = o.remove(&f.name).unwrap_or(J::Null);
-                        Ok((f.name.clone(), typed(&f.schema, v).map_err(|e| format!("field {:?}: {e}", f.name))?))
+                        Ok((
+                            f.name.clone(),
+                            typed(&f.schema, v).map_err(|e| format!("field {:?}: {e}", f.name))?,
+                        ))
                     })
                     .collect::<Result<_, String>>()?,
             ),
@@ -221,14 +260,20 @@ fn twos_complement(b: &[u8]) -> Result<i128, String> {
     if b.len() > 16 {
         return Err(format!("decimal of {} bytes is beyond 128 bits", b.len()));
     }
-    let fill = if b.first().is_some_and(|x| x & 0x80 != 0) { 0xff } else { 0 };
+    let fill = if b.first().is_some_and(|x| x & 0x80 != 0) {
+        0xff
+    } else {
+        0
+    };
     let mut buf = [fill; 16];
     buf[16 - b.len()..].copy_from_slice(b);
     Ok(i128::from_be_bytes(buf))
 }
 
 fn decimal_from_number(text: &str, scale: i32) -> Result<Value, String> {
-    let f: f64 = text.parse().map_err(|_| format!("{text} is not a decimal"))?;
+    let f: f64 = text
+        .parse()
+        .map_err(|_| format!("{text} is not a decimal"))?;
     let unscaled = (f * 10f64.powi(scale)).round();
     if !unscaled.is_finite() || unscaled.abs() > 1e37 {
         return Err(format!("decimal {text} is out of range"));
@@ -245,20 +290,40 @@ mod tests {
     use serde_json::json;
 
     fn json(schemas: bool, s: &str) -> Result<SchemaAndValue, ConverterError> {
-        Converter::Json { schemas_enable: schemas }.to_connect(Some(s.as_bytes()))
+        Converter::Json {
+            schemas_enable: schemas,
+        }
+        .to_connect(Some(s.as_bytes()))
     }
 
     #[test]
     fn classes_and_their_options() {
-        assert_eq!(Converter::from_class(JSON_CONVERTER, None), Ok(Converter::Json { schemas_enable: true }));
-        assert_eq!(Converter::from_class(JSON_CONVERTER, Some("false")), Ok(Converter::Json { schemas_enable: false }));
+        assert_eq!(
+            Converter::from_class(JSON_CONVERTER, None),
+            Ok(Converter::Json {
+                schemas_enable: true
+            })
+        );
+        assert_eq!(
+            Converter::from_class(JSON_CONVERTER, Some("false")),
+            Ok(Converter::Json {
+                schemas_enable: false
+            })
+        );
         assert!(Converter::from_class(JSON_CONVERTER, Some("maybe")).is_err());
-        assert!(Converter::from_class("io.confluent.connect.avro.AvroConverter", None).unwrap_err().contains("AvroConverter"));
+        assert!(
+            Converter::from_class("io.confluent.connect.avro.AvroConverter", None)
+                .unwrap_err()
+                .contains("AvroConverter")
+        );
     }
 
     #[test]
     fn plain_json_and_envelopes() {
-        assert_eq!(json(false, r#"{"a":1}"#).unwrap().value, Value::Json(json!({"a": 1})));
+        assert_eq!(
+            json(false, r#"{"a":1}"#).unwrap().value,
+            Value::Json(json!({"a": 1}))
+        );
         assert!(json(false, "{nope").unwrap_err().0.contains("invalid JSON"));
         // Kafka's JsonConverter envelope for a struct.
         let env = r#"{"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"},
@@ -273,14 +338,34 @@ mod tests {
             Value::Struct(vec![
                 ("id".into(), Value::Int32(7)),
                 ("name".into(), Value::Null),
-                ("price".into(), Value::Decimal { unscaled: 12345, scale: 2 }),
+                (
+                    "price".into(),
+                    Value::Decimal {
+                        unscaled: 12345,
+                        scale: 2
+                    }
+                ),
             ])
         );
-        assert!(json(true, r#"{"a":1}"#).unwrap_err().0.contains("\"schema\" and \"payload\""));
-        assert!(json(true, r#"{"schema":{"type":"int8"},"payload":300}"#).unwrap_err().0.contains("int8"));
-        assert!(json(true, r#"{"schema":{"type":"int32"},"payload":null}"#).unwrap_err().0.contains("required"));
+        assert!(json(true, r#"{"a":1}"#)
+            .unwrap_err()
+            .0
+            .contains("\"schema\" and \"payload\""));
+        assert!(json(true, r#"{"schema":{"type":"int8"},"payload":300}"#)
+            .unwrap_err()
+            .0
+            .contains("int8"));
+        assert!(json(true, r#"{"schema":{"type":"int32"},"payload":null}"#)
+            .unwrap_err()
+            .0
+            .contains("required"));
         // A null schema carries a schemaless payload.
-        assert_eq!(json(true, r#"{"schema":null,"payload":[1]}"#).unwrap().value, Value::Json(json!([1])));
+        assert_eq!(
+            json(true, r#"{"schema":null,"payload":[1]}"#)
+                .unwrap()
+                .value,
+            Value::Json(json!([1]))
+        );
     }
 
     #[test]
@@ -297,9 +382,25 @@ mod tests {
 
     #[test]
     fn strings_and_bytes() {
-        assert_eq!(Converter::String.to_connect(Some(b"hi")).unwrap().value, Value::String("hi".into()));
-        assert!(Converter::String.to_connect(Some(&[0xff, 0xfe])).unwrap_err().0.contains("UTF-8"));
-        assert_eq!(Converter::ByteArray.to_connect(Some(&[1, 2])).unwrap().value, Value::Bytes(vec![1, 2]));
-        assert_eq!(Converter::String.to_connect(None).unwrap().value, Value::Null);
+        assert_eq!(
+            Converter::String.to_connect(Some(b"hi")).unwrap().value,
+            Value::String("hi".into())
+        );
+        assert!(Converter::String
+            .to_connect(Some(&[0xff, 0xfe]))
+            .unwrap_err()
+            .0
+            .contains("UTF-8"));
+        assert_eq!(
+            Converter::ByteArray
+                .to_connect(Some(&[1, 2]))
+                .unwrap()
+                .value,
+            Value::Bytes(vec![1, 2])
+        );
+        assert_eq!(
+            Converter::String.to_connect(None).unwrap().value,
+            Value::Null
+        );
     }
 }

@@ -130,7 +130,8 @@ impl Schema {
             .get("type")
             .and_then(|t| t.as_str())
             .ok_or("a schema needs a \"type\" string")?;
-        let schema_type = SchemaType::from_json_name(ty).ok_or_else(|| format!("unknown schema type {ty:?}"))?;
+        let schema_type =
+            SchemaType::from_json_name(ty).ok_or_else(|| format!("unknown schema type {ty:?}"))?;
         let mut s = Schema::new(schema_type);
         s.optional = o.get("optional").and_then(|v| v.as_bool()).unwrap_or(false);
         s.default = o.get("default").filter(|d| !d.is_null()).cloned();
@@ -139,7 +140,10 @@ impl Schema {
         s.doc = o.get("doc").and_then(|v| v.as_str()).map(str::to_owned);
         if let Some(p) = o.get("parameters").and_then(|p| p.as_object()) {
             for (k, v) in p {
-                let v = v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
+                let v = v
+                    .as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| v.to_string());
                 s.parameters.insert(k.clone(), v);
             }
         }
@@ -162,13 +166,19 @@ impl Schema {
             }
             SchemaType::Array => {
                 let items = o.get("items").ok_or("an array schema needs \"items\"")?;
-                s.value_schema = Some(Box::new(Schema::from_json(items).map_err(|e| format!("items: {e}"))?));
+                s.value_schema = Some(Box::new(
+                    Schema::from_json(items).map_err(|e| format!("items: {e}"))?,
+                ));
             }
             SchemaType::Map => {
                 let keys = o.get("keys").ok_or("a map schema needs \"keys\"")?;
                 let values = o.get("values").ok_or("a map schema needs \"values\"")?;
-                s.key_schema = Some(Box::new(Schema::from_json(keys).map_err(|e| format!("keys: {e}"))?));
-                s.value_schema = Some(Box::new(Schema::from_json(values).map_err(|e| format!("values: {e}"))?));
+                s.key_schema = Some(Box::new(
+                    Schema::from_json(keys).map_err(|e| format!("keys: {e}"))?,
+                ));
+                s.value_schema = Some(Box::new(
+                    Schema::from_json(values).map_err(|e| format!("values: {e}"))?,
+                ));
             }
             _ => {}
         }

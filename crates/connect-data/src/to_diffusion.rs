@@ -33,10 +33,22 @@ fn text(out: &mut Vec<u8>, s: &str) {
 }
 
 fn int(out: &mut Vec<u8>, n: i64) {
-    push(out, if n >= 0 { Header::Positive(n as u64) } else { Header::Negative(!(n as u64)) });
+    push(
+        out,
+        if n >= 0 {
+            Header::Positive(n as u64)
+        } else {
+            Header::Negative(!(n as u64))
+        },
+    );
 }
 
-fn write(out: &mut Vec<u8>, schema: Option<&Schema>, v: &Value, at: &str) -> Result<(), ConversionError> {
+fn write(
+    out: &mut Vec<u8>,
+    schema: Option<&Schema>,
+    v: &Value,
+    at: &str,
+) -> Result<(), ConversionError> {
     let logical = schema.and_then(|s| s.logical_name());
     match v {
         Value::Null => {
@@ -51,7 +63,11 @@ fn write(out: &mut Vec<u8>, schema: Option<&Schema>, v: &Value, at: &str) -> Res
         Value::Json(j) => diffusion_wire::value::json_to_cbor(j, out),
         Value::Boolean(b) => push(
             out,
-            Header::Simple(if *b { ciborium_ll::simple::TRUE } else { ciborium_ll::simple::FALSE }),
+            Header::Simple(if *b {
+                ciborium_ll::simple::TRUE
+            } else {
+                ciborium_ll::simple::FALSE
+            }),
         ),
         Value::Int8(n) => int(out, (*n).into()),
         Value::Int16(n) => int(out, (*n).into()),
@@ -65,7 +81,9 @@ fn write(out: &mut Vec<u8>, schema: Option<&Schema>, v: &Value, at: &str) -> Res
         Value::String(s) => text(out, s),
         Value::Bytes(b) => Encoder::from(&mut *out).bytes(b, None).unwrap(),
         Value::Decimal { unscaled, scale } => {
-            let f: f64 = decimal_string(*unscaled, *scale).parse().unwrap_or(f64::NAN);
+            let f: f64 = decimal_string(*unscaled, *scale)
+                .parse()
+                .unwrap_or(f64::NAN);
             push(out, Header::Float(f));
         }
         Value::Array(items) => {
@@ -81,12 +99,10 @@ fn write(out: &mut Vec<u8>, schema: Option<&Schema>, v: &Value, at: &str) -> Res
             for (k, x) in entries {
                 let key = match k {
                     Value::String(s) | Value::Json(serde_json::Value::String(s)) => s,
-                    other => {
-                        return Err(ConversionError(format!(
-                            "{at} is a map with a non-string key ({}); JSON objects need string keys",
-                            describe(other)
-                        )))
-                    }
+                    other => return Err(ConversionError(format!(
+                        "{at} is a map with a non-string key ({}); JSON objects need string keys",
+                        describe(other)
+                    ))),
                 };
                 text(out, key);
                 write(out, value_schema, x, &format!("{at}.{key}"))?;
@@ -94,7 +110,9 @@ fn write(out: &mut Vec<u8>, schema: Option<&Schema>, v: &Value, at: &str) -> Res
         }
         Value::Struct(fields) => {
             let Some(s) = schema.filter(|s| s.schema_type == SchemaType::Struct) else {
-                return Err(ConversionError(format!("{at} is a struct without a struct schema")));
+                return Err(ConversionError(format!(
+                    "{at} is a struct without a struct schema"
+                )));
             };
             push(out, Header::Map(Some(fields.len())));
             for ((name, x), f) in fields.iter().zip(&s.fields) {
@@ -129,15 +147,29 @@ mod tests {
     }
 
     fn envelope(s: &str) -> SchemaAndValue {
-        Converter::Json { schemas_enable: true }.to_connect(Some(s.as_bytes())).unwrap()
+        Converter::Json {
+            schemas_enable: true,
+        }
+        .to_connect(Some(s.as_bytes()))
+        .unwrap()
     }
 
     #[test]
     fn schemaless_json_is_sent_as_it_came() {
-        let sv = Converter::Json { schemas_enable: false }.to_connect(Some(br#"{"b":1,"a":[true,null,2.5]}"#)).unwrap();
+        let sv = Converter::Json {
+            schemas_enable: false,
+        }
+        .to_connect(Some(br#"{"b":1,"a":[true,null,2.5]}"#))
+        .unwrap();
         let bytes = to_diffusion_cbor(&sv).unwrap();
         // Byte for byte what the official SDKs would write for the same JSON, key order kept.
-        assert_eq!(bytes, diffusion_wire::Value::Json(json!({"b":1,"a":[true,null,2.5]})).encode().unwrap().to_vec());
+        assert_eq!(
+            bytes,
+            diffusion_wire::Value::Json(json!({"b":1,"a":[true,null,2.5]}))
+                .encode()
+                .unwrap()
+                .to_vec()
+        );
     }
 
     #[test]
@@ -171,11 +203,22 @@ mod tests {
 
     #[test]
     fn non_string_map_keys_and_required_nulls_fail_the_record() {
-        let sv = envelope(r#"{"schema":{"type":"map","keys":{"type":"int32"},"values":{"type":"string"}},"payload":[[1,"a"]]}"#);
-        assert!(to_diffusion_cbor(&sv).unwrap_err().0.contains("non-string key (1)"));
-        let sv = SchemaAndValue { schema: Some(Schema::new(SchemaType::String)), value: Value::Null };
+        let sv = envelope(
+            r#"{"schema":{"type":"map","keys":{"type":"int32"},"values":{"type":"string"}},"payload":[[1,"a"]]}"#,
+        );
+        assert!(to_diffusion_cbor(&sv)
+            .unwrap_err()
+            .0
+            .contains("non-string key (1)"));
+        let sv = SchemaAndValue {
+            schema: Some(Schema::new(SchemaType::String)),
+            value: Value::Null,
+        };
         assert!(to_diffusion_cbor(&sv).unwrap_err().0.contains("required"));
-        let sv = SchemaAndValue { schema: Some(Schema::new(SchemaType::String).optional()), value: Value::Null };
+        let sv = SchemaAndValue {
+            schema: Some(Schema::new(SchemaType::String).optional()),
+            value: Value::Null,
+        };
         assert_eq!(seen(&sv), serde_json::Value::Null);
     }
 }

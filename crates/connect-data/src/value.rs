@@ -20,7 +20,10 @@ pub enum Value {
     /// Field values in the schema's field order.
     Struct(Vec<(String, Value)>),
     /// `org.apache.kafka.connect.data.Decimal`: unscaled value and scale.
-    Decimal { unscaled: i128, scale: i32 },
+    Decimal {
+        unscaled: i128,
+        scale: i32,
+    },
     /// A schemaless value as the JsonConverter (schemas.enable=false) reads it: Kafka
     /// Connect would hold maps, lists and primitives; the JSON tree is the same data.
     Json(serde_json::Value),
@@ -35,11 +38,15 @@ pub struct SchemaAndValue {
 
 impl SchemaAndValue {
     pub fn schemaless(value: Value) -> Self {
-        SchemaAndValue { schema: None, value }
+        SchemaAndValue {
+            schema: None,
+            value,
+        }
     }
 
     pub fn is_null(&self) -> bool {
-        matches!(self.value, Value::Null) || matches!(self.value, Value::Json(serde_json::Value::Null))
+        matches!(self.value, Value::Null)
+            || matches!(self.value, Value::Json(serde_json::Value::Null))
     }
 
     /// The `toString()` a Java Connect value would give, for `${key}` in patterns.
@@ -66,7 +73,11 @@ impl SchemaAndValue {
 pub fn decimal_string(unscaled: i128, scale: i32) -> String {
     if scale <= 0 {
         let zeros = "0".repeat(scale.unsigned_abs() as usize);
-        return if unscaled == 0 { "0".into() } else { format!("{unscaled}{zeros}") };
+        return if unscaled == 0 {
+            "0".into()
+        } else {
+            format!("{unscaled}{zeros}")
+        };
     }
     let neg = unscaled < 0;
     let digits = unscaled.unsigned_abs().to_string();

@@ -16,5 +16,5 @@ pub use diffusion_wire::service::{AddTopicResult, UnsubscribeReason};
 pub use diffusion_wire::{TopicSpecification, TopicType, Value};
 pub use error::ClientError;
 pub use options::{ReconnectPolicy, SessionOptions};
-pub use session::{Session, SessionState, TopicEvent};
+pub use session::{Pending, Session, SessionState, TopicEvent};
 pub use tls::TlsOptions;

@@ -73,7 +73,7 @@ struct Inner {
     /// Frames for the driver to send. Only handles hold senders: when the last handle is
     /// dropped the driver sees the channel close and ends the session.
     out: mpsc::Sender<Bytes>,
-    permits: Semaphore,
+    permits: Arc<Semaphore>,
     events: Mutex<Option<mpsc::Receiver<TopicEvent>>>,
     closing: watch::Sender<bool>,
     options: SessionOptions,
@@ -124,7 +124,7 @@ impl Session {
             inner: Arc::new(Inner {
                 shared,
                 out,
-                permits: Semaphore::new(options.max_in_flight.max(1)),
+                permits: Arc::new(Semaphore::new(options.max_in_flight.max(1))),
                 events: Mutex::new(Some(events_rx)),
                 closing,
                 options,
@@ -254,11 +254,26 @@ impl Session {
         payload: Bytes,
         what: &'static str,
     ) -> Result<Bytes, ClientError> {
-        let _permit = self
-            .inner
-            .permits
-            .acquire()
+        self.start(service, payload, what).await?.wait().await
+    }
+
+    /// Sends a request and returns at once with its pending answer. Requests are sent in
+    /// the order `start` calls complete, so a caller that awaits each `start` before the
+    /// next keeps its updates in order while many are in flight.
+    async fn start(
+        &self,
+        service: i32,
+        payload: Bytes,
+        what: &'static str,
+    ) -> Result<PendingRaw, ClientError> {
+        let timeout = self.inner.options.request_timeout;
+        let timed_out = || ClientError::Timeout {
+            what,
+            after_ms: timeout.as_millis() as u64,
+        };
+        let permit = tokio::time::timeout(timeout, self.inner.permits.clone().acquire_owned())
             .await
+            .map_err(|_| timed_out())?
             .map_err(|_| ClientError::Closed)?;
         if let SessionState::Closed(_) = *self.inner.shared.state.borrow() {
             return Err(ClientError::Closed);
@@ -273,29 +288,129 @@ impl Session {
             payload,
         }
         .encode();
-        let timeout = self.inner.options.request_timeout;
         let sent = tokio::time::timeout(timeout, self.inner.out.send(frame)).await;
         if !matches!(sent, Ok(Ok(()))) {
             shared.conversations().remove(&cid);
             return Err(match sent {
-                Err(_) => ClientError::Timeout {
-                    what,
-                    after_ms: timeout.as_millis() as u64,
-                },
+                Err(_) => timed_out(),
                 _ => ClientError::Closed,
             });
         }
-        match tokio::time::timeout(timeout, rx).await {
+        Ok(PendingRaw {
+            rx,
+            cid,
+            shared: shared.clone(),
+            deadline: tokio::time::Instant::now() + timeout,
+            timeout,
+            what,
+            _permit: permit,
+        })
+    }
+
+    /// [`set`](Self::set) with a value already encoded (CBOR for JSON topics), returning
+    /// once the request is sent; await the result for the server's confirmation.
+    pub async fn start_set_raw(
+        &self,
+        path: &str,
+        topic_type: TopicType,
+        value: Bytes,
+    ) -> Result<Pending<()>, ClientError> {
+        let req = service::SetTopicRequest {
+            path: path.to_owned(),
+            topic_type,
+            value,
+            constraint: service::UpdateConstraint::Unconstrained,
+        };
+        let raw = self
+            .start(service::SET_TOPIC, req.encode(), "set topic")
+            .await?;
+        Ok(Pending {
+            raw,
+            decode: |_| Ok(()),
+        })
+    }
+
+    /// [`add_and_set`](Self::add_and_set) with a value already encoded; see
+    /// [`start_set_raw`](Self::start_set_raw).
+    pub async fn start_add_and_set_raw(
+        &self,
+        path: &str,
+        specification: TopicSpecification,
+        value: Bytes,
+    ) -> Result<Pending<AddTopicResult>, ClientError> {
+        let req = service::AddAndSetRequest {
+            path: path.to_owned(),
+            specification,
+            value,
+            constraint: service::UpdateConstraint::Unconstrained,
+        };
+        let raw = self
+            .start(
+                service::ADD_AND_SET_TOPIC,
+                req.encode(),
+                "add and set topic",
+            )
+            .await?;
+        Ok(Pending { raw, decode })
+    }
+
+    /// [`remove`](Self::remove), returning once the request is sent.
+    pub async fn start_remove(&self, selector: &str) -> Result<Pending<i32>, ClientError> {
+        let raw = self
+            .start(
+                service::TOPIC_REMOVAL,
+                service::SelectorRequest(selector.to_owned()).encode(),
+                "remove topics",
+            )
+            .await?;
+        Ok(Pending {
+            raw,
+            decode: |b| decode::<service::RemovalCount>(b).map(|c| c.0),
+        })
+    }
+}
+
+/// A request that has been sent; its answer is awaited with [`Pending::wait`]. It holds one
+/// of the session's in-flight slots until then.
+pub(crate) struct PendingRaw {
+    rx: oneshot::Receiver<Result<Bytes, ClientError>>,
+    cid: i64,
+    shared: Arc<Shared>,
+    deadline: tokio::time::Instant,
+    timeout: std::time::Duration,
+    what: &'static str,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl PendingRaw {
+    async fn wait(self) -> Result<Bytes, ClientError> {
+        match tokio::time::timeout_at(self.deadline, self.rx).await {
             Ok(Ok(result)) => result,
-            Ok(Err(_)) => Err(ClientError::ConnectionLost(format!("{what}: no response"))),
+            Ok(Err(_)) => Err(ClientError::ConnectionLost(format!(
+                "{}: no response",
+                self.what
+            ))),
             Err(_) => {
-                shared.conversations().remove(&cid);
+                self.shared.conversations().remove(&self.cid);
                 Err(ClientError::Timeout {
-                    what,
-                    after_ms: timeout.as_millis() as u64,
+                    what: self.what,
+                    after_ms: self.timeout.as_millis() as u64,
                 })
             }
         }
+    }
+}
+
+/// The answer to a request sent with one of the `start_*` methods.
+pub struct Pending<T> {
+    raw: PendingRaw,
+    decode: fn(&[u8]) -> Result<T, ClientError>,
+}
+
+impl<T> Pending<T> {
+    pub async fn wait(self) -> Result<T, ClientError> {
+        let body = self.raw.wait().await?;
+        (self.decode)(&body)
     }
 }
 
