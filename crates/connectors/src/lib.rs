@@ -1,4 +1,19 @@
-//! The Diffusion sink and source connectors.
+//! The Diffusion sink and source connectors, configured exactly as the Java connector is.
 //!
-//! Layer: combines `diffusion-client` and `connect-data`; run by the `worker`. Not yet
-//! implemented (issues 5 and 6).
+//! Layer: turns Kafka records into Diffusion updates (and back) using `connect-data` for
+//! the data model and `diffusion-client` for Diffusion; the `worker` runs them.
+
+pub mod config;
+pub mod errors;
+pub mod kafka;
+pub mod offsets;
+pub mod pattern;
+pub mod sink;
+pub mod status;
+
+pub use config::{ConfigError, ConnectorConfig, SinkConfig};
+pub use sink::run_sink;
+pub use status::{TaskState, TaskStatus};
+
+pub const SINK_CLASS: &str = "com.diffusiondata.connect.diffusion.sink.DiffusionSinkConnector";
+pub const SOURCE_CLASS: &str = "com.diffusiondata.connect.diffusion.source.DiffusionSourceConnector";

@@ -1,0 +1,144 @@
+//! The error path for records that cannot be delivered: `errors.tolerance`, logging, and
+//! the dead-letter topic with Kafka Connect's context headers.
+
+use std::time::Duration;
+
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::error::RDKafkaErrorCode;
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
+
+use crate::config::ErrorPolicy;
+use crate::kafka::KafkaSettings;
+
+/// Where in the pipeline a record failed, named as Kafka Connect names its stages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    KeyConverter,
+    ValueConverter,
+    TaskPut,
+}
+
+impl Stage {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::KeyConverter => "KEY_CONVERTER",
+            Stage::ValueConverter => "VALUE_CONVERTER",
+            Stage::TaskPut => "TASK_PUT",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RecordError {
+    pub stage: Stage,
+    pub message: String,
+}
+
+/// A record's coordinates and original bytes, for the log and the dead-letter topic.
+#[derive(Debug, Clone)]
+pub struct RecordInfo {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+    pub headers: Vec<(String, Option<Vec<u8>>)>,
+}
+
+impl RecordInfo {
+    pub fn coordinates(&self) -> String {
+        format!("{}-{}@{}", self.topic, self.partition, self.offset)
+    }
+}
+
+pub struct ErrorReporter {
+    policy: ErrorPolicy,
+    connector: String,
+    producer: Option<FutureProducer>,
+}
+
+impl ErrorReporter {
+    /// Creates the dead-letter topic if it is missing, and its producer.
+    pub async fn new(policy: ErrorPolicy, connector: &str, kafka: &KafkaSettings) -> Result<ErrorReporter, String> {
+        let producer = match &policy.dlq_topic {
+            None => None,
+            Some(topic) => {
+                let admin: AdminClient<DefaultClientContext> =
+                    kafka.admin().create().map_err(|e| format!("Kafka admin client: {e}"))?;
+                let new = NewTopic::new(topic, 1, TopicReplication::Fixed(policy.dlq_replication_factor));
+                let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
+                match admin.create_topics(&[new], &opts).await {
+                    Ok(results) => {
+                        for r in results {
+                            match r {
+                                Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+                                Err((t, e)) => return Err(format!("cannot create dead-letter topic {t}: {e}")),
+                            }
+                        }
+                    }
+                    Err(e) => return Err(format!("cannot create dead-letter topic {topic}: {e}")),
+                }
+                Some(kafka.producer().create().map_err(|e| format!("dead-letter producer: {e}"))?)
+            }
+        };
+        Ok(ErrorReporter { policy, connector: connector.to_owned(), producer })
+    }
+
+    pub fn tolerates(&self) -> bool {
+        self.policy.tolerate_all
+    }
+
+    /// Logs the failure if asked to, and sends the record to the dead-letter topic if there
+    /// is one; the returned future completes when the broker has it.
+    pub fn report(&self, r: &RecordInfo, e: &RecordError) -> Result<Option<DeliveryFuture>, String> {
+        if self.policy.log {
+            if self.policy.log_include_messages {
+                tracing::error!(connector = %self.connector, record = %r.coordinates(), stage = e.stage.name(),
+                    key = ?r.key.as_deref().map(String::from_utf8_lossy), value = ?r.value.as_deref().map(String::from_utf8_lossy),
+                    "record failed: {}", e.message);
+            } else {
+                tracing::error!(connector = %self.connector, record = %r.coordinates(), stage = e.stage.name(),
+                    "record failed: {}", e.message);
+            }
+        }
+        let (Some(producer), Some(topic)) = (&self.producer, &self.policy.dlq_topic) else {
+            return Ok(None);
+        };
+        let mut headers = OwnedHeaders::new();
+        for (k, v) in &r.headers {
+            headers = headers.insert(Header { key: k, value: v.as_deref() });
+        }
+        if self.policy.dlq_context_headers {
+            let partition = r.partition.to_string();
+            let offset = r.offset.to_string();
+            let context = [
+                ("__connect.errors.topic", r.topic.as_str()),
+                ("__connect.errors.partition", &partition),
+                ("__connect.errors.offset", &offset),
+                ("__connect.errors.connector.name", &self.connector),
+                ("__connect.errors.task.id", "0"),
+                ("__connect.errors.stage", e.stage.name()),
+                ("__connect.errors.class.name", crate::SINK_CLASS),
+                ("__connect.errors.exception.class.name", "org.apache.kafka.connect.errors.DataException"),
+                ("__connect.errors.exception.message", &e.message),
+                ("__connect.errors.exception.stacktrace", &e.message),
+            ];
+            for (k, v) in context {
+                headers = headers.insert(Header { key: k, value: Some(v.as_bytes()) });
+            }
+        }
+        let mut rec: FutureRecord<'_, [u8], [u8]> = FutureRecord::to(topic).headers(headers);
+        if let Some(k) = &r.key {
+            rec = rec.key(k.as_slice());
+        }
+        if let Some(v) = &r.value {
+            rec = rec.payload(v.as_slice());
+        }
+        producer
+            .send_result(rec)
+            .map(Some)
+            .map_err(|(e, _)| format!("cannot send {} to the dead-letter topic {topic}: {e}", r.coordinates()))
+    }
+}

@@ -1,0 +1,58 @@
+//! What a task reports about itself: its state as Kafka Connect names them, and whether its
+//! Diffusion connection is up, so that status is truthful.
+
+use tokio::sync::watch;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskState {
+    Unassigned,
+    Running,
+    Paused,
+    /// Failed for good, with the reason (Connect's `trace`).
+    Failed(String),
+    Stopped,
+}
+
+impl TaskState {
+    pub fn name(&self) -> &'static str {
+        match self {
+            TaskState::Unassigned => "UNASSIGNED",
+            TaskState::Running => "RUNNING",
+            TaskState::Paused => "PAUSED",
+            TaskState::Failed(_) => "FAILED",
+            TaskState::Stopped => "STOPPED",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskStatus {
+    pub state: TaskState,
+    pub diffusion_connected: bool,
+}
+
+/// The task's side of its status.
+#[derive(Clone)]
+pub struct StatusHandle(watch::Sender<TaskStatus>);
+
+impl StatusHandle {
+    pub fn new() -> (StatusHandle, watch::Receiver<TaskStatus>) {
+        let (tx, rx) = watch::channel(TaskStatus {
+            state: TaskState::Unassigned,
+            diffusion_connected: false,
+        });
+        (StatusHandle(tx), rx)
+    }
+
+    pub fn set_state(&self, state: TaskState) {
+        self.0.send_modify(|s| s.state = state);
+    }
+
+    pub fn set_connected(&self, up: bool) {
+        self.0.send_if_modified(|s| {
+            let changed = s.diffusion_connected != up;
+            s.diffusion_connected = up;
+            changed
+        });
+    }
+}
