@@ -99,10 +99,12 @@ fn write(
             for (k, x) in entries {
                 let key = match k {
                     Value::String(s) | Value::Json(serde_json::Value::String(s)) => s,
-                    other => return Err(ConversionError(format!(
+                    other => {
+                        return Err(ConversionError(format!(
                         "{at} is a map with a non-string key ({}); JSON objects need string keys",
                         describe(other)
-                    ))),
+                    )))
+                    }
                 };
                 text(out, key);
                 write(out, value_schema, x, &format!("{at}.{key}"))?;

@@ -32,7 +32,10 @@ impl std::fmt::Debug for Secret {
 
 /// Keys whose values are secrets, in logs and API answers.
 pub fn is_sensitive(key: &str) -> bool {
-    key == "diffusion.password" || key.ends_with(".password") || key == "sasl.jaas.config" || key.ends_with(".sasl.jaas.config")
+    key == "diffusion.password"
+        || key.ends_with(".password")
+        || key == "sasl.jaas.config"
+        || key.ends_with(".sasl.jaas.config")
 }
 
 /// A connector as the REST API and config files carry it: a name and string properties.
@@ -51,7 +54,16 @@ impl ConnectorConfig {
     pub fn redacted(&self) -> BTreeMap<String, String> {
         self.props
             .iter()
-            .map(|(k, v)| (k.clone(), if is_sensitive(k) { "[hidden]".into() } else { v.clone() }))
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    if is_sensitive(k) {
+                        "[hidden]".into()
+                    } else {
+                        v.clone()
+                    },
+                )
+            })
             .collect()
     }
 }
@@ -114,7 +126,10 @@ impl<'a> Reader<'a> {
     }
 
     fn error(&mut self, key: &str, message: impl Into<String>) {
-        self.errors.push(ConfigError { key: key.to_owned(), message: message.into() });
+        self.errors.push(ConfigError {
+            key: key.to_owned(),
+            message: message.into(),
+        });
     }
 
     fn required(&mut self, key: &str) -> String {
@@ -139,29 +154,40 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn number<T: std::str::FromStr>(&mut self, key: &str, default: T, min: T) -> T
+    fn number<T>(&mut self, key: &str, default: T, min: T) -> T
     where
-        T: PartialOrd + std::fmt::Display + Copy,
+        T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
     {
         match self.get(key) {
             None => default,
             Some(v) => match v.parse::<T>() {
                 Ok(n) if n >= min => n,
                 _ => {
-                    self.error(key, format!("must be a whole number of at least {min}, not {v:?}"));
+                    self.error(
+                        key,
+                        format!("must be a whole number of at least {min}, not {v:?}"),
+                    );
                     default
                 }
             },
         }
     }
 
-    fn one_of(&mut self, key: &str, default: &'static str, allowed: &[&'static str]) -> &'static str {
+    fn one_of(
+        &mut self,
+        key: &str,
+        default: &'static str,
+        allowed: &[&'static str],
+    ) -> &'static str {
         match self.get(key) {
             None => default,
             Some(v) => match allowed.iter().find(|a| a.eq_ignore_ascii_case(v)) {
                 Some(a) => a,
                 None => {
-                    self.error(key, format!("must be one of {}, not {v:?}", allowed.join(", ")));
+                    self.error(
+                        key,
+                        format!("must be one of {}, not {v:?}", allowed.join(", ")),
+                    );
                     default
                 }
             },
@@ -170,7 +196,10 @@ impl<'a> Reader<'a> {
 
     fn converter(&mut self, key: &str) -> Converter {
         let Some(class) = self.get(key) else {
-            self.error(key, "is required (set it in the connector config or the worker properties)");
+            self.error(
+                key,
+                "is required (set it in the connector config or the worker properties)",
+            );
             return Converter::String;
         };
         let schemas = self.get(&format!("{key}.schemas.enable"));
@@ -187,8 +216,11 @@ impl<'a> Reader<'a> {
 /// The settings shared by the sink and the source.
 fn diffusion_settings(r: &mut Reader) -> DiffusionSettings {
     let url = r.required("diffusion.url");
-    if !url.is_empty() && !(url.starts_with("ws://") || url.starts_with("wss://")) {
-        r.error("diffusion.url", format!("must be a ws:// or wss:// URL, not {url:?}"));
+    if !(url.is_empty() || url.starts_with("ws://") || url.starts_with("wss://")) {
+        r.error(
+            "diffusion.url",
+            format!("must be a ws:// or wss:// URL, not {url:?}"),
+        );
     }
     DiffusionSettings {
         url,
@@ -199,7 +231,9 @@ fn diffusion_settings(r: &mut Reader) -> DiffusionSettings {
 
 fn error_policy(r: &mut Reader) -> ErrorPolicy {
     let tolerate_all = r.one_of("errors.tolerance", "none", &["none", "all"]) == "all";
-    let dlq_topic = r.get("errors.deadletterqueue.topic.name").map(str::to_owned);
+    let dlq_topic = r
+        .get("errors.deadletterqueue.topic.name")
+        .map(str::to_owned);
     if dlq_topic.is_some() && !tolerate_all {
         r.error(
             "errors.deadletterqueue.topic.name",
@@ -219,17 +253,32 @@ fn error_policy(r: &mut Reader) -> ErrorPolicy {
 impl SinkConfig {
     /// Validates a sink config. `defaults` are the worker's properties, from which
     /// `key.converter` and `value.converter` are inherited as in Kafka Connect.
-    pub fn parse(c: &ConnectorConfig, defaults: &BTreeMap<String, String>) -> Result<SinkConfig, Vec<ConfigError>> {
-        let mut r = Reader { props: &c.props, defaults, errors: Vec::new() };
+    pub fn parse(
+        c: &ConnectorConfig,
+        defaults: &BTreeMap<String, String>,
+    ) -> Result<SinkConfig, Vec<ConfigError>> {
+        let mut r = Reader {
+            props: &c.props,
+            defaults,
+            errors: Vec::new(),
+        };
         let topics = match (r.get("topics"), r.get("topics.regex")) {
             (Some(_), Some(_)) => {
                 r.error("topics", "set topics or topics.regex, not both");
                 Topics::List(vec![])
             }
             (Some(list), None) => {
-                let list: Vec<String> = list.split(',').map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect();
+                let list: Vec<String> = list
+                    .split(',')
+                    .map(|t| t.trim().to_owned())
+                    .filter(|t| !t.is_empty())
+                    .collect();
                 for t in &list {
-                    if t.len() > 249 || !t.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+                    if t.len() > 249
+                        || !t
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+                    {
                         r.error("topics", format!("{t:?} is not a valid Kafka topic name"));
                     }
                 }
@@ -237,7 +286,10 @@ impl SinkConfig {
             }
             (None, Some(re)) => {
                 if let Err(e) = regex::Regex::new(re) {
-                    r.error("topics.regex", format!("is not a valid regular expression: {e}"));
+                    r.error(
+                        "topics.regex",
+                        format!("is not a valid regular expression: {e}"),
+                    );
                 }
                 Topics::Regex(re.to_owned())
             }
@@ -247,7 +299,11 @@ impl SinkConfig {
             }
         };
         let diffusion = diffusion_settings(&mut r);
-        let keep = r.one_of("diffusion.destination.unresolved", "fail", &["fail", "keep"]) == "keep";
+        let keep = r.one_of(
+            "diffusion.destination.unresolved",
+            "fail",
+            &["fail", "keep"],
+        ) == "keep";
         let destination_text = r.required("diffusion.destination");
         let destination = match Pattern::parse(&destination_text, keep) {
             Ok(p) => p,
@@ -262,7 +318,8 @@ impl SinkConfig {
         let value_converter = r.converter("value.converter");
         let tasks_max = r.number("tasks.max", 1u32, 1);
         let errors = error_policy(&mut r);
-        let tombstone_removes = r.one_of("diffusion.tombstone.behavior", "null", &["null", "remove"]) == "remove";
+        let tombstone_removes =
+            r.one_of("diffusion.tombstone.behavior", "null", &["null", "remove"]) == "remove";
         let max_in_flight = r.number("diffusion.max.in.flight", 1024usize, 1);
         if r.errors.is_empty() {
             Ok(SinkConfig {
@@ -290,9 +347,18 @@ mod tests {
     fn seed_sink() -> ConnectorConfig {
         let props: BTreeMap<String, String> = [
             ("tasks.max", "1"),
-            ("connector.class", "com.diffusiondata.connect.diffusion.sink.DiffusionSinkConnector"),
-            ("key.converter", "org.apache.kafka.connect.storage.StringConverter"),
-            ("value.converter", "org.apache.kafka.connect.json.JsonConverter"),
+            (
+                "connector.class",
+                "com.diffusiondata.connect.diffusion.sink.DiffusionSinkConnector",
+            ),
+            (
+                "key.converter",
+                "org.apache.kafka.connect.storage.StringConverter",
+            ),
+            (
+                "value.converter",
+                "org.apache.kafka.connect.json.JsonConverter",
+            ),
             ("value.converter.schemas.enable", "false"),
             ("topics", "price"),
             ("diffusion.url", "ws://diffusion:8080"),
@@ -303,15 +369,26 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
-        ConnectorConfig { name: "DiffusionSinkConnector".into(), props }
+        ConnectorConfig {
+            name: "DiffusionSinkConnector".into(),
+            props,
+        }
     }
 
     #[test]
     fn the_seed_sample_is_valid() {
         let c = SinkConfig::parse(&seed_sink(), &BTreeMap::new()).unwrap();
         assert_eq!(c.topics, Topics::List(vec!["price".into()]));
-        assert_eq!(c.value_converter, Converter::Json { schemas_enable: false });
-        assert!(!format!("{c:?}").contains("password\""), "the password never prints");
+        assert_eq!(
+            c.value_converter,
+            Converter::Json {
+                schemas_enable: false
+            }
+        );
+        assert!(
+            !format!("{c:?}").contains("password\""),
+            "the password never prints"
+        );
     }
 
     #[test]
@@ -319,14 +396,22 @@ mod tests {
         let mut c = seed_sink();
         c.props.remove("diffusion.username");
         c.props.insert("diffusion.url".into(), "http://x".into());
-        c.props.insert("diffusion.destination".into(), "kafka/${nope}".into());
+        c.props
+            .insert("diffusion.destination".into(), "kafka/${nope}".into());
         c.props.insert("errors.tolerance".into(), "some".into());
-        c.props.insert("value.converter".into(), "AvroConverter".into());
+        c.props
+            .insert("value.converter".into(), "AvroConverter".into());
         let errors = SinkConfig::parse(&c, &BTreeMap::new()).unwrap_err();
         let keys: Vec<&str> = errors.iter().map(|e| e.key.as_str()).collect();
         assert_eq!(
             keys,
-            ["diffusion.url", "diffusion.username", "diffusion.destination", "value.converter", "errors.tolerance"]
+            [
+                "diffusion.url",
+                "diffusion.username",
+                "diffusion.destination",
+                "value.converter",
+                "errors.tolerance"
+            ]
         );
         assert!(errors[2].message.contains("${nope}"));
     }
@@ -335,9 +420,15 @@ mod tests {
     fn converters_come_from_the_worker_when_the_connector_has_none() {
         let mut c = seed_sink();
         c.props.remove("key.converter");
-        let worker: BTreeMap<String, String> =
-            [("key.converter".to_owned(), "org.apache.kafka.connect.storage.StringConverter".to_owned())].into();
+        let worker: BTreeMap<String, String> = [(
+            "key.converter".to_owned(),
+            "org.apache.kafka.connect.storage.StringConverter".to_owned(),
+        )]
+        .into();
         assert!(SinkConfig::parse(&c, &worker).is_ok());
-        assert_eq!(SinkConfig::parse(&c, &BTreeMap::new()).unwrap_err()[0].key, "key.converter");
+        assert_eq!(
+            SinkConfig::parse(&c, &BTreeMap::new()).unwrap_err()[0].key,
+            "key.converter"
+        );
     }
 }

@@ -61,29 +61,50 @@ pub struct ErrorReporter {
 
 impl ErrorReporter {
     /// Creates the dead-letter topic if it is missing, and its producer.
-    pub async fn new(policy: ErrorPolicy, connector: &str, kafka: &KafkaSettings) -> Result<ErrorReporter, String> {
+    pub async fn new(
+        policy: ErrorPolicy,
+        connector: &str,
+        kafka: &KafkaSettings,
+    ) -> Result<ErrorReporter, String> {
         let producer = match &policy.dlq_topic {
             None => None,
             Some(topic) => {
-                let admin: AdminClient<DefaultClientContext> =
-                    kafka.admin().create().map_err(|e| format!("Kafka admin client: {e}"))?;
-                let new = NewTopic::new(topic, 1, TopicReplication::Fixed(policy.dlq_replication_factor));
+                let admin: AdminClient<DefaultClientContext> = kafka
+                    .admin()
+                    .create()
+                    .map_err(|e| format!("Kafka admin client: {e}"))?;
+                let new = NewTopic::new(
+                    topic,
+                    1,
+                    TopicReplication::Fixed(policy.dlq_replication_factor),
+                );
                 let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
                 match admin.create_topics(&[new], &opts).await {
                     Ok(results) => {
                         for r in results {
                             match r {
                                 Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
-                                Err((t, e)) => return Err(format!("cannot create dead-letter topic {t}: {e}")),
+                                Err((t, e)) => {
+                                    return Err(format!("cannot create dead-letter topic {t}: {e}"))
+                                }
                             }
                         }
                     }
                     Err(e) => return Err(format!("cannot create dead-letter topic {topic}: {e}")),
                 }
-                Some(kafka.producer().create().map_err(|e| format!("dead-letter producer: {e}"))?)
+                Some(
+                    kafka
+                        .producer()
+                        .create()
+                        .map_err(|e| format!("dead-letter producer: {e}"))?,
+                )
             }
         };
-        Ok(ErrorReporter { policy, connector: connector.to_owned(), producer })
+        Ok(ErrorReporter {
+            policy,
+            connector: connector.to_owned(),
+            producer,
+        })
     }
 
     pub fn tolerates(&self) -> bool {
@@ -92,7 +113,11 @@ impl ErrorReporter {
 
     /// Logs the failure if asked to, and sends the record to the dead-letter topic if there
     /// is one; the returned future completes when the broker has it.
-    pub fn report(&self, r: &RecordInfo, e: &RecordError) -> Result<Option<DeliveryFuture>, String> {
+    pub fn report(
+        &self,
+        r: &RecordInfo,
+        e: &RecordError,
+    ) -> Result<Option<DeliveryFuture>, String> {
         if self.policy.log {
             if self.policy.log_include_messages {
                 tracing::error!(connector = %self.connector, record = %r.coordinates(), stage = e.stage.name(),
@@ -108,7 +133,10 @@ impl ErrorReporter {
         };
         let mut headers = OwnedHeaders::new();
         for (k, v) in &r.headers {
-            headers = headers.insert(Header { key: k, value: v.as_deref() });
+            headers = headers.insert(Header {
+                key: k,
+                value: v.as_deref(),
+            });
         }
         if self.policy.dlq_context_headers {
             let partition = r.partition.to_string();
@@ -121,12 +149,18 @@ impl ErrorReporter {
                 ("__connect.errors.task.id", "0"),
                 ("__connect.errors.stage", e.stage.name()),
                 ("__connect.errors.class.name", crate::SINK_CLASS),
-                ("__connect.errors.exception.class.name", "org.apache.kafka.connect.errors.DataException"),
+                (
+                    "__connect.errors.exception.class.name",
+                    "org.apache.kafka.connect.errors.DataException",
+                ),
                 ("__connect.errors.exception.message", &e.message),
                 ("__connect.errors.exception.stacktrace", &e.message),
             ];
             for (k, v) in context {
-                headers = headers.insert(Header { key: k, value: Some(v.as_bytes()) });
+                headers = headers.insert(Header {
+                    key: k,
+                    value: Some(v.as_bytes()),
+                });
             }
         }
         let mut rec: FutureRecord<'_, [u8], [u8]> = FutureRecord::to(topic).headers(headers);
@@ -136,9 +170,11 @@ impl ErrorReporter {
         if let Some(v) = &r.value {
             rec = rec.payload(v.as_slice());
         }
-        producer
-            .send_result(rec)
-            .map(Some)
-            .map_err(|(e, _)| format!("cannot send {} to the dead-letter topic {topic}: {e}", r.coordinates()))
+        producer.send_result(rec).map(Some).map_err(|(e, _)| {
+            format!(
+                "cannot send {} to the dead-letter topic {topic}: {e}",
+                r.coordinates()
+            )
+        })
     }
 }

@@ -43,13 +43,23 @@ const PASS_THROUGH: [&str; 10] = [
 ];
 
 impl KafkaSettings {
-    pub fn from_worker(props: &BTreeMap<String, String>) -> Result<KafkaSettings, Vec<ConfigError>> {
+    pub fn from_worker(
+        props: &BTreeMap<String, String>,
+    ) -> Result<KafkaSettings, Vec<ConfigError>> {
         let mut s = KafkaSettings::default();
         let mut errors = Vec::new();
-        let mut err = |key: &str, message: String| errors.push(ConfigError { key: key.into(), message });
+        let mut err = |key: &str, message: String| {
+            errors.push(ConfigError {
+                key: key.into(),
+                message,
+            })
+        };
         match props.get("bootstrap.servers").map(|v| v.trim()) {
             Some(v) if !v.is_empty() => {}
-            _ => err("bootstrap.servers", "is required: the Kafka brokers to connect to, e.g. 127.0.0.1:9092".into()),
+            _ => err(
+                "bootstrap.servers",
+                "is required: the Kafka brokers to connect to, e.g. 127.0.0.1:9092".into(),
+            ),
         }
         for (k, v) in props {
             if PASS_THROUGH.contains(&k.as_str()) {
@@ -75,7 +85,9 @@ impl KafkaSettings {
             }
         }
         if let Some(loc) = props.get("ssl.truststore.location") {
-            let ty = props.get("ssl.truststore.type").map(|t| t.to_ascii_uppercase());
+            let ty = props
+                .get("ssl.truststore.type")
+                .map(|t| t.to_ascii_uppercase());
             if ty.as_deref() == Some("PEM") || loc.ends_with(".pem") || loc.ends_with(".crt") {
                 s.common.insert("ssl.ca.location".into(), loc.clone());
             } else {
@@ -85,8 +97,14 @@ impl KafkaSettings {
                 );
             }
         }
-        if props.get("ssl.endpoint.identification.algorithm").is_some_and(|v| v.trim().is_empty()) {
-            s.common.insert("ssl.endpoint.identification.algorithm".into(), "none".into());
+        if props
+            .get("ssl.endpoint.identification.algorithm")
+            .is_some_and(|v| v.trim().is_empty())
+        {
+            s.common.insert(
+                "ssl.endpoint.identification.algorithm".into(),
+                "none".into(),
+            );
         }
         if errors.is_empty() {
             Ok(s)
@@ -96,7 +114,10 @@ impl KafkaSettings {
     }
 
     pub fn bootstrap_servers(&self) -> &str {
-        self.common.get("bootstrap.servers").map(String::as_str).unwrap_or("")
+        self.common
+            .get("bootstrap.servers")
+            .map(String::as_str)
+            .unwrap_or("")
     }
 
     fn build(&self, specific: &BTreeMap<String, String>) -> ClientConfig {
@@ -184,8 +205,11 @@ mod tests {
 
     #[test]
     fn missing_bootstrap_and_jks_are_named() {
-        let props: BTreeMap<String, String> =
-            [("ssl.truststore.location".to_owned(), "/etc/trust.jks".to_owned())].into();
+        let props: BTreeMap<String, String> = [(
+            "ssl.truststore.location".to_owned(),
+            "/etc/trust.jks".to_owned(),
+        )]
+        .into();
         let e = KafkaSettings::from_worker(&props).unwrap_err();
         assert_eq!(e[0].key, "bootstrap.servers");
         assert_eq!(e[1].key, "ssl.truststore.location");

@@ -16,4 +16,5 @@ pub use sink::run_sink;
 pub use status::{TaskState, TaskStatus};
 
 pub const SINK_CLASS: &str = "com.diffusiondata.connect.diffusion.sink.DiffusionSinkConnector";
-pub const SOURCE_CLASS: &str = "com.diffusiondata.connect.diffusion.source.DiffusionSourceConnector";
+pub const SOURCE_CLASS: &str =
+    "com.diffusiondata.connect.diffusion.source.DiffusionSourceConnector";

@@ -17,7 +17,8 @@ impl Offsets {
         match self.settled.get_mut(&(topic.to_owned(), partition)) {
             Some(o) => *o = (*o).max(offset + 1),
             None => {
-                self.settled.insert((topic.to_owned(), partition), offset + 1);
+                self.settled
+                    .insert((topic.to_owned(), partition), offset + 1);
             }
         }
     }
@@ -36,7 +37,8 @@ impl Offsets {
     pub fn mark_committed(&mut self, tpl: &TopicPartitionList) {
         for e in tpl.elements() {
             if let Offset::Offset(o) = e.offset() {
-                self.committed.insert((e.topic().to_owned(), e.partition()), o);
+                self.committed
+                    .insert((e.topic().to_owned(), e.partition()), o);
             }
         }
     }
@@ -60,8 +62,14 @@ mod tests {
         o.settle("t", 0, 5);
         o.settle("t", 1, 9);
         let tpl = o.to_commit().unwrap();
-        assert_eq!(tpl.find_partition("t", 0).unwrap().offset(), Offset::Offset(6));
-        assert_eq!(tpl.find_partition("t", 1).unwrap().offset(), Offset::Offset(10));
+        assert_eq!(
+            tpl.find_partition("t", 0).unwrap().offset(),
+            Offset::Offset(6)
+        );
+        assert_eq!(
+            tpl.find_partition("t", 1).unwrap().offset(),
+            Offset::Offset(10)
+        );
         o.mark_committed(&tpl);
         assert!(o.to_commit().is_none());
         o.settle("t", 1, 10);

@@ -77,7 +77,10 @@ impl Pattern {
         if !rest.is_empty() {
             parts.push(Part::Literal(rest.to_owned()));
         }
-        Ok(Pattern { parts, keep_unresolved })
+        Ok(Pattern {
+            parts,
+            keep_unresolved,
+        })
     }
 
     pub fn uses(&self, token: Token) -> bool {
@@ -129,10 +132,14 @@ pub fn validate_path(path: &str) -> Result<(), String> {
         return Err(format!("the destination path {path:?} starts with '/'"));
     }
     if path.split('/').any(str::is_empty) {
-        return Err(format!("the destination path {path:?} has an empty segment"));
+        return Err(format!(
+            "the destination path {path:?} has an empty segment"
+        ));
     }
     if path.chars().any(char::is_control) {
-        return Err(format!("the destination path {path:?} contains a control character"));
+        return Err(format!(
+            "the destination path {path:?} contains a control character"
+        ));
     }
     Ok(())
 }
@@ -156,18 +163,31 @@ mod tests {
     fn the_seed_examples_table() {
         assert_eq!(resolve("foo").unwrap(), "foo");
         assert_eq!(resolve("foo/${topic}").unwrap(), "foo/bar");
-        assert_eq!(resolve("foo/${topic}/${key.version}").unwrap(), "foo/bar/12");
-        assert_eq!(resolve("foo/${value.version}/${topic}").unwrap(), "foo/31/bar");
+        assert_eq!(
+            resolve("foo/${topic}/${key.version}").unwrap(),
+            "foo/bar/12"
+        );
+        assert_eq!(
+            resolve("foo/${value.version}/${topic}").unwrap(),
+            "foo/31/bar"
+        );
         assert_eq!(resolve("kafka/${topic}/${key}").unwrap(), "kafka/bar/baz");
         assert_eq!(resolve("${topic}-${key}x").unwrap(), "bar-bazx");
     }
 
     #[test]
     fn unknown_tokens_and_unfilled_tokens() {
-        assert!(resolve("a/${partition}").unwrap_err().contains("${partition}"));
+        assert!(resolve("a/${partition}")
+            .unwrap_err()
+            .contains("${partition}"));
         assert!(resolve("a/${topic").unwrap_err().contains("unclosed"));
         let p = Pattern::parse("kafka/${key}", false).unwrap();
-        let ctx = Context { topic: "t", key: None, key_version: None, value_version: None };
+        let ctx = Context {
+            topic: "t",
+            key: None,
+            key_version: None,
+            value_version: None,
+        };
         assert!(p.resolve(&ctx).unwrap_err().contains("${key}"));
         let keep = Pattern::parse("kafka/${key}", true).unwrap();
         assert_eq!(keep.resolve(&ctx).unwrap(), "kafka/${key}");

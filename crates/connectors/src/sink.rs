@@ -17,7 +17,9 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use connect_data::to_diffusion_cbor;
-use diffusion_client::{ClientError, Session, SessionOptions, SessionState, TopicSpecification, TopicType};
+use diffusion_client::{
+    ClientError, Session, SessionOptions, SessionState, TopicSpecification, TopicType,
+};
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::message::{BorrowedMessage, Headers, Message};
 use tokio::sync::watch;
@@ -43,8 +45,13 @@ const CBOR_NULL: &[u8] = &[0xf6];
 
 /// What one record asks of Diffusion; kept so it can be sent again after a reconnection.
 enum Work {
-    Set { path: String, value: Bytes },
-    Remove { path: String },
+    Set {
+        path: String,
+        value: Bytes,
+    },
+    Remove {
+        path: String,
+    },
     /// Nothing for Diffusion: the record went to the error path.
     Reported,
     /// A record that fails the task once everything before it has settled.
@@ -80,24 +87,49 @@ fn done() -> Wait {
 }
 
 /// Sends one update; returns once it is on its way.
-async fn dispatch(session: &Session, work: &Work, known: &HashSet<String>) -> Result<Wait, ClientError> {
+async fn dispatch(
+    session: &Session,
+    work: &Work,
+    known: &HashSet<String>,
+) -> Result<Wait, ClientError> {
     Ok(match work {
         Work::Set { path, value } if known.contains(path) => {
-            let p = session.start_set_raw(path, TopicType::Json, value.clone()).await?;
-            Box::pin(async move { p.wait().await.map(|_| Ack::Done).map_err(Failure::Diffusion) })
+            let p = session
+                .start_set_raw(path, TopicType::Json, value.clone())
+                .await?;
+            Box::pin(async move {
+                p.wait()
+                    .await
+                    .map(|_| Ack::Done)
+                    .map_err(Failure::Diffusion)
+            })
         }
         // First sight of a path: create the topic as JSON and set it in one round trip.
         Work::Set { path, value } => {
             let p = session
-                .start_add_and_set_raw(path, TopicSpecification::new(TopicType::Json), value.clone())
+                .start_add_and_set_raw(
+                    path,
+                    TopicSpecification::new(TopicType::Json),
+                    value.clone(),
+                )
                 .await?;
             let path = path.clone();
-            Box::pin(async move { p.wait().await.map(|_| Ack::Known(path)).map_err(Failure::Diffusion) })
+            Box::pin(async move {
+                p.wait()
+                    .await
+                    .map(|_| Ack::Known(path))
+                    .map_err(Failure::Diffusion)
+            })
         }
         Work::Remove { path } => {
             let p = session.start_remove(&format!(">{path}")).await?;
             let path = path.clone();
-            Box::pin(async move { p.wait().await.map(|_| Ack::Forgotten(path)).map_err(Failure::Diffusion) })
+            Box::pin(async move {
+                p.wait()
+                    .await
+                    .map(|_| Ack::Forgotten(path))
+                    .map_err(Failure::Diffusion)
+            })
         }
         Work::Reported | Work::Fatal(_) => done(),
     })
@@ -150,9 +182,18 @@ async fn connect_diffusion(
 ) -> Result<Option<Session>, String> {
     let mut attempt = 0u32;
     loop {
-        match Session::connect(&d.url, &d.username, &d.password.0, SessionOptions::default()).await {
+        match Session::connect(
+            &d.url,
+            &d.username,
+            &d.password.0,
+            SessionOptions::default(),
+        )
+        .await
+        {
             Ok(s) => return Ok(Some(s)),
-            Err(e @ ClientError::AuthenticationFailed { .. }) => return Err(format!("Diffusion at {}: {e}", d.url)),
+            Err(e @ ClientError::AuthenticationFailed { .. }) => {
+                return Err(format!("Diffusion at {}: {e}", d.url))
+            }
             Err(e) => {
                 let delay = Duration::from_millis(200u64 << attempt.min(6));
                 attempt += 1;
@@ -280,7 +321,9 @@ impl<'a> Sink<'a> {
         if let Some(tpl) = self.offsets.to_commit() {
             match self.consumer.commit(&tpl, mode) {
                 Ok(()) => self.offsets.mark_committed(&tpl),
-                Err(e) => tracing::warn!(connector = %self.config.name, error = %e, "offset commit failed; will retry"),
+                Err(e) => {
+                    tracing::warn!(connector = %self.config.name, error = %e, "offset commit failed; will retry")
+                }
             }
         }
     }
@@ -298,13 +341,24 @@ impl<'a> Sink<'a> {
             Ack::Done => {}
         }
         if matches!(front.work, Work::Set { .. } | Work::Remove { .. }) {
-            self.metrics.records_confirmed.fetch_add(1, Ordering::Relaxed);
+            self.metrics
+                .records_confirmed
+                .fetch_add(1, Ordering::Relaxed);
         }
-        self.offsets.settle(&front.topic, front.partition, front.offset);
+        self.offsets
+            .settle(&front.topic, front.partition, front.offset);
     }
 
-    async fn settle(&mut self, result: Result<Ack, Failure>, stop: &mut watch::Receiver<bool>) -> Result<(), String> {
-        if let Some(InFlight { work: Work::Fatal(why), .. }) = self.inflight.front() {
+    async fn settle(
+        &mut self,
+        result: Result<Ack, Failure>,
+        stop: &mut watch::Receiver<bool>,
+    ) -> Result<(), String> {
+        if let Some(InFlight {
+            work: Work::Fatal(why),
+            ..
+        }) = self.inflight.front()
+        {
             return Err(why.clone());
         }
         let result = match result {
@@ -324,8 +378,13 @@ impl<'a> Sink<'a> {
                 Ok(())
             }
             Err(e) if e.is_transient() || matches!(e, ClientError::NoSuchTopic(_)) => {
-                if let (ClientError::NoSuchTopic(_), Some(InFlight { work: Work::Set { path, .. }, .. })) =
-                    (&e, self.inflight.front())
+                if let (
+                    ClientError::NoSuchTopic(_),
+                    Some(InFlight {
+                        work: Work::Set { path, .. },
+                        ..
+                    }),
+                ) = (&e, self.inflight.front())
                 {
                     // Removed behind our back: create it again.
                     let path = path.clone();
@@ -338,12 +397,17 @@ impl<'a> Sink<'a> {
                 self.resend().await
             }
             // The record cannot go to this topic (wrong type, bad path, bad value).
-            Err(e @ (ClientError::InvalidPath(_)
-            | ClientError::IncompatibleExistingTopic(_)
-            | ClientError::IncompatibleUpdate(_)
-            | ClientError::InvalidValue(_))) => {
+            Err(
+                e @ (ClientError::InvalidPath(_)
+                | ClientError::IncompatibleExistingTopic(_)
+                | ClientError::IncompatibleUpdate(_)
+                | ClientError::InvalidValue(_)),
+            ) => {
                 let front = self.inflight.front().expect("a front");
-                let err = RecordError { stage: Stage::TaskPut, message: format!("Diffusion refused the update: {e}") };
+                let err = RecordError {
+                    stage: Stage::TaskPut,
+                    message: format!("Diffusion refused the update: {e}"),
+                };
                 let info = front.info.clone();
                 let coordinates = format!("{}-{}@{}", front.topic, front.partition, front.offset);
                 if !self.reporter.tolerates() {
@@ -356,7 +420,9 @@ impl<'a> Sink<'a> {
                             .await
                             .map_err(|_| "dead-letter producer closed".to_owned())?
                             .map_err(|(e, _)| format!("dead-letter delivery failed: {e}"))?;
-                        self.metrics.records_dead_lettered.fetch_add(1, Ordering::Relaxed);
+                        self.metrics
+                            .records_dead_lettered
+                            .fetch_add(1, Ordering::Relaxed);
                     }
                 }
                 self.confirm(Ack::Done);
@@ -389,8 +455,12 @@ impl<'a> Sink<'a> {
             let wait = loop {
                 match dispatch(&self.session, &self.inflight[i].work, &self.known).await {
                     Ok(w) => break w,
-                    Err(e) if e.is_transient() => tokio::time::sleep(Duration::from_millis(100)).await,
-                    Err(e) => return Err(format!("Diffusion at {}: {e}", self.config.diffusion.url)),
+                    Err(e) if e.is_transient() => {
+                        tokio::time::sleep(Duration::from_millis(100)).await
+                    }
+                    Err(e) => {
+                        return Err(format!("Diffusion at {}: {e}", self.config.diffusion.url))
+                    }
                 }
             };
             self.inflight[i].wait = wait;
@@ -425,12 +495,16 @@ impl<'a> Sink<'a> {
                         Box::pin(async move {
                             match delivery.await {
                                 Ok(Ok(_)) => {
-                                    metrics.records_dead_lettered.fetch_add(1, Ordering::Relaxed);
+                                    metrics
+                                        .records_dead_lettered
+                                        .fetch_add(1, Ordering::Relaxed);
                                     Ok(Ack::Done)
                                 }
                                 // The record must not be committed without reaching the DLQ.
                                 Ok(Err((e, _))) => Err(Failure::DeadLetter(e.to_string())),
-                                Err(_) => Err(Failure::DeadLetter("the producer was closed".into())),
+                                Err(_) => {
+                                    Err(Failure::DeadLetter("the producer was closed".into()))
+                                }
                             }
                         })
                     }
@@ -456,8 +530,23 @@ impl<'a> Sink<'a> {
         Ok(())
     }
 
-    fn push(&mut self, topic: String, partition: i32, offset: i64, info: Option<RecordInfo>, work: Work, wait: Wait) {
-        self.inflight.push_back(InFlight { topic, partition, offset, info, work, wait });
+    fn push(
+        &mut self,
+        topic: String,
+        partition: i32,
+        offset: i64,
+        info: Option<RecordInfo>,
+        work: Work,
+        wait: Wait,
+    ) {
+        self.inflight.push_back(InFlight {
+            topic,
+            partition,
+            offset,
+            info,
+            work,
+            wait,
+        });
     }
 
     fn prepare(&self, m: &BorrowedMessage<'_>) -> Result<Work, RecordError> {
@@ -465,11 +554,17 @@ impl<'a> Sink<'a> {
         let key = c
             .key_converter
             .to_connect(m.key())
-            .map_err(|e| RecordError { stage: Stage::KeyConverter, message: format!("key: {e}") })?;
+            .map_err(|e| RecordError {
+                stage: Stage::KeyConverter,
+                message: format!("key: {e}"),
+            })?;
         let value = c
             .value_converter
             .to_connect(m.payload())
-            .map_err(|e| RecordError { stage: Stage::ValueConverter, message: format!("value: {e}") })?;
+            .map_err(|e| RecordError {
+                stage: Stage::ValueConverter,
+                message: format!("value: {e}"),
+            })?;
         let key_text = key.to_path_string();
         let ctx = Context {
             topic: m.topic(),
@@ -477,18 +572,30 @@ impl<'a> Sink<'a> {
             key_version: key.schema.as_ref().and_then(|s| s.version),
             value_version: value.schema.as_ref().and_then(|s| s.version),
         };
-        let put = |message: String| RecordError { stage: Stage::TaskPut, message };
-        let path = c.destination.resolve(&ctx).map_err(|e| put(format!("diffusion.destination: {e}")))?;
+        let put = |message: String| RecordError {
+            stage: Stage::TaskPut,
+            message,
+        };
+        let path = c
+            .destination
+            .resolve(&ctx)
+            .map_err(|e| put(format!("diffusion.destination: {e}")))?;
         validate_path(&path).map_err(put)?;
         if m.payload().is_none() {
             return Ok(if c.tombstone_removes {
                 Work::Remove { path }
             } else {
-                Work::Set { path, value: Bytes::from_static(CBOR_NULL) }
+                Work::Set {
+                    path,
+                    value: Bytes::from_static(CBOR_NULL),
+                }
             });
         }
         let cbor = to_diffusion_cbor(&value).map_err(|e| put(format!("value: {e}")))?;
-        Ok(Work::Set { path, value: Bytes::from(cbor) })
+        Ok(Work::Set {
+            path,
+            value: Bytes::from(cbor),
+        })
     }
 }
 
@@ -501,7 +608,11 @@ fn record_info(m: &BorrowedMessage<'_>) -> RecordInfo {
         value: m.payload().map(<[u8]>::to_vec),
         headers: m
             .headers()
-            .map(|h| h.iter().map(|h| (h.key.to_owned(), h.value.map(<[u8]>::to_vec))).collect())
+            .map(|h| {
+                h.iter()
+                    .map(|h| (h.key.to_owned(), h.value.map(<[u8]>::to_vec)))
+                    .collect()
+            })
             .unwrap_or_default(),
     }
 }

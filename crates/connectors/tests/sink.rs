@@ -1,0 +1,383 @@
+//! The sink against a real broker (tansu, over TCP with librdkafka) and the embedded
+//! Diffusion server over WebSocket.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use connectors::config::{ConnectorConfig, SinkConfig};
+use connectors::kafka::KafkaSettings;
+use connectors::sink::{run_sink, SinkMetrics};
+use connectors::status::StatusHandle;
+use diffusion_client::{Session, SessionOptions, TopicEvent, Value};
+use diffusion_server::{Server, ServerConfig, ServerHandle};
+use rdkafka::consumer::{BaseConsumer, Consumer, StreamConsumer};
+use rdkafka::message::{Headers, Message};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+use serde_json::json;
+use test_support::{sdk, unique_name, Broker};
+use tokio::sync::watch;
+
+async fn diffusion() -> ServerHandle {
+    Server::bind(ServerConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// The seed README's sample sink config, pointed at our broker's topic and our server.
+fn seed_sink(name: &str, topic: &str, url: &str, destination: &str) -> ConnectorConfig {
+    let props: BTreeMap<String, String> = [
+        ("tasks.max", "1"),
+        (
+            "connector.class",
+            "com.diffusiondata.connect.diffusion.sink.DiffusionSinkConnector",
+        ),
+        (
+            "key.converter",
+            "org.apache.kafka.connect.storage.StringConverter",
+        ),
+        (
+            "value.converter",
+            "org.apache.kafka.connect.json.JsonConverter",
+        ),
+        ("value.converter.schemas.enable", "false"),
+        ("topics", topic),
+        ("diffusion.url", url),
+        ("diffusion.username", "admin"),
+        ("diffusion.password", "password"),
+        ("diffusion.destination", destination),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    ConnectorConfig {
+        name: name.to_owned(),
+        props,
+    }
+}
+
+fn kafka() -> KafkaSettings {
+    KafkaSettings::from_worker(
+        &[("bootstrap.servers".to_owned(), Broker::shared().bootstrap())].into(),
+    )
+    .unwrap()
+}
+
+struct Running {
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<Result<(), String>>,
+    metrics: Arc<SinkMetrics>,
+    status: watch::Receiver<connectors::TaskStatus>,
+}
+
+fn start(c: &ConnectorConfig) -> Running {
+    let config = SinkConfig::parse(c, &BTreeMap::new()).unwrap();
+    let (stop, stop_rx) = watch::channel(false);
+    let (handle, status) = StatusHandle::new();
+    let metrics = Arc::new(SinkMetrics::default());
+    let task = tokio::spawn(run_sink(config, kafka(), handle, stop_rx, metrics.clone()));
+    Running {
+        stop,
+        task,
+        metrics,
+        status,
+    }
+}
+
+async fn produce(topic: &str, records: &[(Option<&str>, Option<&str>)]) {
+    let p: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", Broker::shared().bootstrap())
+        .create()
+        .unwrap();
+    for (k, v) in records {
+        let mut r: FutureRecord<'_, str, str> = FutureRecord::to(topic);
+        if let Some(k) = k {
+            r = r.key(k);
+        }
+        if let Some(v) = v {
+            r = r.payload(v);
+        }
+        p.send(r, Duration::from_secs(10))
+            .await
+            .map_err(|(e, _)| e)
+            .unwrap();
+    }
+}
+
+async fn committed(group: &str, topic: &str) -> i64 {
+    let c: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", Broker::shared().bootstrap())
+        .set("group.id", group)
+        .create()
+        .unwrap();
+    let mut tpl = TopicPartitionList::new();
+    tpl.add_partition(topic, 0);
+    let got = tokio::task::spawn_blocking(move || {
+        c.committed_offsets(tpl, Duration::from_secs(10)).unwrap()
+    })
+    .await
+    .unwrap();
+    match got.find_partition(topic, 0).unwrap().offset() {
+        Offset::Offset(o) => o,
+        _ => -1,
+    }
+}
+
+/// Waits until the subscriber has seen `want` as the latest value of every path in it.
+async fn expect_values(
+    events: &mut tokio::sync::mpsc::Receiver<TopicEvent>,
+    want: &BTreeMap<String, serde_json::Value>,
+) {
+    let mut latest = BTreeMap::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while want.iter().any(|(k, v)| latest.get(k) != Some(v)) {
+        let e = tokio::time::timeout_at(deadline, events.recv())
+            .await
+            .unwrap_or_else(|_| panic!("timed out; latest {latest:?}, want {want:?}"))
+            .unwrap();
+        if let TopicEvent::Value {
+            path,
+            value: Value::Json(j),
+            ..
+        } = e
+        {
+            latest.insert(path, j);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_seed_sample_reaches_the_official_python_sdk() {
+    let broker = Broker::shared();
+    let server = diffusion().await;
+    let topic = unique_name("price");
+    broker.create_topic(&topic, 1).await;
+    let name = unique_name("sink");
+    let sink = start(&seed_sink(&name, &topic, &server.url(), "kafka/${topic}"));
+
+    // The official Python SDK watches ?kafka/.* until it sees the last price.
+    let (url, path) = (server.url(), format!("kafka/{topic}"));
+    let watcher = tokio::task::spawn_blocking(move || {
+        sdk::python(
+            &sdk::script(env!("CARGO_MANIFEST_DIR"), "watch.py"),
+            &[&url, "?kafka/.*", &path, "99"],
+        )
+    });
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let records: Vec<String> = (0..100)
+        .map(|n| json!({"sym": "ABC", "n": n, "bid": 1.25}).to_string())
+        .collect();
+    let pairs: Vec<(Option<&str>, Option<&str>)> = records
+        .iter()
+        .map(|r| (Some("ABC"), Some(r.as_str())))
+        .collect();
+    produce(&topic, &pairs).await;
+
+    let run = watcher.await.unwrap();
+    run.assert_success();
+    let last = run.lines().last().cloned().unwrap_or_default();
+    assert_eq!(
+        last,
+        format!(r#"kafka/{topic} {{"bid": 1.25, "n": 99, "sym": "ABC"}}"#)
+    );
+
+    sink.stop.send(true).unwrap();
+    sink.task.await.unwrap().unwrap();
+    assert_eq!(
+        sink.metrics
+            .records_confirmed
+            .load(std::sync::atomic::Ordering::Relaxed),
+        100
+    );
+    assert_eq!(sink.status.borrow().state, connectors::TaskState::Stopped);
+    // Everything was confirmed, so everything is committed once the sink stops.
+    assert_eq!(committed(&format!("connect-{name}"), &topic).await, 100);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn topic_and_key_tokens_fan_out_one_diffusion_topic_per_key() {
+    let broker = Broker::shared();
+    let server = diffusion().await;
+    let topic = unique_name("fan");
+    broker.create_topic(&topic, 3).await;
+    let name = unique_name("sink");
+    let sink = start(&seed_sink(
+        &name,
+        &topic,
+        &server.url(),
+        "kafka/${topic}/${key}",
+    ));
+    let watcher = Session::connect(
+        &server.url(),
+        "admin",
+        "password",
+        SessionOptions::default(),
+    )
+    .await
+    .unwrap();
+    let mut events = watcher.take_events().unwrap();
+    watcher
+        .subscribe(&format!("?kafka/{topic}/"))
+        .await
+        .unwrap();
+
+    let mut records = Vec::new();
+    let mut want = BTreeMap::new();
+    for n in 0..300 {
+        let key = format!("k{}", n % 10);
+        let v = json!({"n": n});
+        want.insert(format!("kafka/{topic}/{key}"), v.clone());
+        records.push((key, v.to_string()));
+    }
+    let pairs: Vec<(Option<&str>, Option<&str>)> = records
+        .iter()
+        .map(|(k, v)| (Some(k.as_str()), Some(v.as_str())))
+        .collect();
+    produce(&topic, &pairs).await;
+    // Every key's topic ends with the last value produced for that key: order kept per key.
+    expect_values(&mut events, &want).await;
+    assert_eq!(server.stats().topics, 10);
+    sink.stop.send(true).unwrap();
+    sink.task.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_record_fails_the_task_when_errors_are_not_tolerated() {
+    let broker = Broker::shared();
+    let server = diffusion().await;
+    let topic = unique_name("strict");
+    broker.create_topic(&topic, 1).await;
+    let name = unique_name("sink");
+    let sink = start(&seed_sink(&name, &topic, &server.url(), "kafka/${topic}"));
+    produce(
+        &topic,
+        &[
+            (Some("a"), Some(r#"{"ok":1}"#)),
+            (Some("a"), Some("{not json")),
+            (Some("a"), Some(r#"{"ok":2}"#)),
+        ],
+    )
+    .await;
+    let err = tokio::time::timeout(Duration::from_secs(30), sink.task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap_err();
+    assert!(err.contains(&format!("{topic}-0@1")), "{err}");
+    assert!(
+        err.contains("VALUE_CONVERTER") && err.contains("invalid JSON"),
+        "{err}"
+    );
+    assert!(matches!(
+        sink.status.borrow().state,
+        connectors::TaskState::Failed(_)
+    ));
+    // The good record before it was confirmed and committed; the bad one was not.
+    assert_eq!(committed(&format!("connect-{name}"), &topic).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tolerated_bad_records_go_to_the_dead_letter_topic_and_the_rest_flow_on() {
+    let broker = Broker::shared();
+    let server = diffusion().await;
+    let topic = unique_name("lenient");
+    let dlq = unique_name("dlq");
+    broker.create_topic(&topic, 1).await;
+    let name = unique_name("sink");
+    let mut c = seed_sink(&name, &topic, &server.url(), "kafka/${topic}/${key}");
+    for (k, v) in [
+        ("errors.tolerance", "all"),
+        ("errors.log.enable", "true"),
+        ("errors.deadletterqueue.topic.name", dlq.as_str()),
+        ("errors.deadletterqueue.topic.replication.factor", "1"),
+        ("errors.deadletterqueue.context.headers.enable", "true"),
+    ] {
+        c.props.insert(k.into(), v.into());
+    }
+    let sink = start(&c);
+    let watcher = Session::connect(
+        &server.url(),
+        "admin",
+        "password",
+        SessionOptions::default(),
+    )
+    .await
+    .unwrap();
+    let mut events = watcher.take_events().unwrap();
+    watcher
+        .subscribe(&format!("?kafka/{topic}/"))
+        .await
+        .unwrap();
+    produce(
+        &topic,
+        &[
+            (Some("good"), Some(r#"{"n":1}"#)),
+            (Some("bad"), Some("{not json")),
+            (None, Some(r#"{"n":"no key for ${key}"}"#)),
+            (Some("good"), Some(r#"{"n":2}"#)),
+        ],
+    )
+    .await;
+    expect_values(
+        &mut events,
+        &[(format!("kafka/{topic}/good"), json!({"n": 2}))].into(),
+    )
+    .await;
+
+    // Both bad records are in the dead-letter topic, with Connect's context headers.
+    let dlq_consumer: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", broker.bootstrap())
+        .set("group.id", unique_name("dlq-reader"))
+        .set("auto.offset.reset", "earliest")
+        .create()
+        .unwrap();
+    dlq_consumer.subscribe(&[&dlq]).unwrap();
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        let m = tokio::time::timeout(Duration::from_secs(30), dlq_consumer.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        let headers: BTreeMap<String, String> = m
+            .headers()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                (
+                    h.key.to_owned(),
+                    String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned(),
+                )
+            })
+            .collect();
+        seen.push((
+            m.payload().map(|p| String::from_utf8_lossy(p).into_owned()),
+            headers,
+        ));
+    }
+    assert_eq!(seen[0].0.as_deref(), Some("{not json"));
+    assert_eq!(seen[0].1["__connect.errors.topic"], topic);
+    assert_eq!(seen[0].1["__connect.errors.offset"], "1");
+    assert_eq!(seen[0].1["__connect.errors.stage"], "VALUE_CONVERTER");
+    assert_eq!(seen[0].1["__connect.errors.connector.name"], name);
+    assert_eq!(seen[1].1["__connect.errors.stage"], "TASK_PUT");
+    assert!(
+        seen[1].1["__connect.errors.exception.message"].contains("${key}"),
+        "{:?}",
+        seen[1].1
+    );
+    assert_eq!(
+        sink.metrics
+            .records_dead_lettered
+            .load(std::sync::atomic::Ordering::Relaxed),
+        2
+    );
+
+    sink.stop.send(true).unwrap();
+    sink.task.await.unwrap().unwrap();
+    // All four settled (two confirmed, two dead-lettered): all committed.
+    assert_eq!(committed(&format!("connect-{name}"), &topic).await, 4);
+}
