@@ -107,6 +107,8 @@ pub struct SinkConfig {
     pub tombstone_removes: bool,
     /// Most Diffusion updates awaiting confirmation at once.
     pub max_in_flight: usize,
+    /// How often confirmed offsets are committed (the worker's `offset.flush.interval.ms`).
+    pub commit_interval_ms: u64,
 }
 
 /// Reads keys, collecting every error rather than stopping at the first.
@@ -321,6 +323,7 @@ impl SinkConfig {
         let tombstone_removes =
             r.one_of("diffusion.tombstone.behavior", "null", &["null", "remove"]) == "remove";
         let max_in_flight = r.number("diffusion.max.in.flight", 1024usize, 1);
+        let commit_interval_ms = r.number("offset.flush.interval.ms", 60_000u64, 1);
         if r.errors.is_empty() {
             Ok(SinkConfig {
                 name: c.name.clone(),
@@ -333,6 +336,7 @@ impl SinkConfig {
                 errors,
                 tombstone_removes,
                 max_in_flight,
+                commit_interval_ms,
             })
         } else {
             Err(r.errors)

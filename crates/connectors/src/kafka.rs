@@ -113,6 +113,20 @@ impl KafkaSettings {
         }
     }
 
+    /// Sets a consumer setting unless the worker properties already chose one
+    /// (`consumer.KEY`); an empty choice removes the setting.
+    pub fn default_consumer_setting(&mut self, key: &str, value: &str) {
+        match self.consumer.get(key).map(String::as_str) {
+            Some("") => {
+                self.consumer.remove(key);
+            }
+            Some(_) => {}
+            None => {
+                self.consumer.insert(key.into(), value.into());
+            }
+        }
+    }
+
     pub fn bootstrap_servers(&self) -> &str {
         self.common
             .get("bootstrap.servers")

@@ -265,7 +265,8 @@ impl<'a> Sink<'a> {
     }
 
     async fn run(&mut self, stop: &mut watch::Receiver<bool>) -> Result<(), String> {
-        let mut commit = tokio::time::interval(Duration::from_millis(1000));
+        let mut commit =
+            tokio::time::interval(Duration::from_millis(self.config.commit_interval_ms));
         let mut progress = tokio::time::interval(Duration::from_secs(10));
         progress.tick().await;
         let mut last = (Instant::now(), 0u64);

@@ -30,18 +30,8 @@ pub async fn run(args: DiffusionServerArgs) -> Result<(), String> {
         .map_err(|e| format!("cannot serve on {}: {e}", args.listen))?;
     // Printed on stdout, so scripts can read the address they got (e.g. with port 0).
     println!("Diffusion server listening on {}", server.url());
-    shutdown_signal().await;
+    crate::signals::shutdown().await;
     tracing::info!("shutting down");
     server.shutdown().await;
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .expect("SIGTERM handler");
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term.recv() => {}
-    }
 }

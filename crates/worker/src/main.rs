@@ -2,7 +2,11 @@
 //! the Diffusion sink and source connectors, and the embedded Diffusion server.
 
 mod cli;
+mod connector_file;
 mod diffusion_server_cmd;
+mod properties;
+mod signals;
+mod standalone;
 
 use std::process::ExitCode;
 
@@ -24,7 +28,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             cli::Command::DiffusionServer(args) => diffusion_server_cmd::run(args).await,
-            cli::Command::Standalone(_) => not_yet("standalone", 5),
+            cli::Command::Standalone(args) => standalone::run(args).await,
             cli::Command::Worker(_) => not_yet("worker", 7),
             cli::Command::Demo(_) => not_yet("demo", 10),
         }

@@ -1,0 +1,268 @@
+//! The binary in standalone mode with the seed's sample configs: killed with SIGKILL
+//! mid-stream and restarted, every Diffusion topic still ends with the last value produced
+//! for it, and nothing was committed that Diffusion had not confirmed. SIGTERM stops it
+//! cleanly with everything committed.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diffusion_client::{Session, SessionOptions, TopicEvent, Value};
+use diffusion_server::{Server, ServerConfig};
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+use test_support::{unique_name, Broker};
+
+fn write_configs(dir: &Path, bootstrap: &str, url: &str, topic: &str, name: &str) {
+    std::fs::write(
+        dir.join("worker.properties"),
+        // No session timeout tuning: static membership lets the restarted worker back in at once.
+        format!("bootstrap.servers={bootstrap}\noffset.flush.interval.ms=200\n"),
+    )
+    .unwrap();
+    // The seed README's sample sink, with our topic and server.
+    let sink = serde_json::json!({
+        "name": name,
+        "config": {
+            "tasks.max": "1",
+            "connector.class": "com.diffusiondata.connect.diffusion.sink.DiffusionSinkConnector",
+            "key.converter": "org.apache.kafka.connect.storage.StringConverter",
+            "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+            "value.converter.schemas.enable": "false",
+            "topics": topic,
+            "diffusion.url": url,
+            "diffusion.username": "admin",
+            "diffusion.password": "${env:DKC_TEST_DIFFUSION_PASSWORD}",
+            "diffusion.destination": "kafka/${topic}/${key}"
+        }
+    });
+    std::fs::write(dir.join("sink.json"), sink.to_string()).unwrap();
+}
+
+/// The worker process, killed if the test panics so no orphan keeps consuming.
+struct Worker(Option<Child>);
+
+impl Worker {
+    fn signal(&mut self, sig: i32) -> std::process::ExitStatus {
+        let mut child = self.0.take().expect("worker already stopped");
+        // SAFETY: kill(2) on our own child, which has not been reaped yet.
+        unsafe { libc::kill(child.id() as i32, sig) };
+        child.wait().unwrap()
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn worker(dir: &Path) -> Worker {
+    Worker(Some(
+        Command::new(env!("CARGO_BIN_EXE_diffusion-kafka-connect"))
+            .arg("standalone")
+            .arg(dir.join("worker.properties"))
+            .arg(dir.join("sink.json"))
+            .env("DKC_TEST_DIFFUSION_PASSWORD", "password")
+            .env(
+                "RUST_LOG",
+                std::env::var("DKC_TEST_LOG").unwrap_or("warn".into()),
+            )
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("start the worker"),
+    ))
+}
+
+async fn committed(group: &str, topic: &str) -> i64 {
+    let c: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", Broker::shared().bootstrap())
+        .set("group.id", group)
+        .create()
+        .unwrap();
+    let mut tpl = TopicPartitionList::new();
+    tpl.add_partition(topic, 0);
+    let got = tokio::task::spawn_blocking(move || {
+        c.committed_offsets(tpl, Duration::from_secs(10)).unwrap()
+    })
+    .await
+    .unwrap();
+    match got.find_partition(topic, 0).unwrap().offset() {
+        Offset::Offset(o) => o,
+        _ => 0,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigkill_and_restart_lose_nothing_and_commit_only_what_was_confirmed() {
+    const N: i64 = 4000;
+    const KEYS: i64 = 50;
+    let broker = Broker::shared();
+    let server = Server::bind(ServerConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap();
+    let topic = unique_name("killed");
+    let name = unique_name("sink");
+    broker.create_topic(&topic, 1).await;
+    let dir = test_support::tls::temp_dir("standalone");
+    write_configs(&dir, &broker.bootstrap(), &server.url(), &topic, &name);
+
+    // A subscriber records the latest n per key and the highest n seen at all.
+    let watcher = Session::connect(
+        &server.url(),
+        "admin",
+        "password",
+        SessionOptions::default(),
+    )
+    .await
+    .unwrap();
+    let mut events = watcher.take_events().unwrap();
+    watcher
+        .subscribe(&format!("?kafka/{topic}/"))
+        .await
+        .unwrap();
+    let latest: Arc<Mutex<BTreeMap<String, i64>>> = Arc::default();
+    let seen_max = Arc::new(Mutex::new(-1i64));
+    tokio::spawn({
+        let (latest, seen_max) = (latest.clone(), seen_max.clone());
+        async move {
+            while let Some(e) = events.recv().await {
+                if let TopicEvent::Value {
+                    path,
+                    value: Value::Json(j),
+                    ..
+                } = e
+                {
+                    let n = j["n"].as_i64().unwrap();
+                    latest.lock().unwrap().insert(path, n);
+                    let mut m = seen_max.lock().unwrap();
+                    *m = (*m).max(n);
+                }
+            }
+        }
+    });
+
+    let mut child = worker(&dir);
+    let producer: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", broker.bootstrap())
+        .create()
+        .unwrap();
+    let produce = tokio::spawn({
+        let topic = topic.clone();
+        async move {
+            for n in 0..N {
+                let key = format!("k{}", n % KEYS);
+                let v = serde_json::json!({"n": n}).to_string();
+                producer
+                    .send(
+                        FutureRecord::to(&topic).key(&key).payload(&v),
+                        Duration::from_secs(10),
+                    )
+                    .await
+                    .unwrap();
+                if n % 100 == 0 {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }
+    });
+
+    // Kill it while records flow, once some have been delivered and committed.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while committed(&format!("connect-{name}"), &topic).await < 300 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "nothing committed within 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    child.signal(libc::SIGKILL);
+    let at_kill = committed(&format!("connect-{name}"), &topic).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let delivered = *seen_max.lock().unwrap();
+    // Every committed record had reached Diffusion (so its subscribers) before the kill.
+    assert!(
+        delivered >= at_kill - 1,
+        "committed up to offset {at_kill} but Diffusion only had n={delivered}"
+    );
+    assert!(
+        at_kill < N,
+        "the kill came after everything was done; the test proves nothing"
+    );
+
+    let mut child = worker(&dir);
+    produce.await.unwrap();
+    let want: BTreeMap<String, i64> = (N - KEYS..N)
+        .map(|n| (format!("kafka/{topic}/k{}", n % KEYS), n))
+        .collect();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while *latest.lock().unwrap() != want {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "final values not reached: {:?}",
+            latest.lock().unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // SIGTERM: a clean exit with everything committed.
+    let status = tokio::task::block_in_place(|| child.signal(libc::SIGTERM));
+    assert!(status.success(), "{status}");
+    assert_eq!(committed(&format!("connect-{name}"), &topic).await, N);
+}
+
+#[test]
+fn invalid_configs_are_refused_before_anything_starts_naming_each_key() {
+    let dir = test_support::tls::temp_dir("invalid");
+    std::fs::write(
+        dir.join("worker.properties"),
+        "offset.flush.interval.ms=1000\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("sink.json"),
+        r#"{"name":"s","config":{"connector.class":"com.diffusiondata.connect.diffusion.sink.DiffusionSinkConnector",
+            "topics":"price","diffusion.url":"http://x","diffusion.destination":"kafka/${nope}"}}"#,
+    )
+    .unwrap();
+    let run = |dir: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_diffusion-kafka-connect"))
+            .arg("standalone")
+            .arg(dir.join("worker.properties"))
+            .arg(dir.join("sink.json"))
+            .output()
+            .unwrap()
+    };
+    let out = run(&dir);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bootstrap.servers: is required"), "{err}");
+
+    std::fs::write(
+        dir.join("worker.properties"),
+        "bootstrap.servers=127.0.0.1:1\n",
+    )
+    .unwrap();
+    let out = run(&dir);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    for key in [
+        "diffusion.url:",
+        "diffusion.username:",
+        "diffusion.password:",
+        "diffusion.destination:",
+        "key.converter:",
+    ] {
+        assert!(err.contains(key), "{key} not named in:\n{err}");
+    }
+    assert!(err.contains("${nope}"), "{err}");
+}
