@@ -2,15 +2,21 @@
 //! record bytes into them (`StringConverter`, `JsonConverter`, `ByteArrayConverter`), plus
 //! the conversion of a value to the JSON (as CBOR) that a Diffusion JSON topic holds.
 //!
+//! The source direction: a Diffusion value as Connect data with an inferred schema
+//! (`from_diffusion`), written to record bytes by the same converters (`serialize`).
+//!
 //! Layer: knows nothing of Kafka clients or Diffusion sessions; `diffusion-wire` is used
 //! only for its JSON-to-CBOR encoding, so that sink values match the SDKs' byte for byte.
 
 pub mod converter;
+pub mod from_diffusion;
 pub mod schema;
+pub mod serialize;
 pub mod to_diffusion;
 pub mod value;
 
 pub use converter::{Converter, ConverterError};
+pub use from_diffusion::{from_diffusion, infer_schema};
 pub use schema::{Field, Schema, SchemaType};
 pub use to_diffusion::{to_diffusion_cbor, ConversionError};
 pub use value::{SchemaAndValue, Value};

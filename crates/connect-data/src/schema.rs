@@ -123,6 +123,79 @@ impl Schema {
         self.name.as_deref()
     }
 
+    pub fn items(mut self, items: Schema) -> Self {
+        self.value_schema = Some(Box::new(items));
+        self
+    }
+
+    pub fn map_of(keys: Schema, values: Schema) -> Self {
+        let mut s = Schema::new(SchemaType::Map);
+        s.key_schema = Some(Box::new(keys));
+        s.value_schema = Some(Box::new(values));
+        s
+    }
+
+    /// The `schema` half of a JsonConverter envelope, with Kafka's field order (type,
+    /// then fields/items/keys/values, optional, name, version, doc, parameters, default)
+    /// so that our records are byte-identical to what Kafka Connect writes.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::{Map, Value as J};
+        let mut o = Map::new();
+        o.insert("type".into(), J::from(self.schema_type.json_name()));
+        match self.schema_type {
+            SchemaType::Struct => {
+                let fields = self
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        let mut j = f.schema.to_json();
+                        if let J::Object(o) = &mut j {
+                            o.insert("field".into(), J::from(f.name.as_str()));
+                        }
+                        j
+                    })
+                    .collect();
+                o.insert("fields".into(), J::Array(fields));
+            }
+            SchemaType::Array => {
+                if let Some(items) = &self.value_schema {
+                    o.insert("items".into(), items.to_json());
+                }
+            }
+            SchemaType::Map => {
+                if let Some(k) = &self.key_schema {
+                    o.insert("keys".into(), k.to_json());
+                }
+                if let Some(v) = &self.value_schema {
+                    o.insert("values".into(), v.to_json());
+                }
+            }
+            _ => {}
+        }
+        o.insert("optional".into(), J::Bool(self.optional));
+        if let Some(n) = &self.name {
+            o.insert("name".into(), J::from(n.as_str()));
+        }
+        if let Some(v) = self.version {
+            o.insert("version".into(), J::from(v));
+        }
+        if let Some(d) = &self.doc {
+            o.insert("doc".into(), J::from(d.as_str()));
+        }
+        if !self.parameters.is_empty() {
+            let p = self
+                .parameters
+                .iter()
+                .map(|(k, v)| (k.clone(), J::from(v.as_str())))
+                .collect();
+            o.insert("parameters".into(), J::Object(p));
+        }
+        if let Some(d) = &self.default {
+            o.insert("default".into(), d.clone());
+        }
+        J::Object(o)
+    }
+
     /// Parses the `schema` half of a JsonConverter envelope.
     pub fn from_json(j: &serde_json::Value) -> Result<Schema, String> {
         let o = j.as_object().ok_or("a schema must be a JSON object")?;
