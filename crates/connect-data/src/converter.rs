@@ -181,10 +181,10 @@ fn typed(schema: &Schema, j: serde_json::Value) -> Result<Value, String> {
             }
         }
         SchemaType::Array => {
-            let items = schema
-                .value_schema
-                .as_deref()
-                .ok_or("array schema without items")?;
+            let Some(items) = schema.value_schema.as_deref() else {
+                // No element schema (an inferred nested structure): read schemaless.
+                return Ok(Value::Json(j));
+            };
             match j {
                 J::Array(a) => Value::Array(
                     a.into_iter()
@@ -195,14 +195,11 @@ fn typed(schema: &Schema, j: serde_json::Value) -> Result<Value, String> {
             }
         }
         SchemaType::Map => {
-            let ks = schema
-                .key_schema
-                .as_deref()
-                .ok_or("map schema without keys")?;
-            let vs = schema
-                .value_schema
-                .as_deref()
-                .ok_or("map schema without values")?;
+            let (Some(ks), Some(vs)) =
+                (schema.key_schema.as_deref(), schema.value_schema.as_deref())
+            else {
+                return Ok(Value::Json(j));
+            };
             match j {
                 // String keys: a JSON object.
                 J::Object(o) if ks.schema_type == SchemaType::String => Value::Map(

@@ -7,9 +7,12 @@
 //! Where we differ, and why: the Java connector reads every topic through one JSON
 //! stream, so an int64 topic's 5 became INT32 and its 5000000000 INT64 (the schema
 //! changing with the value); we type int64 topics INT64 and double topics FLOAT64, as the
-//! topic's type says. Kafka's detector compares only the element *type* of nested arrays
-//! and maps, producing an incomplete schema that its own JsonConverter cannot write; we
-//! require nested element schemas to be equal, else no schema.
+//! topic's type says.
+//!
+//! Nested arrays and maps: like Kafka's detector, elements are compared by type only,
+//! and an element that is itself an array or map gets only that top-level structural type
+//! (no items, keys or values schema: the JsonConverter writes those as null and the
+//! payload below them schemaless), as the seed README describes.
 
 use diffusion_wire::Value as Diffusion;
 use serde_json::Value as J;
@@ -71,24 +74,24 @@ pub fn infer_schema(j: &J) -> Option<Schema> {
     }
 }
 
-/// The one schema every element has (optional if some are null), or none when they
+/// The one type every element has (optional if some are null), or none when they
 /// disagree, cannot be typed, are all null, or there are no elements.
 fn common<'a>(elements: impl Iterator<Item = &'a J>) -> Option<Schema> {
-    let mut found: Option<Schema> = None;
+    let mut found: Option<SchemaType> = None;
     let mut optional = false;
     for e in elements {
         if e.is_null() {
             optional = true;
             continue;
         }
-        let s = infer_schema(e)?;
-        match &found {
-            None => found = Some(s),
-            Some(f) if *f == s => {}
+        let t = infer_schema(e)?.schema_type;
+        match found {
+            None => found = Some(t),
+            Some(f) if f == t => {}
             Some(_) => return None,
         }
     }
-    let mut s = found?;
+    let mut s = Schema::new(found?);
     s.optional = optional;
     Some(s)
 }
@@ -148,14 +151,22 @@ mod tests {
         );
         // The seed's price objects mix numbers and strings: no schema, as in Kafka.
         assert_eq!(ty(json!({"symbol": "ACME", "price": 1.5})), None);
-        // Nested: equal element schemas give a full schema, different ones none.
+        // Nested: the top-level structure is typed, what is below it is not.
         assert_eq!(
-            ty(json!([[1], [2]])),
+            ty(json!([[1], ["a"]])),
             Some(
-                json!({"type": "array", "items": {"type": "array", "items": {"type": "int32", "optional": false}, "optional": false}, "optional": false})
+                json!({"type": "array", "items": {"type": "array", "items": null, "optional": false}, "optional": false})
             )
         );
-        assert_eq!(ty(json!([[1], ["a"]])), None);
+        assert_eq!(
+            ty(json!({"a": {"x": 1}, "b": {"y": "z"}})),
+            Some(
+                json!({"type": "map", "keys": {"type": "string", "optional": false},
+                        "values": {"type": "map", "keys": null, "values": null, "optional": false}, "optional": false})
+            )
+        );
+        assert_eq!(ty(json!([[1], {"a": 1}])), None);
+        assert_eq!(ty(json!([{"a": 1, "b": "x"}])), None);
     }
 
     #[test]

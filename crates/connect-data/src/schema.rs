@@ -157,18 +157,16 @@ impl Schema {
                     .collect();
                 o.insert("fields".into(), J::Array(fields));
             }
+            // An inferred nested structure has no element schema: null, as Kafka writes it.
             SchemaType::Array => {
-                if let Some(items) = &self.value_schema {
-                    o.insert("items".into(), items.to_json());
-                }
+                let items = self.value_schema.as_ref().map_or(J::Null, |s| s.to_json());
+                o.insert("items".into(), items);
             }
             SchemaType::Map => {
-                if let Some(k) = &self.key_schema {
-                    o.insert("keys".into(), k.to_json());
-                }
-                if let Some(v) = &self.value_schema {
-                    o.insert("values".into(), v.to_json());
-                }
+                let keys = self.key_schema.as_ref().map_or(J::Null, |s| s.to_json());
+                let values = self.value_schema.as_ref().map_or(J::Null, |s| s.to_json());
+                o.insert("keys".into(), keys);
+                o.insert("values".into(), values);
             }
             _ => {}
         }
@@ -239,22 +237,27 @@ impl Schema {
             }
             SchemaType::Array => {
                 let items = o.get("items").ok_or("an array schema needs \"items\"")?;
-                s.value_schema = Some(Box::new(
-                    Schema::from_json(items).map_err(|e| format!("items: {e}"))?,
-                ));
+                s.value_schema = sub_schema(items, "items")?;
             }
             SchemaType::Map => {
                 let keys = o.get("keys").ok_or("a map schema needs \"keys\"")?;
                 let values = o.get("values").ok_or("a map schema needs \"values\"")?;
-                s.key_schema = Some(Box::new(
-                    Schema::from_json(keys).map_err(|e| format!("keys: {e}"))?,
-                ));
-                s.value_schema = Some(Box::new(
-                    Schema::from_json(values).map_err(|e| format!("values: {e}"))?,
-                ));
+                s.key_schema = sub_schema(keys, "keys")?;
+                s.value_schema = sub_schema(values, "values")?;
             }
             _ => {}
         }
         Ok(s)
     }
+}
+
+/// An element schema; null (what Kafka writes for an inferred nested structure) is none,
+/// and the elements are then read schemaless.
+fn sub_schema(j: &serde_json::Value, what: &str) -> Result<Option<Box<Schema>>, String> {
+    if j.is_null() {
+        return Ok(None);
+    }
+    Schema::from_json(j)
+        .map(|s| Some(Box::new(s)))
+        .map_err(|e| format!("{what}: {e}"))
 }
