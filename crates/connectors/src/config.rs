@@ -112,14 +112,14 @@ pub struct SinkConfig {
 }
 
 /// Reads keys, collecting every error rather than stopping at the first.
-struct Reader<'a> {
-    props: &'a BTreeMap<String, String>,
-    defaults: &'a BTreeMap<String, String>,
-    errors: Vec<ConfigError>,
+pub(crate) struct Reader<'a> {
+    pub(crate) props: &'a BTreeMap<String, String>,
+    pub(crate) defaults: &'a BTreeMap<String, String>,
+    pub(crate) errors: Vec<ConfigError>,
 }
 
 impl<'a> Reader<'a> {
-    fn get(&self, key: &str) -> Option<&'a str> {
+    pub(crate) fn get(&self, key: &str) -> Option<&'a str> {
         self.props
             .get(key)
             .or_else(|| self.defaults.get(key))
@@ -127,14 +127,14 @@ impl<'a> Reader<'a> {
             .filter(|s| !s.is_empty())
     }
 
-    fn error(&mut self, key: &str, message: impl Into<String>) {
+    pub(crate) fn error(&mut self, key: &str, message: impl Into<String>) {
         self.errors.push(ConfigError {
             key: key.to_owned(),
             message: message.into(),
         });
     }
 
-    fn required(&mut self, key: &str) -> String {
+    pub(crate) fn required(&mut self, key: &str) -> String {
         match self.get(key) {
             Some(v) => v.to_owned(),
             None => {
@@ -144,7 +144,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn boolean(&mut self, key: &str, default: bool) -> bool {
+    pub(crate) fn boolean(&mut self, key: &str, default: bool) -> bool {
         match self.get(key).map(str::to_ascii_lowercase).as_deref() {
             None => default,
             Some("true") => true,
@@ -156,7 +156,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn number<T>(&mut self, key: &str, default: T, min: T) -> T
+    pub(crate) fn number<T>(&mut self, key: &str, default: T, min: T) -> T
     where
         T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
     {
@@ -175,7 +175,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn one_of(
+    pub(crate) fn one_of(
         &mut self,
         key: &str,
         default: &'static str,
@@ -196,7 +196,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn converter(&mut self, key: &str) -> Converter {
+    pub(crate) fn converter(&mut self, key: &str) -> Converter {
         let Some(class) = self.get(key) else {
             self.error(
                 key,
@@ -216,7 +216,7 @@ impl<'a> Reader<'a> {
 }
 
 /// The settings shared by the sink and the source.
-fn diffusion_settings(r: &mut Reader) -> DiffusionSettings {
+pub(crate) fn diffusion_settings(r: &mut Reader) -> DiffusionSettings {
     let url = r.required("diffusion.url");
     if !(url.is_empty() || url.starts_with("ws://") || url.starts_with("wss://")) {
         r.error(
@@ -231,7 +231,7 @@ fn diffusion_settings(r: &mut Reader) -> DiffusionSettings {
     }
 }
 
-fn error_policy(r: &mut Reader) -> ErrorPolicy {
+pub(crate) fn error_policy(r: &mut Reader) -> ErrorPolicy {
     let tolerate_all = r.one_of("errors.tolerance", "none", &["none", "all"]) == "all";
     let dlq_topic = r
         .get("errors.deadletterqueue.topic.name")

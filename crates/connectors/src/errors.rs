@@ -1,11 +1,6 @@
 //! The error path for records that cannot be delivered: `errors.tolerance`, logging, and
 //! the dead-letter topic with Kafka Connect's context headers.
 
-use std::time::Duration;
-
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-use rdkafka::client::DefaultClientContext;
-use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
 
@@ -69,29 +64,10 @@ impl ErrorReporter {
         let producer = match &policy.dlq_topic {
             None => None,
             Some(topic) => {
-                let admin: AdminClient<DefaultClientContext> = kafka
-                    .admin()
-                    .create()
-                    .map_err(|e| format!("Kafka admin client: {e}"))?;
-                let new = NewTopic::new(
-                    topic,
-                    1,
-                    TopicReplication::Fixed(policy.dlq_replication_factor),
-                );
-                let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
-                match admin.create_topics(&[new], &opts).await {
-                    Ok(results) => {
-                        for r in results {
-                            match r {
-                                Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
-                                Err((t, e)) => {
-                                    return Err(format!("cannot create dead-letter topic {t}: {e}"))
-                                }
-                            }
-                        }
-                    }
-                    Err(e) => return Err(format!("cannot create dead-letter topic {topic}: {e}")),
-                }
+                kafka
+                    .create_topic_if_missing(topic, 1, policy.dlq_replication_factor)
+                    .await
+                    .map_err(|e| format!("dead-letter topic: {e}"))?;
                 Some(
                     kafka
                         .producer()

@@ -8,6 +8,11 @@
 
 use std::collections::BTreeMap;
 
+use std::time::Duration;
+
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::ClientConfig;
 
 use crate::config::ConfigError;
@@ -162,11 +167,42 @@ impl KafkaSettings {
         if c.get("enable.idempotence").is_none() {
             c.set("enable.idempotence", "true");
         }
+        // Java's partitioner, so a key lands where Kafka Connect's producer would put it.
+        if c.get("partitioner").is_none() {
+            c.set("partitioner", "murmur2_random");
+        }
         c
     }
 
     pub fn admin(&self) -> ClientConfig {
         self.build(&self.admin)
+    }
+
+    /// Creates a topic unless it exists: many brokers (the test broker among them) do not
+    /// create topics on first use. `replication` -1 is the broker's default.
+    pub async fn create_topic_if_missing(
+        &self,
+        topic: &str,
+        partitions: i32,
+        replication: i32,
+    ) -> Result<(), String> {
+        let admin: AdminClient<DefaultClientContext> = self
+            .admin()
+            .create()
+            .map_err(|e| format!("Kafka admin client: {e}"))?;
+        let new = NewTopic::new(topic, partitions, TopicReplication::Fixed(replication));
+        let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
+        let results = admin
+            .create_topics(&[new], &opts)
+            .await
+            .map_err(|e| format!("cannot create topic {topic}: {e}"))?;
+        for r in results {
+            match r {
+                Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+                Err((t, e)) => return Err(format!("cannot create topic {t}: {e}")),
+            }
+        }
+        Ok(())
     }
 }
 

@@ -4,15 +4,21 @@
 //! the data model and `diffusion-client` for Diffusion; the `worker` runs them.
 
 pub mod config;
+mod diffusion;
 pub mod errors;
 pub mod kafka;
 pub mod offsets;
 pub mod pattern;
 pub mod sink;
+pub mod source;
+pub mod source_config;
 pub mod status;
+pub mod topic_name;
 
 pub use config::{ConfigError, ConnectorConfig, SinkConfig};
 pub use sink::run_sink;
+pub use source::run_source;
+pub use source_config::SourceConfig;
 pub use status::{TaskState, TaskStatus};
 
 pub const SINK_CLASS: &str = "com.diffusiondata.connect.diffusion.sink.DiffusionSinkConnector";

@@ -17,14 +17,13 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use connect_data::to_diffusion_cbor;
-use diffusion_client::{
-    ClientError, Session, SessionOptions, SessionState, TopicSpecification, TopicType,
-};
+use diffusion_client::{ClientError, Session, SessionState, TopicSpecification, TopicType};
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::message::{BorrowedMessage, Headers, Message};
 use tokio::sync::watch;
 
-use crate::config::{DiffusionSettings, SinkConfig, Topics};
+use crate::config::{SinkConfig, Topics};
+use crate::diffusion::{connect, report_connection};
 use crate::errors::{ErrorReporter, RecordError, RecordInfo, Stage};
 use crate::kafka::KafkaSettings;
 use crate::offsets::Offsets;
@@ -173,40 +172,6 @@ struct Sink<'a> {
     poisoned: bool,
 }
 
-/// Connects to Diffusion, retrying what may pass (unreachable, refused) until stopped;
-/// wrong credentials fail at once.
-async fn connect_diffusion(
-    d: &DiffusionSettings,
-    name: &str,
-    stop: &mut watch::Receiver<bool>,
-) -> Result<Option<Session>, String> {
-    let mut attempt = 0u32;
-    loop {
-        match Session::connect(
-            &d.url,
-            &d.username,
-            &d.password.0,
-            SessionOptions::default(),
-        )
-        .await
-        {
-            Ok(s) => return Ok(Some(s)),
-            Err(e @ ClientError::AuthenticationFailed { .. }) => {
-                return Err(format!("Diffusion at {}: {e}", d.url))
-            }
-            Err(e) => {
-                let delay = Duration::from_millis(200u64 << attempt.min(6));
-                attempt += 1;
-                tracing::warn!(connector = %name, url = %d.url, error = %e, "cannot reach Diffusion; retrying in {delay:?}");
-                tokio::select! {
-                    _ = tokio::time::sleep(delay) => {}
-                    _ = stop.changed() => return Ok(None),
-                }
-            }
-        }
-    }
-}
-
 impl<'a> Sink<'a> {
     async fn start(
         config: &'a SinkConfig,
@@ -219,21 +184,10 @@ impl<'a> Sink<'a> {
             tracing::info!(connector = %config.name, tasks_max = config.tasks_max,
                 "running one task: Diffusion topics have no partitions, so one ordered stream per connector keeps updates in order");
         }
-        let Some(session) = connect_diffusion(&config.diffusion, &config.name, stop).await? else {
+        let Some(session) = connect(&config.diffusion, &config.name, stop).await? else {
             return Ok(None);
         };
-        // Report the Diffusion connection's state as it changes.
-        let mut state = session.state();
-        let watcher = status.clone();
-        tokio::spawn(async move {
-            loop {
-                let up = *state.borrow_and_update() == SessionState::Connected;
-                watcher.set_connected(up);
-                if state.changed().await.is_err() {
-                    break;
-                }
-            }
-        });
+        report_connection(&session, status);
         let group = format!("connect-{}", config.name);
         let consumer: StreamConsumer = kafka
             .consumer(&group)

@@ -29,6 +29,8 @@ impl TaskState {
 pub struct TaskStatus {
     pub state: TaskState,
     pub diffusion_connected: bool,
+    /// Why a running task is not making progress, e.g. waiting for Kafka.
+    pub note: Option<String>,
 }
 
 /// The task's side of its status.
@@ -40,12 +42,21 @@ impl StatusHandle {
         let (tx, rx) = watch::channel(TaskStatus {
             state: TaskState::Unassigned,
             diffusion_connected: false,
+            note: None,
         });
         (StatusHandle(tx), rx)
     }
 
     pub fn set_state(&self, state: TaskState) {
         self.0.send_modify(|s| s.state = state);
+    }
+
+    pub fn set_note(&self, note: Option<String>) {
+        self.0.send_if_modified(|s| {
+            let changed = s.note != note;
+            s.note = note;
+            changed
+        });
     }
 
     pub fn set_connected(&self, up: bool) {

@@ -11,7 +11,9 @@ use diffusion_wire::connection::{
     CLIENT_VERSION,
 };
 use diffusion_wire::service::{self, NotifySubscription, NotifyUnsubscription, Payload};
-use diffusion_wire::{delta, Credentials, ErrorReason, Message, TopicSpecification, Value};
+use diffusion_wire::{
+    delta, Credentials, ErrorReason, Message, TopicSpecification, Value, ValueError,
+};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
@@ -444,6 +446,11 @@ async fn update(
                 },
             )
             .await;
+        }
+        // A type this client does not decode (record, time series): the application
+        // decides what to say about it, from the subscription's specification.
+        Err(e @ ValueError::Unsupported(_)) => {
+            tracing::debug!(path = %t.path, error = %e, "value of an unsupported type: skipped")
         }
         Err(e) => tracing::warn!(path = %t.path, error = %e, "undecodable value: skipped"),
     }

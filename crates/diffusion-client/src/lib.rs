@@ -13,7 +13,7 @@ mod session;
 mod tls;
 
 pub use diffusion_wire::service::{AddTopicResult, UnsubscribeReason};
-pub use diffusion_wire::{TopicSpecification, TopicType, Value};
+pub use diffusion_wire::{Selector, SelectorError, TopicSpecification, TopicType, Value};
 pub use error::ClientError;
 pub use options::{ReconnectPolicy, SessionOptions};
 pub use session::{Pending, Session, SessionState, TopicEvent};

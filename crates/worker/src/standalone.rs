@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use connectors::kafka::KafkaSettings;
 use connectors::sink::SinkMetrics;
+use connectors::source::SourceMetrics;
 use connectors::status::StatusHandle;
-use connectors::{ConnectorConfig, SinkConfig, SINK_CLASS, SOURCE_CLASS};
+use connectors::{ConnectorConfig, SinkConfig, SourceConfig, SINK_CLASS, SOURCE_CLASS};
 use tokio::sync::watch;
 
 use crate::cli::StandaloneArgs;
@@ -34,12 +35,12 @@ pub async fn run(args: StandaloneArgs) -> Result<(), String> {
         return Err("name at least one connector config file (JSON or .properties)".into());
     }
     // Validate everything before starting anything.
-    let mut sinks = Vec::new();
+    let mut valid = Vec::new();
     let mut problems = Vec::new();
     for path in &args.connectors {
         let c = crate::connector_file::load(path)?;
         match validate(&c, &worker) {
-            Ok(sink) => sinks.push(sink),
+            Ok(connector) => valid.push(connector),
             Err(errors) => problems.push(format!(
                 "{} ({}):\n{}",
                 c.name,
@@ -57,21 +58,27 @@ pub async fn run(args: StandaloneArgs) -> Result<(), String> {
 
     let (stop, stop_rx) = watch::channel(false);
     let mut tasks = Vec::new();
-    for config in sinks {
+    for connector in valid {
         let (status, _) = StatusHandle::new();
-        let name = config.name.clone();
-        tracing::info!(connector = %name, "starting sink");
-        let metrics = Arc::new(SinkMetrics::default());
-        tasks.push((
-            name,
-            tokio::spawn(connectors::run_sink(
-                config,
-                kafka.clone(),
-                status,
-                stop_rx.clone(),
-                metrics,
-            )),
-        ));
+        let (name, task) = match connector {
+            Validated::Sink(config) => {
+                tracing::info!(connector = %config.name, "starting sink");
+                let metrics = Arc::new(SinkMetrics::default());
+                let name = config.name.clone();
+                let run =
+                    connectors::run_sink(config, kafka.clone(), status, stop_rx.clone(), metrics);
+                (name, tokio::spawn(run))
+            }
+            Validated::Source(config) => {
+                tracing::info!(connector = %config.name, "starting source");
+                let metrics = Arc::new(SourceMetrics::default());
+                let name = config.name.clone();
+                let run =
+                    connectors::run_source(config, kafka.clone(), status, stop_rx.clone(), metrics);
+                (name, tokio::spawn(run))
+            }
+        };
+        tasks.push((name, task));
     }
     crate::signals::shutdown().await;
     tracing::info!("stopping: finishing in-flight updates and committing offsets");
@@ -91,18 +98,23 @@ pub async fn run(args: StandaloneArgs) -> Result<(), String> {
     }
 }
 
+enum Validated {
+    Sink(SinkConfig),
+    Source(SourceConfig),
+}
+
 fn validate(
     c: &ConnectorConfig,
     worker: &BTreeMap<String, String>,
-) -> Result<SinkConfig, Vec<String>> {
+) -> Result<Validated, Vec<String>> {
+    let listed = |e: Vec<connectors::ConfigError>| e.iter().map(|e| format!("  {e}")).collect();
     match c.class() {
-        Some(SINK_CLASS) => {
-            SinkConfig::parse(c, worker).map_err(|e| e.iter().map(|e| format!("  {e}")).collect())
-        }
-        Some(SOURCE_CLASS) => Err(vec![
-            "  connector.class: the source connector is not available in this build yet (issue 6)"
-                .into(),
-        ]),
+        Some(SINK_CLASS) => SinkConfig::parse(c, worker)
+            .map(Validated::Sink)
+            .map_err(listed),
+        Some(SOURCE_CLASS) => SourceConfig::parse(c, worker)
+            .map(Validated::Source)
+            .map_err(listed),
         Some(other) => Err(vec![format!(
             "  connector.class: {other:?} is not provided here; use {SINK_CLASS} or {SOURCE_CLASS}"
         )]),

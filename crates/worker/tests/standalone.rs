@@ -265,4 +265,27 @@ fn invalid_configs_are_refused_before_anything_starts_naming_each_key() {
         assert!(err.contains(key), "{key} not named in:\n{err}");
     }
     assert!(err.contains("${nope}"), "{err}");
+
+    // A source is validated the same way, alongside the sink.
+    std::fs::write(
+        dir.join("source.json"),
+        r#"{"name":"src","config":{"connector.class":"com.diffusiondata.connect.diffusion.source.DiffusionSourceConnector",
+            "diffusion.url":"ws://localhost:8080","diffusion.username":"admin","diffusion.password":"password",
+            "diffusion.selector":"?source/[","kafka.topic":"diffusion.${key}",
+            "key.converter":"org.apache.kafka.connect.storage.StringConverter",
+            "value.converter":"org.apache.kafka.connect.json.JsonConverter"}}"#,
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_diffusion-kafka-connect"))
+        .arg("standalone")
+        .arg(dir.join("worker.properties"))
+        .arg(dir.join("sink.json"))
+        .arg(dir.join("source.json"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    for needle in ["src (", "diffusion.selector:", "kafka.topic:", "${key}", "diffusion.destination:"] {
+        assert!(err.contains(needle), "{needle} not in:\n{err}");
+    }
 }

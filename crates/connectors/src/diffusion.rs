@@ -1,0 +1,59 @@
+//! The connectors' Diffusion session: connected with retries, and its state reported in
+//! the task's status so that a task whose connection is down says so.
+
+use std::time::Duration;
+
+use diffusion_client::{ClientError, Session, SessionOptions, SessionState};
+use tokio::sync::watch;
+
+use crate::config::DiffusionSettings;
+use crate::status::StatusHandle;
+
+/// Connects, retrying what may pass (unreachable, refused) with capped back-off until
+/// stopped (`None`); wrong credentials fail at once.
+pub(crate) async fn connect(
+    d: &DiffusionSettings,
+    name: &str,
+    stop: &mut watch::Receiver<bool>,
+) -> Result<Option<Session>, String> {
+    let mut attempt = 0u32;
+    loop {
+        match Session::connect(
+            &d.url,
+            &d.username,
+            &d.password.0,
+            SessionOptions::default(),
+        )
+        .await
+        {
+            Ok(s) => return Ok(Some(s)),
+            Err(e @ ClientError::AuthenticationFailed { .. }) => {
+                return Err(format!("Diffusion at {}: {e}", d.url))
+            }
+            Err(e) => {
+                let delay = Duration::from_millis(200u64 << attempt.min(6));
+                attempt += 1;
+                tracing::warn!(connector = %name, url = %d.url, error = %e, "cannot reach Diffusion; retrying in {delay:?}");
+                tokio::select! {
+                    _ = tokio::time::sleep(delay) => {}
+                    _ = stop.changed() => return Ok(None),
+                }
+            }
+        }
+    }
+}
+
+/// Mirrors the session's state into the task's status as it changes.
+pub(crate) fn report_connection(session: &Session, status: &StatusHandle) {
+    let mut state = session.state();
+    let watcher = status.clone();
+    tokio::spawn(async move {
+        loop {
+            let up = *state.borrow_and_update() == SessionState::Connected;
+            watcher.set_connected(up);
+            if state.changed().await.is_err() {
+                break;
+            }
+        }
+    });
+}

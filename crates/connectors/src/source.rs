@@ -1,0 +1,350 @@
+//! The source task: Diffusion updates in, Kafka records out.
+//!
+//! One subscription to `diffusion.selector`; each value becomes a record keyed by its
+//! topic path, sent with an idempotent producer (ordered per key, so per Diffusion topic).
+//! Batches of at most `diffusion.poll.size` updates are taken as they arrive; after
+//! `diffusion.poll.interval` without any, an empty poll is counted. At most
+//! `source.max.buffered.records` records wait for Kafka's acknowledgement: beyond that the
+//! task stops reading the Diffusion stream, which stops the client's socket reader, so a
+//! slow or absent Kafka costs bounded memory instead of the Java connector's unbounded
+//! queue, and the status says why. The Diffusion client re-subscribes after a reconnection.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::pin::pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use connect_data::{from_diffusion, Schema, SchemaAndValue, SchemaType, Value};
+use diffusion_client::{Session, TopicEvent, TopicType};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
+use tokio::sync::{mpsc, watch};
+
+use crate::diffusion::{connect, report_connection};
+use crate::kafka::KafkaSettings;
+use crate::source_config::SourceConfig;
+use crate::status::{StatusHandle, TaskState};
+
+/// Counters a worker exposes and logs; tests read batching and back-off from them.
+#[derive(Debug, Default)]
+pub struct SourceMetrics {
+    pub updates_received: AtomicU64,
+    pub records_acknowledged: AtomicU64,
+    pub records_failed: AtomicU64,
+    pub batches: AtomicU64,
+    pub largest_batch: AtomicU64,
+    /// Poll intervals that passed with no update at all.
+    pub empty_polls: AtomicU64,
+    pub topics_skipped: AtomicU64,
+}
+
+/// Runs the source until `stop` is set (graceful: records already sent are acknowledged
+/// first) or it fails (the reason is returned and reported as FAILED).
+pub async fn run_source(
+    config: SourceConfig,
+    kafka: KafkaSettings,
+    status: StatusHandle,
+    mut stop: watch::Receiver<bool>,
+    metrics: Arc<SourceMetrics>,
+) -> Result<(), String> {
+    let result = match Source::start(&config, kafka, &status, &mut stop, metrics).await {
+        Ok(Some(mut source)) => {
+            let r = source.run(&mut stop).await;
+            source.session.close().await;
+            r
+        }
+        Ok(None) => Ok(()),
+        Err(e) => Err(e),
+    };
+    match &result {
+        Ok(()) => status.set_state(TaskState::Stopped),
+        Err(e) => {
+            tracing::error!(connector = %config.name, "task FAILED: {e}");
+            status.set_state(TaskState::Failed(e.clone()));
+        }
+    }
+    result
+}
+
+struct Source<'a> {
+    config: &'a SourceConfig,
+    kafka: KafkaSettings,
+    status: &'a StatusHandle,
+    session: Session,
+    events: mpsc::Receiver<TopicEvent>,
+    producer: FutureProducer,
+    metrics: Arc<SourceMetrics>,
+    /// Kafka topics known to exist (created if they were missing).
+    topics: HashSet<String>,
+    /// Diffusion path to Kafka topic, resolved once per path.
+    names: HashMap<String, String>,
+    /// Paths of topics whose type the source cannot take, warned about once.
+    skipped: HashSet<String>,
+    inflight: VecDeque<(String, DeliveryFuture)>,
+}
+
+impl<'a> Source<'a> {
+    async fn start(
+        config: &'a SourceConfig,
+        kafka: KafkaSettings,
+        status: &'a StatusHandle,
+        stop: &mut watch::Receiver<bool>,
+        metrics: Arc<SourceMetrics>,
+    ) -> Result<Option<Source<'a>>, String> {
+        if config.tasks_max > 1 {
+            tracing::info!(connector = %config.name, tasks_max = config.tasks_max,
+                "running one task: a Diffusion topic selector cannot be split between tasks");
+        }
+        let producer: FutureProducer = kafka
+            .producer()
+            .create()
+            .map_err(|e| format!("cannot create the Kafka producer: {e}"))?;
+        let Some(session) = connect(&config.diffusion, &config.name, stop).await? else {
+            return Ok(None);
+        };
+        report_connection(&session, status);
+        let events = session
+            .take_events()
+            .ok_or("the Diffusion session's events were already taken")?;
+        session
+            .subscribe(&config.selector)
+            .await
+            .map_err(|e| format!("cannot subscribe to {:?}: {e}", config.selector))?;
+        status.set_state(TaskState::Running);
+        tracing::info!(connector = %config.name, selector = %config.selector,
+            url = %config.diffusion.url, "source started");
+        Ok(Some(Source {
+            config,
+            kafka,
+            status,
+            session,
+            events,
+            producer,
+            metrics,
+            topics: HashSet::new(),
+            names: HashMap::new(),
+            skipped: HashSet::new(),
+            inflight: VecDeque::new(),
+        }))
+    }
+
+    async fn run(&mut self, stop: &mut watch::Receiver<bool>) -> Result<(), String> {
+        let interval = Duration::from_millis(self.config.poll_interval_ms);
+        let mut idle = pin!(tokio::time::sleep(interval));
+        let mut progress = tokio::time::interval(Duration::from_secs(10));
+        progress.tick().await;
+        let mut last = (Instant::now(), 0u64);
+        let mut batch = Vec::with_capacity(self.config.poll_size);
+        let max = self.config.max_in_flight;
+        let outcome = loop {
+            let full = self.inflight.len() >= max;
+            if full {
+                self.status.set_note(Some(format!(
+                    "waiting for Kafka: {} records not yet acknowledged; not reading from Diffusion meanwhile",
+                    self.inflight.len()
+                )));
+            }
+            tokio::select! {
+                biased;
+                _ = stop.changed() => break Ok(()),
+                acked = async { (&mut self.inflight.front_mut().unwrap().1).await }, if !self.inflight.is_empty() => {
+                    let (topic, _) = self.inflight.pop_front().unwrap();
+                    if let Err(e) = self.acknowledged(&topic, acked) {
+                        break Err(e);
+                    }
+                    if full {
+                        self.status.set_note(None);
+                    }
+                }
+                n = self.events.recv_many(&mut batch, self.config.poll_size), if !full => {
+                    if n == 0 {
+                        break Err(format!("the Diffusion session to {} closed", self.config.diffusion.url));
+                    }
+                    self.metrics.batches.fetch_add(1, Ordering::Relaxed);
+                    self.metrics.largest_batch.fetch_max(n as u64, Ordering::Relaxed);
+                    if let Err(e) = self.take(&mut batch).await {
+                        break Err(e);
+                    }
+                    idle.as_mut().reset(tokio::time::Instant::now() + interval);
+                }
+                _ = &mut idle => {
+                    self.metrics.empty_polls.fetch_add(1, Ordering::Relaxed);
+                    idle.as_mut().reset(tokio::time::Instant::now() + interval);
+                }
+                _ = progress.tick() => {
+                    let n = self.metrics.records_acknowledged.load(Ordering::Relaxed);
+                    let rate = (n - last.1) as f64 / last.0.elapsed().as_secs_f64();
+                    tracing::info!(connector = %self.config.name,
+                        received = self.metrics.updates_received.load(Ordering::Relaxed), acknowledged = n,
+                        failed = self.metrics.records_failed.load(Ordering::Relaxed),
+                        in_flight = self.inflight.len(), "{rate:.0} records/s to Kafka");
+                    last = (Instant::now(), n);
+                }
+            }
+        };
+        // Whatever was sent gets its acknowledgement before we go.
+        let drain = async {
+            while let Some((topic, acked)) = self.inflight.pop_front() {
+                let acked = acked.await;
+                self.acknowledged(&topic, acked)?;
+            }
+            Ok::<(), String>(())
+        };
+        match tokio::time::timeout(Duration::from_secs(30), drain).await {
+            Ok(r) => r?,
+            Err(_) => {
+                tracing::warn!(connector = %self.config.name, "Kafka did not acknowledge every record within 30 s of stopping")
+            }
+        }
+        if outcome.is_ok() {
+            tracing::info!(connector = %self.config.name, "source stopped; every record sent was acknowledged");
+        }
+        outcome
+    }
+
+    fn acknowledged(
+        &self,
+        topic: &str,
+        acked: <DeliveryFuture as std::future::Future>::Output,
+    ) -> Result<(), String> {
+        match acked {
+            Ok(Ok(_)) => {
+                self.metrics
+                    .records_acknowledged
+                    .fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            }
+            Ok(Err((e, _))) => self.failed(format!("Kafka did not take a record for {topic}: {e}")),
+            Err(_) => Err("the Kafka producer was closed".into()),
+        }
+    }
+
+    /// A record that cannot be delivered: fatal unless errors are tolerated.
+    fn failed(&self, why: String) -> Result<(), String> {
+        self.metrics.records_failed.fetch_add(1, Ordering::Relaxed);
+        if !self.config.errors.tolerate_all {
+            return Err(format!("{why} (errors.tolerance is none)"));
+        }
+        if self.config.errors.log {
+            tracing::error!(connector = %self.config.name, "record skipped: {why}");
+        }
+        Ok(())
+    }
+
+    async fn take(&mut self, batch: &mut Vec<TopicEvent>) -> Result<(), String> {
+        for event in batch.drain(..) {
+            match event {
+                TopicEvent::Value {
+                    path,
+                    topic_type,
+                    value,
+                } => {
+                    self.metrics
+                        .updates_received
+                        .fetch_add(1, Ordering::Relaxed);
+                    if let Err(why) = self.send(&path, topic_type, value).await? {
+                        self.failed(format!("update of {path}: {why}"))?;
+                    }
+                }
+                TopicEvent::Subscribed {
+                    path,
+                    specification,
+                } => {
+                    if !accepted(specification.topic_type) && self.skipped.insert(path.clone()) {
+                        self.metrics.topics_skipped.fetch_add(1, Ordering::Relaxed);
+                        tracing::warn!(connector = %self.config.name, topic = %path, topic_type = %specification.topic_type,
+                            "skipping this topic: the source takes JSON, string, int64, double and binary topics");
+                    }
+                }
+                TopicEvent::Unsubscribed { path, reason } => {
+                    tracing::debug!(connector = %self.config.name, topic = %path, ?reason, "unsubscribed");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Converts and sends one update. The outer error stops the task (Kafka unusable);
+    /// the inner one is this record's problem.
+    async fn send(
+        &mut self,
+        path: &str,
+        topic_type: TopicType,
+        value: diffusion_client::Value,
+    ) -> Result<Result<(), String>, String> {
+        let topic = match self.names.get(path) {
+            Some(t) => t.clone(),
+            None => match self.config.kafka_topic.resolve(path) {
+                Ok(t) => {
+                    self.names.insert(path.to_owned(), t.clone());
+                    t
+                }
+                Err(e) => return Ok(Err(format!("kafka.topic: {e}"))),
+            },
+        };
+        if !self.topics.contains(&topic) {
+            self.kafka
+                .create_topic_if_missing(
+                    &topic,
+                    self.config.topic_partitions,
+                    self.config.topic_replication,
+                )
+                .await?;
+            tracing::info!(connector = %self.config.name, topic = %topic, "writing to Kafka topic");
+            self.topics.insert(topic.clone());
+        }
+        let key = SchemaAndValue {
+            schema: Some(Schema::new(SchemaType::String)),
+            value: Value::String(path.to_owned()),
+        };
+        let key = match self.config.key_converter.from_connect(&key) {
+            Ok(k) => k,
+            Err(e) => return Ok(Err(format!("key converter: {e}"))),
+        };
+        let value = match self
+            .config
+            .value_converter
+            .from_connect(&from_diffusion(value))
+        {
+            Ok(v) => v,
+            Err(e) => return Ok(Err(format!("value converter ({topic_type} topic): {e}"))),
+        };
+        loop {
+            let mut record: FutureRecord<'_, [u8], [u8]> = FutureRecord::to(&topic);
+            if let Some(k) = &key {
+                record = record.key(k.as_slice());
+            }
+            if let Some(v) = &value {
+                record = record.payload(v.as_slice());
+            }
+            match self.producer.send_result(record) {
+                Ok(delivery) => {
+                    self.inflight.push_back((topic, delivery));
+                    return Ok(Ok(()));
+                }
+                // librdkafka's own queue is full: wait for the oldest acknowledgement.
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
+                    let Some((t, acked)) = self.inflight.pop_front() else {
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        continue;
+                    };
+                    let acked = acked.await;
+                    self.acknowledged(&t, acked)?;
+                }
+                Err((e, _)) => return Ok(Err(format!("cannot send to {topic}: {e}"))),
+            }
+        }
+    }
+}
+
+fn accepted(t: TopicType) -> bool {
+    matches!(
+        t,
+        TopicType::Json
+            | TopicType::String
+            | TopicType::Int64
+            | TopicType::Double
+            | TopicType::Binary
+    )
+}

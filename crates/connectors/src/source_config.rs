@@ -1,0 +1,185 @@
+//! The source connector's config: the Java connector's keys (`diffusion.selector`,
+//! `diffusion.poll.interval`, `diffusion.poll.size`, `kafka.topic`) plus Kafka Connect's
+//! converters, `errors.*` and topic creation (KIP-158), validated up front.
+
+use std::collections::BTreeMap;
+
+use connect_data::Converter;
+use diffusion_client::Selector;
+
+use crate::config::{
+    diffusion_settings, error_policy, ConfigError, ConnectorConfig, DiffusionSettings, ErrorPolicy,
+    Reader,
+};
+use crate::topic_name::TopicNamePattern;
+
+#[derive(Debug, Clone)]
+pub struct SourceConfig {
+    pub name: String,
+    pub diffusion: DiffusionSettings,
+    pub selector: String,
+    /// How long to wait for updates before an empty poll is counted and status rechecked.
+    pub poll_interval_ms: u64,
+    /// Most records handed to the producer in one batch.
+    pub poll_size: usize,
+    pub kafka_topic: TopicNamePattern,
+    pub key_converter: Converter,
+    pub value_converter: Converter,
+    pub tasks_max: u32,
+    pub errors: ErrorPolicy,
+    /// Partitions and replication factor of topics the connector creates.
+    pub topic_partitions: i32,
+    pub topic_replication: i32,
+    /// Most records sent to Kafka and not yet acknowledged: beyond it the connector stops
+    /// reading from Diffusion, so memory stays bounded when Kafka is slow or down.
+    pub max_in_flight: usize,
+}
+
+impl SourceConfig {
+    /// Validates a source config; `defaults` are the worker's properties (converters).
+    pub fn parse(
+        c: &ConnectorConfig,
+        defaults: &BTreeMap<String, String>,
+    ) -> Result<SourceConfig, Vec<ConfigError>> {
+        let mut r = Reader {
+            props: &c.props,
+            defaults,
+            errors: Vec::new(),
+        };
+        let diffusion = diffusion_settings(&mut r);
+        let selector = r.required("diffusion.selector");
+        if !selector.is_empty() {
+            if let Err(e) = Selector::parse(&selector) {
+                r.error(
+                    "diffusion.selector",
+                    format!("{selector:?} is not a valid topic selector: {e}"),
+                );
+            }
+        }
+        let poll_interval_ms = r.number("diffusion.poll.interval", 1000u64, 1);
+        let poll_size = r.number("diffusion.poll.size", 128usize, 1);
+        let topic_text = r.required("kafka.topic");
+        let kafka_topic = match TopicNamePattern::parse(&topic_text) {
+            Ok(p) => p,
+            Err(e) => {
+                if !topic_text.is_empty() {
+                    r.error("kafka.topic", e);
+                }
+                TopicNamePattern::parse("invalid").unwrap()
+            }
+        };
+        let key_converter = r.converter("key.converter");
+        let value_converter = r.converter("value.converter");
+        let tasks_max = r.number("tasks.max", 1u32, 1);
+        let errors = error_policy(&mut r);
+        if errors.dlq_topic.is_some() {
+            r.error(
+                "errors.deadletterqueue.topic.name",
+                "dead-letter topics are for sink connectors; a source's failed records are logged (errors.log.enable=true)",
+            );
+        }
+        let topic_partitions = r.number("topic.creation.default.partitions", -1i32, -1);
+        let topic_replication = r.number("topic.creation.default.replication.factor", -1i32, -1);
+        if topic_partitions == 0 || topic_replication == 0 {
+            r.error(
+                "topic.creation.default.partitions",
+                "must be -1 (the broker's default) or at least 1",
+            );
+        }
+        let max_in_flight = r.number("source.max.buffered.records", 10_000usize, 1);
+        if r.errors.is_empty() {
+            Ok(SourceConfig {
+                name: c.name.clone(),
+                diffusion,
+                selector,
+                poll_interval_ms,
+                poll_size,
+                kafka_topic,
+                key_converter,
+                value_converter,
+                tasks_max,
+                errors,
+                topic_partitions,
+                topic_replication,
+                max_in_flight,
+            })
+        } else {
+            Err(r.errors)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed_source() -> ConnectorConfig {
+        let props = [
+            ("tasks.max", "1"),
+            ("connector.class", crate::SOURCE_CLASS),
+            (
+                "key.converter",
+                "org.apache.kafka.connect.storage.StringConverter",
+            ),
+            (
+                "value.converter",
+                "org.apache.kafka.connect.json.JsonConverter",
+            ),
+            ("kafka.topic", "diffusion.price"),
+            ("diffusion.url", "ws://diffusion:8080"),
+            ("diffusion.username", "admin"),
+            ("diffusion.password", "password"),
+            ("diffusion.selector", "?source/kafka/.*"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        ConnectorConfig {
+            name: "DiffusionSourceConnector".into(),
+            props,
+        }
+    }
+
+    #[test]
+    fn the_seed_sample_is_valid_with_the_documented_defaults() {
+        let c = SourceConfig::parse(&seed_source(), &BTreeMap::new()).unwrap();
+        assert_eq!(c.poll_interval_ms, 1000);
+        assert_eq!(c.poll_size, 128);
+        assert_eq!(
+            c.kafka_topic.resolve("source/kafka/price").unwrap(),
+            "diffusion.price"
+        );
+        assert_eq!(
+            c.value_converter,
+            Converter::Json {
+                schemas_enable: true
+            }
+        );
+    }
+
+    #[test]
+    fn every_bad_key_is_named() {
+        let mut c = seed_source();
+        c.props.insert("diffusion.selector".into(), "?a/[".into());
+        c.props.insert("kafka.topic".into(), "x_${key}".into());
+        c.props.insert("diffusion.poll.size".into(), "0".into());
+        c.props
+            .insert("diffusion.poll.interval".into(), "soon".into());
+        c.props.insert("errors.tolerance".into(), "all".into());
+        c.props
+            .insert("errors.deadletterqueue.topic.name".into(), "dlq".into());
+        let errors = SourceConfig::parse(&c, &BTreeMap::new()).unwrap_err();
+        let keys: Vec<&str> = errors.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "diffusion.selector",
+                "diffusion.poll.interval",
+                "diffusion.poll.size",
+                "kafka.topic",
+                "errors.deadletterqueue.topic.name"
+            ]
+        );
+        assert!(errors[3].message.contains("${key}"));
+    }
+}
