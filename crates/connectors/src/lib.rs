@@ -4,6 +4,7 @@
 //! the data model and `diffusion-client` for Diffusion; the `worker` runs them.
 
 pub mod config;
+pub mod definitions;
 mod diffusion;
 pub mod errors;
 pub mod kafka;

@@ -5,6 +5,7 @@
 //! `$DKC_TOOLS`). A missing tool fails the test with the command that installs it.
 
 pub mod broker;
+pub mod process;
 pub mod proxy;
 pub mod sdk;
 pub mod tcp_proxy;
@@ -14,6 +15,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 pub use broker::Broker;
+pub use process::Process;
 
 /// The project-local tools folder.
 pub fn tools_dir() -> PathBuf {

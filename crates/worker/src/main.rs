@@ -2,11 +2,17 @@
 //! the Diffusion sink and source connectors, and the embedded Diffusion server.
 
 mod cli;
+mod config_store;
 mod connector_file;
 mod diffusion_server_cmd;
+mod herder;
+mod metrics;
 mod properties;
+mod rest;
+mod runtime;
 mod signals;
 mod standalone;
+mod worker_cmd;
 
 use std::process::ExitCode;
 
@@ -29,7 +35,7 @@ fn main() -> ExitCode {
         match cli.command {
             cli::Command::DiffusionServer(args) => diffusion_server_cmd::run(args).await,
             cli::Command::Standalone(args) => standalone::run(args).await,
-            cli::Command::Worker(_) => not_yet("worker", 7),
+            cli::Command::Worker(args) => worker_cmd::run(args).await,
             cli::Command::Demo(_) => not_yet("demo", 10),
         }
     });

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,13 +14,16 @@ use diffusion_server::{Server, ServerConfig};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
-use test_support::{unique_name, Broker};
+use test_support::{unique_name, Broker, Process};
 
 fn write_configs(dir: &Path, bootstrap: &str, url: &str, topic: &str, name: &str) {
     std::fs::write(
         dir.join("worker.properties"),
         // No session timeout tuning: static membership lets the restarted worker back in at once.
-        format!("bootstrap.servers={bootstrap}\noffset.flush.interval.ms=200\n"),
+        format!(
+            "bootstrap.servers={bootstrap}\noffset.flush.interval.ms=200\nlisteners=http://127.0.0.1:{}\n",
+            test_support::free_port()
+        ),
     )
     .unwrap();
     // The seed README's sample sink, with our topic and server.
@@ -42,29 +45,8 @@ fn write_configs(dir: &Path, bootstrap: &str, url: &str, topic: &str, name: &str
     std::fs::write(dir.join("sink.json"), sink.to_string()).unwrap();
 }
 
-/// The worker process, killed if the test panics so no orphan keeps consuming.
-struct Worker(Option<Child>);
-
-impl Worker {
-    fn signal(&mut self, sig: i32) -> std::process::ExitStatus {
-        let mut child = self.0.take().expect("worker already stopped");
-        // SAFETY: kill(2) on our own child, which has not been reaped yet.
-        unsafe { libc::kill(child.id() as i32, sig) };
-        child.wait().unwrap()
-    }
-}
-
-impl Drop for Worker {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.0.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-fn worker(dir: &Path) -> Worker {
-    Worker(Some(
+fn worker(dir: &Path) -> Process {
+    Process::spawn(
         Command::new(env!("CARGO_BIN_EXE_diffusion-kafka-connect"))
             .arg("standalone")
             .arg(dir.join("worker.properties"))
@@ -74,10 +56,8 @@ fn worker(dir: &Path) -> Worker {
                 "RUST_LOG",
                 std::env::var("DKC_TEST_LOG").unwrap_or("warn".into()),
             )
-            .stdin(Stdio::null())
-            .spawn()
-            .expect("start the worker"),
-    ))
+            .stdin(Stdio::null()),
+    )
 }
 
 async fn committed(group: &str, topic: &str) -> i64 {
@@ -285,7 +265,13 @@ fn invalid_configs_are_refused_before_anything_starts_naming_each_key() {
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    for needle in ["src (", "diffusion.selector:", "kafka.topic:", "${key}", "diffusion.destination:"] {
+    for needle in [
+        "src (",
+        "diffusion.selector:",
+        "kafka.topic:",
+        "${key}",
+        "diffusion.destination:",
+    ] {
         assert!(err.contains(needle), "{needle} not in:\n{err}");
     }
 }

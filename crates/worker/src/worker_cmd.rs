@@ -1,0 +1,26 @@
+//! `diffusion-kafka-connect worker WORKER.properties`: a long-running worker managed
+//! through the REST API, its connectors kept across restarts in a local file
+//! (`config.storage.file.filename`, default `connect-configs.json`).
+
+use std::path::PathBuf;
+
+use crate::cli::WorkerArgs;
+use crate::config_store::ConfigStore;
+
+pub async fn run(args: WorkerArgs) -> Result<(), String> {
+    let worker = crate::runtime::load_worker(&args.worker_properties)?;
+    let path = worker
+        .props
+        .get("config.storage.file.filename")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("connect-configs.json"));
+    let store = ConfigStore::new(path);
+    // Read it now, so a damaged file stops the worker before the API starts.
+    store.load()?;
+    let shown = store.path().display().to_string();
+    let (herder, server) = crate::runtime::start(&worker, Some(store)).await?;
+    let n = herder.restore().await?;
+    tracing::info!(connectors = n, store = %shown, "worker started");
+    crate::runtime::run_until_signal(herder, server).await;
+    Ok(())
+}
