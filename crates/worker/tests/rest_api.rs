@@ -1,0 +1,445 @@
+//! The REST API driven over HTTP through a connector's whole life, with the seed's sample
+//! sink config, against the real broker and the embedded Diffusion server: create, status,
+//! data flowing, pause (data stops), resume, config update, restart, validate, offsets,
+//! metrics, the worker process restarted (connectors come back), delete. JSON shapes are
+//! checked against Kafka Connect's documented ones.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diffusion_client::{Session, SessionOptions, TopicEvent, Value};
+use diffusion_server::{Server, ServerConfig};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::ClientConfig;
+use serde_json::{json, Value as J};
+use test_support::{unique_name, Broker, Process};
+
+struct Api {
+    base: String,
+    agent: ureq::Agent,
+}
+
+impl Api {
+    fn new(port: u16) -> Api {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .into();
+        Api {
+            base: format!("http://127.0.0.1:{port}"),
+            agent,
+        }
+    }
+
+    /// (status, JSON body or null) for METHOD PATH with an optional JSON body.
+    fn call(&self, method: &str, path: &str, body: Option<J>) -> (u16, J) {
+        let url = format!("{}{path}", self.base);
+        tokio::task::block_in_place(|| {
+            let result = match (method, body) {
+                ("GET", _) => self.agent.get(&url).call(),
+                ("DELETE", _) => self.agent.delete(&url).call(),
+                ("POST", Some(b)) => self.agent.post(&url).send_json(b),
+                ("POST", None) => self.agent.post(&url).send_empty(),
+                ("PUT", Some(b)) => self.agent.put(&url).send_json(b),
+                ("PUT", None) => self.agent.put(&url).send_empty(),
+                ("PATCH", Some(b)) => self.agent.patch(&url).send_json(b),
+                other => panic!("{other:?}"),
+            };
+            let mut resp = result.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+            let status = resp.status().as_u16();
+            let text = resp.body_mut().read_to_string().unwrap_or_default();
+            let j = if text.is_empty() {
+                J::Null
+            } else {
+                serde_json::from_str(&text).unwrap_or(J::String(text))
+            };
+            (status, j)
+        })
+    }
+
+    fn get(&self, path: &str) -> J {
+        let (status, j) = self.call("GET", path, None);
+        assert_eq!(status, 200, "GET {path}: {j}");
+        j
+    }
+
+    async fn wait_up(&self) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let url = format!("{}/", self.base);
+            let ok = tokio::task::block_in_place(|| self.agent.get(&url).call().is_ok());
+            if ok {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the REST API did not come up"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the connector's status has `connector` and task states as given.
+    async fn wait_state(&self, name: &str, connector: &str, task: Option<&str>) -> J {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let s = self.get(&format!("/connectors/{name}/status"));
+            let task_state = s["tasks"]
+                .get(0)
+                .map(|t| t["state"].as_str().unwrap().to_owned());
+            if s["connector"]["state"] == connector && task_state.as_deref() == task {
+                return s;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "status never reached {connector}/{task:?}: {s}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+fn start_worker(dir: &Path) -> Process {
+    Process::spawn(
+        Command::new(env!("CARGO_BIN_EXE_diffusion-kafka-connect"))
+            .arg("worker")
+            .arg(dir.join("worker.properties"))
+            .env(
+                "RUST_LOG",
+                std::env::var("DKC_TEST_LOG").unwrap_or("warn".into()),
+            )
+            .stdin(Stdio::null()),
+    )
+}
+
+/// Latest JSON value per Diffusion path, as a subscriber sees them.
+type Latest = Arc<Mutex<BTreeMap<String, J>>>;
+
+async fn watch(url: &str, selector: &str) -> (Session, Latest) {
+    let s = Session::connect(url, "admin", "password", SessionOptions::default())
+        .await
+        .unwrap();
+    let mut events = s.take_events().unwrap();
+    s.subscribe(selector).await.unwrap();
+    let latest: Latest = Arc::default();
+    let l = latest.clone();
+    tokio::spawn(async move {
+        while let Some(e) = events.recv().await {
+            if let TopicEvent::Value {
+                path,
+                value: Value::Json(j),
+                ..
+            } = e
+            {
+                l.lock().unwrap().insert(path, j);
+            }
+        }
+    });
+    (s, latest)
+}
+
+async fn wait_value(latest: &Latest, path: &str, want: J) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while latest.lock().unwrap().get(path) != Some(&want) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{path} never became {want}: {:?}",
+            latest.lock().unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn produce(topic: &str, n: i64) {
+    let p: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", Broker::shared().bootstrap())
+        .create()
+        .unwrap();
+    let v = json!({"n": n}).to_string();
+    p.send(
+        FutureRecord::to(topic).key("k").payload(&v),
+        Duration::from_secs(10),
+    )
+    .await
+    .map_err(|(e, _)| e)
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_connector_lifecycle_over_the_rest_api() {
+    let broker = Broker::shared();
+    let server = Server::bind(ServerConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap();
+    let topic = unique_name("price");
+    broker.create_topic(&topic, 1).await;
+    let dir = test_support::tls::temp_dir("rest");
+    let port = test_support::free_port();
+    std::fs::write(
+        dir.join("worker.properties"),
+        format!(
+            "bootstrap.servers={}\noffset.flush.interval.ms=200\nlisteners=http://127.0.0.1:{port}\nconfig.storage.file.filename={}\n",
+            broker.bootstrap(),
+            dir.join("connectors.json").display()
+        ),
+    )
+    .unwrap();
+    let mut worker = start_worker(&dir);
+    let api = Api::new(port);
+    api.wait_up().await;
+    let (_watcher, latest) = watch(&server.url(), "?kafka.*/").await;
+
+    // GET / and the plugins, as Connect shapes them.
+    let root = api.get("/");
+    assert!(
+        root["version"].is_string() && root["commit"].is_string(),
+        "{root}"
+    );
+    assert!(
+        root.as_object().unwrap().contains_key("kafka_cluster_id"),
+        "{root}"
+    );
+    let plugins = api.get("/connector-plugins");
+    let classes: Vec<&str> = plugins
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["class"].as_str().unwrap())
+        .collect();
+    assert_eq!(classes, [connectors::SINK_CLASS, connectors::SOURCE_CLASS]);
+    assert_eq!(plugins[0]["type"], "sink");
+
+    // Validate with bad keys: per-key errors in Connect's ConfigInfos shape.
+    let (status, v) = api.call(
+        "PUT",
+        "/connector-plugins/DiffusionSinkConnector/config/validate",
+        Some(
+            json!({"connector.class": connectors::SINK_CLASS, "name": "x", "topics": "price",
+                    "diffusion.url": "http://nope", "diffusion.destination": "kafka/${nope}"}),
+        ),
+    );
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["name"], connectors::SINK_CLASS);
+    let errors: BTreeMap<String, Vec<J>> = v["configs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["value"]["name"].as_str().unwrap().to_owned(),
+                c["value"]["errors"].as_array().unwrap().clone(),
+            )
+        })
+        .filter(|(_, e)| !e.is_empty())
+        .collect();
+    for key in [
+        "diffusion.url",
+        "diffusion.username",
+        "diffusion.password",
+        "diffusion.destination",
+        "key.converter",
+    ] {
+        assert!(errors.contains_key(key), "{key} has no error: {errors:?}");
+    }
+    assert_eq!(
+        v["error_count"].as_u64().unwrap() as usize,
+        errors.values().map(Vec::len).sum::<usize>()
+    );
+    let first = &v["configs"][0];
+    for field in [
+        "name",
+        "type",
+        "required",
+        "default_value",
+        "importance",
+        "documentation",
+        "group",
+        "width",
+        "display_name",
+        "dependents",
+        "order",
+    ] {
+        assert!(
+            first["definition"].get(field).is_some(),
+            "definition lacks {field}: {first}"
+        );
+    }
+
+    // Create the seed's sample sink.
+    let name = unique_name("DiffusionSinkConnector");
+    let sink = json!({"name": name, "config": {
+        "tasks.max": "1",
+        "connector.class": connectors::SINK_CLASS,
+        "key.converter": "org.apache.kafka.connect.storage.StringConverter",
+        "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+        "value.converter.schemas.enable": "false",
+        "topics": topic,
+        "diffusion.url": server.url(),
+        "diffusion.username": "admin",
+        "diffusion.password": "password",
+        "diffusion.destination": "kafka/${topic}"
+    }});
+    let (status, info) = api.call("POST", "/connectors", Some(sink.clone()));
+    assert_eq!(status, 201, "{info}");
+    assert_eq!(info["name"], name);
+    assert_eq!(info["type"], "sink");
+    assert_eq!(info["tasks"], json!([{"connector": name, "task": 0}]));
+    assert_eq!(info["config"]["name"], name);
+    assert_eq!(
+        info["config"]["diffusion.password"], "[hidden]",
+        "secrets are masked"
+    );
+    let (status, err) = api.call("POST", "/connectors", Some(sink));
+    assert_eq!(
+        (status, err["error_code"].as_u64()),
+        (409, Some(409)),
+        "{err}"
+    );
+    let (status, err) = api.call(
+        "POST",
+        "/connectors",
+        Some(json!({"name": "bad", "config": {"connector.class": connectors::SINK_CLASS}})),
+    );
+    assert_eq!(status, 400);
+    assert!(
+        err["message"].as_str().unwrap().contains("diffusion.url"),
+        "{err}"
+    );
+
+    let s = api.wait_state(&name, "RUNNING", Some("RUNNING")).await;
+    let worker_id = format!("127.0.0.1:{port}");
+    assert_eq!(s["connector"]["worker_id"], worker_id.as_str());
+    assert_eq!(s["tasks"][0]["id"], 0);
+    assert_eq!(s["tasks"][0]["worker_id"], worker_id.as_str());
+    assert_eq!(s["type"], "sink");
+    assert_eq!(
+        api.get(&format!("/connectors/{name}/tasks/0/status"))["state"],
+        "RUNNING"
+    );
+    let tasks = api.get(&format!("/connectors/{name}/tasks"));
+    assert_eq!(tasks[0]["id"], json!({"connector": name, "task": 0}));
+
+    // Data flows.
+    let path = format!("kafka/{topic}");
+    produce(&topic, 1).await;
+    wait_value(&latest, &path, json!({"n": 1})).await;
+
+    // Pause: data stops. Resume: it flows again.
+    assert_eq!(
+        api.call("PUT", &format!("/connectors/{name}/pause"), None)
+            .0,
+        202
+    );
+    api.wait_state(&name, "PAUSED", Some("PAUSED")).await;
+    produce(&topic, 2).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        latest.lock().unwrap().get(&path),
+        Some(&json!({"n": 1})),
+        "a paused sink delivered"
+    );
+    assert_eq!(
+        api.call("PUT", &format!("/connectors/{name}/resume"), None)
+            .0,
+        202
+    );
+    wait_value(&latest, &path, json!({"n": 2})).await;
+    api.wait_state(&name, "RUNNING", Some("RUNNING")).await;
+
+    // A config update takes effect (the masked password sent back keeps the secret).
+    let mut config = api.get(&format!("/connectors/{name}/config"));
+    config["diffusion.destination"] = json!("kafka2/${topic}");
+    let (status, info) = api.call("PUT", &format!("/connectors/{name}/config"), Some(config));
+    assert_eq!(status, 200, "{info}");
+    produce(&topic, 3).await;
+    wait_value(&latest, &format!("kafka2/{topic}"), json!({"n": 3})).await;
+    api.wait_state(&name, "RUNNING", Some("RUNNING")).await;
+
+    // PATCH, then restarts.
+    let (status, info) = api.call(
+        "PATCH",
+        &format!("/connectors/{name}/config"),
+        Some(json!({"errors.log.enable": "true"})),
+    );
+    assert_eq!(status, 200, "{info}");
+    assert_eq!(info["config"]["errors.log.enable"], "true");
+    assert_eq!(
+        api.call("POST", &format!("/connectors/{name}/restart"), None)
+            .0,
+        204
+    );
+    let (status, s) = api.call(
+        "POST",
+        &format!("/connectors/{name}/restart?includeTasks=true&onlyFailed=true"),
+        None,
+    );
+    assert_eq!(status, 202, "{s}");
+    assert_eq!(s["name"], name);
+    assert_eq!(
+        api.call("POST", &format!("/connectors/{name}/tasks/0/restart"), None)
+            .0,
+        204
+    );
+    api.wait_state(&name, "RUNNING", Some("RUNNING")).await;
+
+    // Expanded listing, offsets and metrics.
+    let all = api.get("/connectors?expand=status&expand=info");
+    assert_eq!(all[&name]["status"]["connector"]["state"], "RUNNING");
+    assert_eq!(all[&name]["info"]["type"], "sink");
+    assert_eq!(api.get("/connectors"), json!([name]));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let o = api.get(&format!("/connectors/{name}/offsets"));
+        if o["offsets"]
+            == json!([{"partition": {"kafka_topic": topic, "kafka_partition": 0}, "offset": {"kafka_offset": 3}}])
+        {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "offsets: {o}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (status, metrics) = api.call("GET", "/metrics", None);
+    assert_eq!(status, 200);
+    let metrics = metrics.as_str().unwrap().to_owned();
+    let confirmed = format!("dkc_sink_records_confirmed_total{{connector=\"{name}\",task=\"0\"}}");
+    assert!(metrics.contains(&confirmed), "{metrics}");
+    assert!(
+        metrics.contains(&format!(
+            "dkc_diffusion_connected{{connector=\"{name}\",task=\"0\"}} 1"
+        )),
+        "{metrics}"
+    );
+
+    // The worker restarted (SIGTERM: clean exit) brings its connector back.
+    assert!(worker.signal(libc::SIGTERM).success());
+    let mut worker = start_worker(&dir);
+    api.wait_up().await;
+    assert_eq!(api.get("/connectors"), json!([name]));
+    api.wait_state(&name, "RUNNING", Some("RUNNING")).await;
+    produce(&topic, 4).await;
+    wait_value(&latest, &format!("kafka2/{topic}"), json!({"n": 4})).await;
+
+    // Stop (KIP-875): no tasks. Delete: gone.
+    assert_eq!(
+        api.call("PUT", &format!("/connectors/{name}/stop"), None).0,
+        202
+    );
+    let s = api.wait_state(&name, "STOPPED", None).await;
+    assert_eq!(s["tasks"], json!([]));
+    assert_eq!(
+        api.call("DELETE", &format!("/connectors/{name}"), None).0,
+        204
+    );
+    let (status, err) = api.call("GET", &format!("/connectors/{name}"), None);
+    assert_eq!(status, 404);
+    assert_eq!(err["error_code"], 404);
+    assert!(err["message"].as_str().unwrap().contains(&name), "{err}");
+    assert!(worker.signal(libc::SIGTERM).success());
+}
