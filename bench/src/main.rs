@@ -4,10 +4,11 @@
 //! baseline measured in the same run, their ratio, and the target. `--smoke` runs each
 //! suite for a moment so CI keeps the harness working; it never asserts on timings.
 //!
-//! Suites: diffusion-fanout, client-set (default: all).
+//! Suites: diffusion-fanout, client-set, sink, source (default: all).
 
 mod client_set;
 mod fanout;
+mod kafka_bridge;
 mod support;
 
 use std::process::ExitCode;
@@ -25,8 +26,11 @@ fn main() -> ExitCode {
     if args.first().map(String::as_str) == Some(support::SERVE) {
         return support::serve_diffusion();
     }
+    if args.first().map(String::as_str) == Some(kafka_bridge::SINK_CHILD) {
+        return kafka_bridge::sink_child(&args[1..]);
+    }
     if args.iter().any(|a| a == "--help" || a == "-h") {
-        println!("usage: bench [--smoke] [diffusion-fanout] [client-set]");
+        println!("usage: bench [--smoke] [diffusion-fanout] [client-set] [sink] [source]");
         return ExitCode::SUCCESS;
     }
     let smoke = args.iter().any(|a| a == "--smoke");
@@ -36,7 +40,7 @@ fn main() -> ExitCode {
         .filter(|a| !a.starts_with("--"))
         .collect();
     if suites.is_empty() {
-        suites = vec!["diffusion-fanout", "client-set"];
+        suites = vec!["diffusion-fanout", "client-set", "sink", "source"];
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -48,6 +52,8 @@ fn main() -> ExitCode {
         let result = match suite {
             "diffusion-fanout" => rt.block_on(fanout::run(smoke)),
             "client-set" => rt.block_on(client_set::run(smoke)),
+            "sink" => rt.block_on(kafka_bridge::sink(smoke)),
+            "source" => rt.block_on(kafka_bridge::source(smoke)),
             other => Err(format!("unknown suite {other:?}")),
         };
         match result {

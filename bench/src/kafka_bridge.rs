@@ -1,0 +1,368 @@
+//! The bridge's two directions against a real broker (tansu) and the embedded server,
+//! each beside the bare librdkafka work it cannot beat, measured in the same run:
+//! - sink: pre-filled JSON records to Diffusion (confirmed), vs a `BaseConsumer` only
+//!   reading them;
+//! - source: Diffusion updates from a Rust publisher into Kafka (acknowledged), vs a bare
+//!   producer writing the same records.
+//!
+//! The sink runs in a child process (`bench sink-child ...`) so its peak RSS is its own.
+
+use std::collections::BTreeMap;
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use connectors::config::ConnectorConfig;
+use connectors::kafka::KafkaSettings;
+use connectors::source::SourceMetrics;
+use connectors::status::StatusHandle;
+use connectors::{SinkConfig, SourceConfig};
+use diffusion_client::{Session, SessionOptions, TopicSpecification, TopicType};
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::ClientConfig;
+use test_support::{unique_name, Broker};
+use tokio::sync::watch;
+
+use crate::support::{per_sec, ServerProcess};
+use crate::Row;
+
+pub const SINK_CHILD: &str = "sink-child";
+const KEYS: usize = 1000;
+
+/// A ~100-byte JSON price record.
+fn record(i: usize) -> (String, String) {
+    let key = format!("K{:04}", i % KEYS);
+    let value = format!(
+        r#"{{"sym":"{key}","bid":{:.2},"ask":{:.2},"seq":{i},"ts":1732492800000,"venue":"XLON"}}"#,
+        100.0 + (i % 997) as f64 / 100.0,
+        100.01 + (i % 997) as f64 / 100.0
+    );
+    (key, value)
+}
+
+fn kafka(bootstrap: &str) -> KafkaSettings {
+    KafkaSettings::from_worker(&[("bootstrap.servers".to_owned(), bootstrap.to_owned())].into())
+        .expect("kafka settings")
+}
+
+fn config(pairs: &[(&str, &str)]) -> ConnectorConfig {
+    ConnectorConfig {
+        name: unique_name("bench"),
+        props: pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+    }
+}
+
+/// Produces `n` records as fast as librdkafka allows; returns the seconds taken.
+fn produce(
+    bootstrap: &str,
+    topic: &str,
+    n: usize,
+    records: impl Fn(usize) -> (String, String),
+) -> f64 {
+    let p: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("enable.idempotence", "true")
+        .set("linger.ms", "5")
+        .set("queue.buffering.max.messages", "1000000")
+        .create()
+        .expect("producer");
+    let start = Instant::now();
+    for i in 0..n {
+        let (k, v) = records(i);
+        loop {
+            match p.send(BaseRecord::to(topic).key(&k).payload(&v)) {
+                Ok(()) => break,
+                Err((_, _)) => {
+                    p.poll(Duration::from_millis(5));
+                }
+            }
+        }
+        if i % 10_000 == 0 {
+            p.poll(Duration::ZERO);
+        }
+    }
+    p.flush(Duration::from_secs(120)).expect("flush");
+    start.elapsed().as_secs_f64()
+}
+
+/// The sink baseline: a bare consumer in a fresh group reading `n` records.
+fn consume(bootstrap: &str, topic: &str, n: usize) -> f64 {
+    let c: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", unique_name("bench-baseline"))
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("consumer");
+    let start = Instant::now();
+    c.subscribe(&[topic]).expect("subscribe");
+    let mut got = 0;
+    while got < n {
+        match c.poll(Duration::from_millis(100)) {
+            Some(Ok(_)) => got += 1,
+            Some(Err(e)) => eprintln!("[bench] baseline consumer: {e}"),
+            None => {}
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(600),
+            "baseline stalled at {got}"
+        );
+    }
+    start.elapsed().as_secs_f64()
+}
+
+/// Child mode: run the sink until `n` records are confirmed; print "SECS PEAK_RSS_KIB".
+pub fn sink_child(args: &[String]) -> ExitCode {
+    let [bootstrap, topic, url, n] = args else {
+        eprintln!("usage: bench sink-child BOOTSTRAP TOPIC URL N");
+        return ExitCode::FAILURE;
+    };
+    let n: u64 = n.parse().expect("N");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let c = config(&[
+            ("connector.class", connectors::SINK_CLASS),
+            (
+                "key.converter",
+                "org.apache.kafka.connect.storage.StringConverter",
+            ),
+            (
+                "value.converter",
+                "org.apache.kafka.connect.json.JsonConverter",
+            ),
+            ("value.converter.schemas.enable", "false"),
+            ("topics", topic),
+            ("diffusion.url", url),
+            ("diffusion.username", "admin"),
+            ("diffusion.password", "password"),
+            ("diffusion.destination", "kafka/${topic}/${key}"),
+            ("offset.flush.interval.ms", "1000"),
+        ]);
+        let config = SinkConfig::parse(&c, &BTreeMap::new()).expect("sink config");
+        let (stop, stop_rx) = watch::channel(false);
+        let (status, _) = StatusHandle::new();
+        let metrics = Arc::new(connectors::sink::SinkMetrics::default());
+        let start = Instant::now();
+        let task = tokio::spawn(connectors::run_sink(
+            config,
+            kafka(bootstrap),
+            status,
+            stop_rx,
+            metrics.clone(),
+        ));
+        while metrics.records_confirmed.load(Ordering::Relaxed) < n {
+            if task.is_finished() {
+                eprintln!("[bench] the sink stopped early: {:?}", task.await);
+                std::process::exit(1);
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let secs = start.elapsed().as_secs_f64();
+        println!("{secs} {}", peak_rss_kib());
+        let _ = stop.send(true);
+        let _ = task.await;
+    });
+    ExitCode::SUCCESS
+}
+
+/// VmHWM: this process's peak resident set, in KiB.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+pub async fn sink(smoke: bool) -> Result<Vec<Row>, String> {
+    let n = if smoke { 5_000 } else { 1_000_000 };
+    let broker = Broker::shared();
+    let bootstrap = broker.bootstrap();
+    let topic = unique_name("bench-sink");
+    broker.create_topic(&topic, 1).await;
+    let server = ServerProcess::start()?;
+    let (b, t) = (bootstrap.clone(), topic.clone());
+    let fill_secs = tokio::task::spawn_blocking(move || produce(&b, &t, n, record))
+        .await
+        .map_err(|e| e.to_string())?;
+    eprintln!("[bench] pre-filled {n} records in {fill_secs:.1} s");
+
+    let (b, t) = (bootstrap.clone(), topic.clone());
+    let base_secs = tokio::task::spawn_blocking(move || consume(&b, &t, n))
+        .await
+        .map_err(|e| e.to_string())?;
+
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(exe)
+            .args([SINK_CHILD, &bootstrap, &topic, &server.url, &n.to_string()])
+            .env("RUST_LOG", "warn")
+            .stderr(Stdio::inherit())
+            .output()
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut fields = text.split_whitespace();
+    let (Some(secs), Some(rss)) = (fields.next(), fields.next()) else {
+        return Err(format!("the sink child printed {text:?}"));
+    };
+    let ours_secs: f64 = secs.parse().map_err(|_| format!("bad seconds {secs:?}"))?;
+    Ok(vec![
+        Row {
+            name: format!("sink: {n} JSON records (~100 B, {KEYS} keys) to Diffusion, confirmed"),
+            ours: per_sec(n as u64, ours_secs),
+            baseline: format!(
+                "{} (bare BaseConsumer, read only)",
+                per_sec(n as u64, base_secs)
+            ),
+            ratio: format!("{:.2}", base_secs / ours_secs),
+            target: ">= 0.8".into(),
+        },
+        Row {
+            name: "sink process peak RSS".into(),
+            ours: format!("{rss} KiB"),
+            baseline: "-".into(),
+            ratio: "-".into(),
+            target: "bounded".into(),
+        },
+    ])
+}
+
+pub async fn source(smoke: bool) -> Result<Vec<Row>, String> {
+    let n: u64 = if smoke { 5_000 } else { 1_000_000 };
+    let broker = Broker::shared();
+    let bootstrap = broker.bootstrap();
+    let topic = unique_name("bench-source");
+    let server = ServerProcess::start()?;
+    let publisher = Session::connect(&server.url, "admin", "password", SessionOptions::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    let paths: Vec<String> = (0..KEYS).map(|k| format!("source/bench/K{k:04}")).collect();
+    for p in &paths {
+        publisher
+            .add_topic(p, TopicSpecification::new(TopicType::Json))
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let c = config(&[
+        ("connector.class", connectors::SOURCE_CLASS),
+        (
+            "key.converter",
+            "org.apache.kafka.connect.storage.StringConverter",
+        ),
+        (
+            "value.converter",
+            "org.apache.kafka.connect.json.JsonConverter",
+        ),
+        ("value.converter.schemas.enable", "false"),
+        ("kafka.topic", topic.as_str()),
+        ("diffusion.url", server.url.as_str()),
+        ("diffusion.username", "admin"),
+        ("diffusion.password", "password"),
+        ("diffusion.selector", "?source/bench/"),
+    ]);
+    let config = SourceConfig::parse(&c, &BTreeMap::new()).map_err(|e| format!("{e:?}"))?;
+    let (stop, stop_rx) = watch::channel(false);
+    let (status, mut status_rx) = StatusHandle::new();
+    let metrics = Arc::new(SourceMetrics::default());
+    let task = tokio::spawn(connectors::run_source(
+        config,
+        kafka(&bootstrap),
+        status,
+        stop_rx,
+        metrics.clone(),
+    ));
+    status_rx
+        .wait_for(|s| s.state == connectors::TaskState::Running)
+        .await
+        .map_err(|e| e.to_string())?;
+    // The initial (empty) subscriptions settle before timing starts.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let start = Instant::now();
+    let mut pending = std::collections::VecDeque::new();
+    for i in 0..n {
+        // Like any Diffusion publisher, stay within what subscribers take: the server
+        // closes a session whose queue overflows, as Diffusion does.
+        while i - metrics.updates_received.load(Ordering::Relaxed) > 8_000 {
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        }
+        let p = publisher
+            .start_set_raw(
+                &paths[i as usize % KEYS],
+                TopicType::Json,
+                json_cbor(&record(i as usize).1),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        pending.push_back(p);
+        if pending.len() >= 1024 {
+            pending
+                .pop_front()
+                .unwrap()
+                .wait()
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    for p in pending {
+        p.wait().await.map_err(|e| e.to_string())?;
+    }
+    while metrics.records_acknowledged.load(Ordering::Relaxed) < n {
+        if task.is_finished() {
+            return Err(format!("the source stopped early: {:?}", task.await));
+        }
+        if start.elapsed() > Duration::from_secs(600) {
+            return Err(format!(
+                "source stalled at {}",
+                metrics.records_acknowledged.load(Ordering::Relaxed)
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let ours_secs = start.elapsed().as_secs_f64();
+    let _ = stop.send(true);
+    let _ = task.await;
+    publisher.close().await;
+
+    // The baseline writes the same keys and values straight to Kafka.
+    let base_topic = unique_name("bench-producer");
+    broker.create_topic(&base_topic, 1).await;
+    let base_secs = tokio::task::spawn_blocking(move || {
+        produce(&bootstrap, &base_topic, n as usize, |i| {
+            (format!("source/bench/K{:04}", i % KEYS), record(i).1)
+        })
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(vec![Row {
+        name: format!("source: {n} Diffusion updates ({KEYS} topics) into Kafka, acknowledged"),
+        ours: per_sec(n, ours_secs),
+        baseline: format!(
+            "{} (bare BaseProducer, same records)",
+            per_sec(n, base_secs)
+        ),
+        ratio: format!("{:.2}", base_secs / ours_secs),
+        target: ">= 0.8".into(),
+    }])
+}
+
+/// The CBOR a JSON topic holds for this JSON text.
+fn json_cbor(json: &str) -> bytes::Bytes {
+    let v: serde_json::Value = serde_json::from_str(json).expect("json");
+    diffusion_client::Value::Json(v).encode().expect("cbor")
+}
