@@ -70,9 +70,18 @@ pub struct WorkerArgs {
 
 #[derive(Args)]
 pub struct DemoArgs {
-    /// Kafka bootstrap servers.
-    #[arg(long, default_value = "127.0.0.1:9092")]
+    /// Kafka bootstrap servers (scripts/demo.sh starts a test broker on 127.0.0.1:9092).
+    #[arg(long, default_value = "127.0.0.1:9092", value_name = "HOST:PORT")]
     pub bootstrap_servers: String,
+    /// Where the embedded Diffusion server listens.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    pub diffusion_listen: SocketAddr,
+    /// Where the REST API and the /ui page listen.
+    #[arg(long, default_value = "127.0.0.1:8083", value_name = "HOST:PORT")]
+    pub rest_listen: SocketAddr,
+    /// Price updates per second, each way.
+    #[arg(long, default_value_t = 10)]
+    pub rate: u32,
 }
 
 #[derive(Args)]

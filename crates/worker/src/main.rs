@@ -4,6 +4,7 @@
 mod cli;
 mod config_store;
 mod connector_file;
+mod demo;
 mod diffusion_server_cmd;
 mod herder;
 mod metrics;
@@ -12,6 +13,7 @@ mod rest;
 mod runtime;
 mod signals;
 mod standalone;
+mod ui;
 mod worker_cmd;
 
 use std::process::ExitCode;
@@ -36,7 +38,7 @@ fn main() -> ExitCode {
             cli::Command::DiffusionServer(args) => diffusion_server_cmd::run(args).await,
             cli::Command::Standalone(args) => standalone::run(args).await,
             cli::Command::Worker(args) => worker_cmd::run(args).await,
-            cli::Command::Demo(_) => not_yet("demo", 10),
+            cli::Command::Demo(args) => demo::run(args).await,
         }
     });
     match result {
@@ -46,13 +48,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn not_yet(what: &str, issue: u32) -> Result<(), String> {
-    Err(format!(
-        "`{what}` is not yet available in this build (tracked as issue {issue}); \
-         `diffusion-server` is"
-    ))
 }
 
 fn init_logging(filter: &str) {

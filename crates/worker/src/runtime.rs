@@ -56,6 +56,7 @@ pub async fn start(
     let api = Arc::new(Api {
         herder: herder.clone(),
         kafka_cluster_id: cluster_id(&worker.kafka).await,
+        topics: crate::ui::UiDiffusion::from_worker(&worker.props).map(crate::ui::TopicFeed::start),
     });
     let (_, server) = rest::serve(bound, api).await?;
     Ok((herder, server))

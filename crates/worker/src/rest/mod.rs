@@ -19,6 +19,8 @@ use crate::herder::{Herder, HerderError};
 pub struct Api {
     pub herder: Arc<Herder>,
     pub kafka_cluster_id: Option<String>,
+    /// The UI's live topic view, when a Diffusion server to watch is configured.
+    pub topics: Option<Arc<crate::ui::TopicFeed>>,
 }
 
 pub fn router(api: Arc<Api>) -> Router {
@@ -52,6 +54,9 @@ pub fn router(api: Arc<Api>) -> Router {
             put(plugins::validate),
         )
         .route("/metrics", get(crate::metrics::scrape))
+        .route("/ui", get(crate::ui::page))
+        .route("/ui/stats", get(crate::ui::stats))
+        .route("/ui/events", get(crate::ui::events))
         .fallback(|| async { ApiError(StatusCode::NOT_FOUND, "HTTP 404 Not Found".into()) })
         .with_state(api)
 }

@@ -1,0 +1,166 @@
+//! `diffusion-kafka-connect demo`: data flowing both ways in one command. The embedded
+//! Diffusion server, the worker with the seed README's sample sink and source (`config/`),
+//! a stream of price updates produced to Kafka's `price` (seen on Diffusion's `kafka/price`)
+//! and set on Diffusion's `source/kafka/price` (seen in Kafka's `diffusion.price`), rates
+//! logged every few seconds, and the URLs to open. Ctrl-C stops everything cleanly.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use diffusion_client::{Session, SessionOptions, TopicSpecification, TopicType, Value};
+use diffusion_server::{Server, ServerConfig};
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use serde_json::json;
+
+use crate::cli::DemoArgs;
+use crate::herder::TaskMetrics;
+
+const SINK: &str = include_str!("../../../config/sink.json");
+const SOURCE: &str = include_str!("../../../config/source.json");
+
+pub async fn run(args: DemoArgs) -> Result<(), String> {
+    let bootstrap = args.bootstrap_servers.clone();
+    check_broker(&bootstrap).await?;
+
+    let server = Server::bind(ServerConfig {
+        listen: args.diffusion_listen,
+        ..ServerConfig::default()
+    })
+    .await
+    .map_err(|e| {
+        format!(
+            "cannot serve Diffusion on {}: {e} (choose another with --diffusion-listen)",
+            args.diffusion_listen
+        )
+    })?;
+    let url = server.url();
+
+    let props: BTreeMap<String, String> = [
+        ("bootstrap.servers", bootstrap.as_str()),
+        ("listeners", &format!("http://{}", args.rest_listen)),
+        ("offset.flush.interval.ms", "1000"),
+        ("ui.diffusion.url", url.as_str()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let mut kafka =
+        connectors::kafka::KafkaSettings::from_worker(&props).map_err(|e| format!("{e:?}"))?;
+    // A demo worker is not restarted in place: no static membership needed.
+    kafka.default_consumer_setting("group.instance.id", "");
+    let worker = crate::runtime::Worker {
+        props,
+        kafka: kafka.clone(),
+    };
+    // The sample sink reads `price`; the broker may not create topics on first use.
+    kafka.create_topic_if_missing("price", 1, -1).await?;
+    let (herder, rest) = crate::runtime::start(&worker, None).await?;
+    for sample in [SINK, SOURCE] {
+        let j: serde_json::Value = serde_json::from_str(sample).map_err(|e| e.to_string())?;
+        let name = j["name"].as_str().unwrap_or_default().to_owned();
+        let mut config = crate::connector_file::from_json(&j)?;
+        config.insert("diffusion.url".into(), url.clone());
+        herder
+            .put(&name, config, true)
+            .await
+            .map_err(|e| format!("{name}: {e}"))?;
+    }
+
+    let producer: FutureProducer = kafka
+        .producer()
+        .create()
+        .map_err(|e| format!("Kafka producer: {e}"))?;
+    let publisher = Session::connect(&url, "admin", "password", SessionOptions::default())
+        .await
+        .map_err(|e| format!("Diffusion publisher: {e}"))?;
+    publisher
+        .add_topic(
+            "source/kafka/price",
+            TopicSpecification::new(TopicType::Json),
+        )
+        .await
+        .map_err(|e| format!("cannot add source/kafka/price: {e}"))?;
+
+    let rest_url = format!("http://{}", args.rest_listen);
+    println!();
+    println!("  Data is flowing both ways:");
+    println!("    Kafka `price`  ->  sink  ->  Diffusion `kafka/price`");
+    println!("    Diffusion `source/kafka/price`  ->  source  ->  Kafka `diffusion.price`");
+    println!();
+    println!("  Watch it:      {rest_url}/ui");
+    println!("  REST API:      {rest_url}/connectors?expand=status");
+    println!("  Metrics:       {rest_url}/metrics");
+    println!("  Diffusion:     {url}  (principal admin, password password)");
+    println!("  Kafka:         {bootstrap}  (e.g. kcat -b {bootstrap} -t diffusion.price)");
+    println!();
+    println!("  Ctrl-C stops everything.");
+    println!();
+
+    let period = Duration::from_secs_f64(1.0 / f64::from(args.rate.max(1)));
+    let mut tick = tokio::time::interval(period);
+    let mut report = tokio::time::interval(Duration::from_secs(5));
+    report.tick().await;
+    let mut n: u64 = 0;
+    let mut last: BTreeMap<String, u64> = BTreeMap::new();
+    let stop = crate::signals::shutdown();
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            _ = tick.tick() => {
+                n += 1;
+                let bid = 100.0 + ((n as f64) / 10.0).sin() * 5.0;
+                let price = json!({"symbol": "ACME", "bid": (bid * 100.0).round() / 100.0, "ask": ((bid + 0.05) * 100.0).round() / 100.0, "seq": n});
+                let text = price.to_string();
+                // Fire and forget: the producer's own queue bounds what is outstanding.
+                let _ = producer.send_result(FutureRecord::to("price").key("ACME").payload(&text));
+                let other = json!({"symbol": "GLOBEX", "bid": ((250.0 - bid) * 100.0).round() / 100.0, "seq": n});
+                let cbor = Value::Json(other).encode().map_err(|e| e.to_string())?;
+                let _ = publisher.start_set_raw("source/kafka/price", TopicType::Json, cbor).await;
+            }
+            _ = report.tick() => {
+                let mut parts = Vec::new();
+                for t in herder.snapshot().await {
+                    let (kind, out) = match &t.metrics {
+                        TaskMetrics::Sink(m) => ("to Diffusion", m.records_confirmed.load(Ordering::Relaxed)),
+                        TaskMetrics::Source(m) => ("to Kafka", m.records_acknowledged.load(Ordering::Relaxed)),
+                    };
+                    let before = last.insert(t.connector.clone(), out).unwrap_or(0);
+                    parts.push(format!("{} {}: {:.1}/s {kind} ({out} total)", t.connector, t.state, (out - before) as f64 / 5.0));
+                }
+                tracing::info!("produced {n} prices each way; {}", parts.join("; "));
+            }
+        }
+    }
+    tracing::info!("stopping the demo");
+    publisher.close().await;
+    herder.shutdown().await;
+    rest.abort();
+    server.shutdown().await;
+    Ok(())
+}
+
+/// Fails with what to do when no broker answers.
+async fn check_broker(bootstrap: &str) -> Result<(), String> {
+    let mut config = rdkafka::ClientConfig::new();
+    config.set("bootstrap.servers", bootstrap);
+    let reachable = tokio::task::spawn_blocking(move || {
+        let c: BaseConsumer = config.create().map_err(|e| e.to_string())?;
+        c.fetch_metadata(None, Duration::from_secs(5))
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    reachable.map_err(|e| {
+        format!(
+            "no Kafka broker answers at {bootstrap} ({e}).\n\
+             Start one, then run the demo again:\n  \
+             scripts/demo.sh                      # builds and starts the test broker, then the demo\n  \
+             .tools/bin/tansu broker --listener-url tcp://127.0.0.1:9092 --advertised-listener-url tcp://127.0.0.1:9092 --storage-engine memory://tansu/\n\
+             or point the demo at yours: diffusion-kafka-connect demo --bootstrap-servers HOST:PORT"
+        )
+    })
+}
