@@ -8,6 +8,7 @@ pub mod definitions;
 mod diffusion;
 pub mod errors;
 pub mod kafka;
+mod kafka_writer;
 pub mod offsets;
 pub mod pattern;
 pub mod sink;

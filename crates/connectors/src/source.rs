@@ -9,7 +9,7 @@
 //! slow or absent Kafka costs bounded memory instead of the Java connector's unbounded
 //! queue, and the status says why. The Diffusion client re-subscribes after a reconnection.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::pin::pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -17,12 +17,11 @@ use std::time::{Duration, Instant};
 
 use connect_data::{from_diffusion, Schema, SchemaAndValue, SchemaType, Value};
 use diffusion_client::{Session, TopicEvent, TopicType};
-use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
 use tokio::sync::{mpsc, watch};
 
 use crate::diffusion::{connect, report_connection};
 use crate::kafka::KafkaSettings;
+use crate::kafka_writer::{KafkaWriter, SendError};
 use crate::source_config::SourceConfig;
 use crate::status::{StatusHandle, TaskState};
 
@@ -73,7 +72,7 @@ struct Source<'a> {
     status: &'a StatusHandle,
     session: Session,
     events: mpsc::Receiver<TopicEvent>,
-    producer: FutureProducer,
+    kafka_writer: KafkaWriter,
     metrics: Arc<SourceMetrics>,
     /// Kafka topics known to exist (created if they were missing).
     topics: HashSet<String>,
@@ -81,7 +80,6 @@ struct Source<'a> {
     names: HashMap<String, String>,
     /// Paths of topics whose type the source cannot take, warned about once.
     skipped: HashSet<String>,
-    inflight: VecDeque<(String, DeliveryFuture)>,
 }
 
 impl<'a> Source<'a> {
@@ -96,10 +94,7 @@ impl<'a> Source<'a> {
             tracing::info!(connector = %config.name, tasks_max = config.tasks_max,
                 "running one task: a Diffusion topic selector cannot be split between tasks");
         }
-        let producer: FutureProducer = kafka
-            .producer()
-            .create()
-            .map_err(|e| format!("cannot create the Kafka producer: {e}"))?;
+        let kafka_writer = KafkaWriter::new(&kafka.producer(), metrics.clone())?;
         let Some(session) = connect(&config.diffusion, &config.name, stop).await? else {
             return Ok(None);
         };
@@ -120,12 +115,11 @@ impl<'a> Source<'a> {
             status,
             session,
             events,
-            producer,
+            kafka_writer,
             metrics,
             topics: HashSet::new(),
             names: HashMap::new(),
             skipped: HashSet::new(),
-            inflight: VecDeque::new(),
         }))
     }
 
@@ -136,27 +130,24 @@ impl<'a> Source<'a> {
         progress.tick().await;
         let mut last = (Instant::now(), 0u64);
         let mut batch = Vec::with_capacity(self.config.poll_size);
-        let max = self.config.max_in_flight;
+        let max = self.config.max_in_flight as u64;
+        let mut waiting = false;
         let outcome = loop {
-            let full = self.inflight.len() >= max;
-            if full {
-                self.status.set_note(Some(format!(
-                    "waiting for Kafka: {} records not yet acknowledged; not reading from Diffusion meanwhile",
-                    self.inflight.len()
-                )));
+            if let Err(e) = self.judge_failures() {
+                break Err(e);
+            }
+            let full = self.kafka_writer.outstanding() >= max;
+            if full != waiting {
+                waiting = full;
+                self.status.set_note(full.then(|| {
+                    format!("waiting for Kafka: {max} records not yet acknowledged; not reading from Diffusion meanwhile")
+                }));
             }
             tokio::select! {
                 biased;
                 _ = stop.changed() => break Ok(()),
-                acked = async { (&mut self.inflight.front_mut().unwrap().1).await }, if !self.inflight.is_empty() => {
-                    let (topic, _) = self.inflight.pop_front().unwrap();
-                    if let Err(e) = self.acknowledged(&topic, acked) {
-                        break Err(e);
-                    }
-                    if full {
-                        self.status.set_note(None);
-                    }
-                }
+                // Woken by any acknowledgement; a timeout re-checks in case one raced.
+                _ = tokio::time::timeout(Duration::from_millis(50), self.kafka_writer.settled()), if full => {}
                 n = self.events.recv_many(&mut batch, self.config.poll_size), if !full => {
                     if n == 0 {
                         break Err(format!("the Diffusion session to {} closed", self.config.diffusion.url));
@@ -178,46 +169,28 @@ impl<'a> Source<'a> {
                     tracing::info!(connector = %self.config.name,
                         received = self.metrics.updates_received.load(Ordering::Relaxed), acknowledged = n,
                         failed = self.metrics.records_failed.load(Ordering::Relaxed),
-                        in_flight = self.inflight.len(), "{rate:.0} records/s to Kafka");
+                        in_flight = self.kafka_writer.outstanding(), "{rate:.0} records/s to Kafka");
                     last = (Instant::now(), n);
                 }
             }
         };
         // Whatever was sent gets its acknowledgement before we go.
-        let drain = async {
-            while let Some((topic, acked)) = self.inflight.pop_front() {
-                let acked = acked.await;
-                self.acknowledged(&topic, acked)?;
-            }
-            Ok::<(), String>(())
-        };
-        match tokio::time::timeout(Duration::from_secs(30), drain).await {
-            Ok(r) => r?,
-            Err(_) => {
-                tracing::warn!(connector = %self.config.name, "Kafka did not acknowledge every record within 30 s of stopping")
-            }
+        if let Err(e) = self.kafka_writer.flush(Duration::from_secs(30)).await {
+            tracing::warn!(connector = %self.config.name, "{e}");
         }
+        self.judge_failures()?;
         if outcome.is_ok() {
             tracing::info!(connector = %self.config.name, "source stopped; every record sent was acknowledged");
         }
         outcome
     }
 
-    fn acknowledged(
-        &self,
-        topic: &str,
-        acked: <DeliveryFuture as std::future::Future>::Output,
-    ) -> Result<(), String> {
-        match acked {
-            Ok(Ok(_)) => {
-                self.metrics
-                    .records_acknowledged
-                    .fetch_add(1, Ordering::Relaxed);
-                Ok(())
-            }
-            Ok(Err((e, _))) => self.failed(format!("Kafka did not take a record for {topic}: {e}")),
-            Err(_) => Err("the Kafka producer was closed".into()),
+    /// Deliveries Kafka refused: fatal unless errors are tolerated.
+    fn judge_failures(&self) -> Result<(), String> {
+        while let Some(why) = self.kafka_writer.next_failure() {
+            self.failed(why)?;
         }
+        Ok(())
     }
 
     /// A record that cannot be delivered: fatal unless errors are tolerated.
@@ -311,28 +284,21 @@ impl<'a> Source<'a> {
             Err(e) => return Ok(Err(format!("value converter ({topic_type} topic): {e}"))),
         };
         loop {
-            let mut record: FutureRecord<'_, [u8], [u8]> = FutureRecord::to(&topic);
-            if let Some(k) = &key {
-                record = record.key(k.as_slice());
-            }
-            if let Some(v) = &value {
-                record = record.payload(v.as_slice());
-            }
-            match self.producer.send_result(record) {
-                Ok(delivery) => {
-                    self.inflight.push_back((topic, delivery));
-                    return Ok(Ok(()));
+            match self
+                .kafka_writer
+                .send(&topic, key.as_deref(), value.as_deref())
+            {
+                Ok(()) => return Ok(Ok(())),
+                // librdkafka's own queue is full: wait for acknowledgements.
+                Err(SendError::QueueFull) => {
+                    let _ = tokio::time::timeout(
+                        Duration::from_millis(100),
+                        self.kafka_writer.settled(),
+                    )
+                    .await;
+                    self.judge_failures()?;
                 }
-                // librdkafka's own queue is full: wait for the oldest acknowledgement.
-                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
-                    let Some((t, acked)) = self.inflight.pop_front() else {
-                        tokio::time::sleep(Duration::from_millis(10)).await;
-                        continue;
-                    };
-                    let acked = acked.await;
-                    self.acknowledged(&t, acked)?;
-                }
-                Err((e, _)) => return Ok(Err(format!("cannot send to {topic}: {e}"))),
+                Err(SendError::Other(why)) => return Ok(Err(why)),
             }
         }
     }

@@ -1,0 +1,138 @@
+//! The source's way into Kafka: an idempotent librdkafka producer whose acknowledgements
+//! arrive by callback on the producer's own thread and are counted, not one future per
+//! record, so the hot path is a queue insert. Failures are kept for the task to judge
+//! (`errors.tolerance`), and a notification wakes it whenever something settles.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::Message;
+use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
+use rdkafka::{ClientConfig, ClientContext};
+use tokio::sync::Notify;
+
+use crate::source::SourceMetrics;
+
+struct Acks {
+    metrics: Arc<SourceMetrics>,
+    failed: AtomicU64,
+    failures: Mutex<VecDeque<String>>,
+    settled: Notify,
+}
+
+struct Context(Arc<Acks>);
+
+impl ClientContext for Context {}
+
+impl ProducerContext for Context {
+    type DeliveryOpaque = ();
+
+    fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
+        match result {
+            Ok(_) => {
+                self.0
+                    .metrics
+                    .records_acknowledged
+                    .fetch_add(1, Ordering::Relaxed);
+            }
+            Err((e, m)) => {
+                self.0.failed.fetch_add(1, Ordering::Relaxed);
+                let why = format!("Kafka did not take a record for {}: {e}", m.topic());
+                self.0.failures.lock().unwrap().push_back(why);
+            }
+        }
+        self.0.settled.notify_one();
+    }
+}
+
+pub(crate) enum SendError {
+    /// librdkafka's queue is full: wait for acknowledgements and send again.
+    QueueFull,
+    Other(String),
+}
+
+pub(crate) struct KafkaWriter {
+    producer: Arc<ThreadedProducer<Context>>,
+    acks: Arc<Acks>,
+    sent: u64,
+}
+
+impl KafkaWriter {
+    pub(crate) fn new(
+        config: &ClientConfig,
+        metrics: Arc<SourceMetrics>,
+    ) -> Result<KafkaWriter, String> {
+        let acks = Arc::new(Acks {
+            metrics,
+            failed: AtomicU64::new(0),
+            failures: Mutex::new(VecDeque::new()),
+            settled: Notify::new(),
+        });
+        let producer = config
+            .create_with_context(Context(acks.clone()))
+            .map_err(|e| format!("cannot create the Kafka producer: {e}"))?;
+        Ok(KafkaWriter {
+            producer: Arc::new(producer),
+            acks,
+            sent: 0,
+        })
+    }
+
+    pub(crate) fn send(
+        &mut self,
+        topic: &str,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+    ) -> Result<(), SendError> {
+        let mut record: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(topic);
+        if let Some(k) = key {
+            record = record.key(k);
+        }
+        if let Some(v) = value {
+            record = record.payload(v);
+        }
+        match self.producer.send(record) {
+            Ok(()) => {
+                self.sent += 1;
+                Ok(())
+            }
+            Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
+                Err(SendError::QueueFull)
+            }
+            Err((e, _)) => Err(SendError::Other(format!("cannot send to {topic}: {e}"))),
+        }
+    }
+
+    /// Records sent and not yet acknowledged or failed.
+    pub(crate) fn outstanding(&self) -> u64 {
+        let acked = self
+            .acks
+            .metrics
+            .records_acknowledged
+            .load(Ordering::Relaxed);
+        self.sent
+            .saturating_sub(acked + self.acks.failed.load(Ordering::Relaxed))
+    }
+
+    /// The next failed delivery, if any.
+    pub(crate) fn next_failure(&self) -> Option<String> {
+        self.acks.failures.lock().unwrap().pop_front()
+    }
+
+    /// Resolves when some record settled since the last call.
+    pub(crate) async fn settled(&self) {
+        self.acks.settled.notified().await
+    }
+
+    /// Waits (bounded) until everything sent has settled.
+    pub(crate) async fn flush(&self, timeout: Duration) -> Result<(), String> {
+        let p = self.producer.clone();
+        tokio::task::spawn_blocking(move || p.flush(timeout))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("Kafka did not acknowledge everything within {timeout:?}: {e}"))
+    }
+}
