@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # The main job on embedded defaults: builds the binary, installs and starts the test
-# broker on 127.0.0.1:9092, then runs `diffusion-kafka-connect demo`.
-#
-# Until the connectors land (issues 5, 6 and 10), the demo subcommand is not available and
-# this starts the embedded Diffusion server on 127.0.0.1:8080 instead, next to the broker.
-# Ctrl-C stops everything.
+# broker on 127.0.0.1:9092 (unless one already listens there), then runs
+# `diffusion-kafka-connect demo`: the embedded Diffusion server on 127.0.0.1:8080, the
+# seed's sample sink and source, data flowing both ways, the page on
+# http://127.0.0.1:8083/ui. Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -27,12 +26,10 @@ else
     --advertised-listener-url "tcp://127.0.0.1:$BROKER_PORT" --storage-engine memory://tansu/ \
     >"$TOOLS/demo-broker.log" 2>&1 &
   pids+=($!)
+  for _ in $(seq 1 60); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$BROKER_PORT") 2>/dev/null && break
+    sleep 0.5
+  done
 fi
 
-if "$BIN" demo --help >/dev/null 2>&1 && "$BIN" demo --bootstrap-servers "127.0.0.1:$BROKER_PORT"; then
-  exit 0
-fi
-echo "[demo] the connectors are not built yet: serving the embedded Diffusion server instead" >&2
-"$BIN" diffusion-server --listen 127.0.0.1:8080 &
-pids+=($!)
-wait "${pids[-1]}"
+"$BIN" demo --bootstrap-servers "127.0.0.1:$BROKER_PORT" "$@"

@@ -21,7 +21,7 @@ use connectors::{SinkConfig, SourceConfig};
 use diffusion_client::{Session, SessionOptions, TopicSpecification, TopicType};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
-use rdkafka::ClientConfig;
+use rdkafka::{ClientConfig, Message};
 use test_support::{unique_name, Broker};
 use tokio::sync::watch;
 
@@ -118,9 +118,13 @@ fn consume(bootstrap: &str, topic: &str, n: usize) -> f64 {
 
 /// Child mode: run the sink until `n` records are confirmed; print "SECS PEAK_RSS_KIB".
 pub fn sink_child(args: &[String]) -> ExitCode {
-    let [bootstrap, topic, url, n] = args else {
-        eprintln!("usage: bench sink-child BOOTSTRAP TOPIC URL N");
-        return ExitCode::FAILURE;
+    let (bootstrap, topic, url, n, worker_extra) = match args {
+        [b, t, u, n] => (b, t, u, n, None),
+        [b, t, u, n, extra] => (b, t, u, n, Some(extra)),
+        _ => {
+            eprintln!("usage: bench sink-child BOOTSTRAP TOPIC URL N [KEY=VALUE,...]");
+            return ExitCode::FAILURE;
+        }
     };
     let n: u64 = n.parse().expect("N");
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -150,10 +154,21 @@ pub fn sink_child(args: &[String]) -> ExitCode {
         let (stop, stop_rx) = watch::channel(false);
         let (status, _) = StatusHandle::new();
         let metrics = Arc::new(connectors::sink::SinkMetrics::default());
+        let mut worker: BTreeMap<String, String> =
+            [("bootstrap.servers".to_owned(), bootstrap.clone())].into();
+        for kv in worker_extra
+            .map(|e| e.split(',').collect::<Vec<_>>())
+            .unwrap_or_default()
+        {
+            if let Some((k, v)) = kv.split_once('=') {
+                worker.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        let kafka = KafkaSettings::from_worker(&worker).expect("worker settings");
         let start = Instant::now();
         let task = tokio::spawn(connectors::run_sink(
             config,
-            kafka(bootstrap),
+            kafka,
             status,
             stop_rx,
             metrics.clone(),
@@ -367,4 +382,191 @@ pub async fn source(smoke: bool) -> Result<Vec<Row>, String> {
 fn json_cbor(json: &str) -> bytes::Bytes {
     let v: serde_json::Value = serde_json::from_str(json).expect("json");
     diffusion_client::Value::Json(v).encode().expect("cbor")
+}
+
+fn now_micros() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_micros() as u64
+}
+
+/// End-to-end latency: records produced to Kafka at a steady 10k/s, each carrying its
+/// production time, measured when a Diffusion subscriber receives it through the sink
+/// (running in its own process, whose peak RSS is reported too).
+pub async fn latency(smoke: bool) -> Result<Vec<Row>, String> {
+    const RATE: u64 = 10_000;
+    let secs = if smoke { 2 } else { 30 };
+    let n = RATE * secs;
+    let broker = Broker::shared();
+    let bootstrap = broker.bootstrap();
+    let topic = unique_name("bench-latency");
+    broker.create_topic(&topic, 1).await;
+    let server = ServerProcess::start()?;
+
+    let subscriber = Session::connect(&server.url, "admin", "password", SessionOptions::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut events = subscriber.take_events().ok_or("no events")?;
+    subscriber
+        .subscribe(&format!("?kafka/{topic}/"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let collector = tokio::spawn(async move {
+        let mut lat = Vec::with_capacity(n as usize);
+        while let Some(e) = events.recv().await {
+            if let diffusion_client::TopicEvent::Value {
+                value: diffusion_client::Value::Json(j),
+                ..
+            } = e
+            {
+                if let Some(t) = j["t"].as_u64() {
+                    lat.push(now_micros().saturating_sub(t));
+                    if lat.len() as u64 == n {
+                        break;
+                    }
+                }
+            }
+        }
+        lat
+    });
+
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let child = {
+        let (b, t, u) = (bootstrap.clone(), topic.clone(), server.url.clone());
+        tokio::task::spawn_blocking(move || {
+            Command::new(exe)
+                // The test broker holds a fetch for its whole wait rather than answering
+                // when data arrives (Kafka answers at once): keep that wait short.
+                .args([
+                    SINK_CHILD,
+                    &b,
+                    &t,
+                    &u,
+                    &n.to_string(),
+                    "consumer.fetch.wait.max.ms=5",
+                ])
+                .env("RUST_LOG", "warn")
+                .stderr(Stdio::inherit())
+                .output()
+        })
+    };
+    // Let the sink join its group and reach the end of the empty topic.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    let (b, t) = (bootstrap.clone(), topic.clone());
+    tokio::task::spawn_blocking(move || paced_produce(&b, &t, n, RATE))
+        .await
+        .map_err(|e| e.to_string())?;
+
+    let lat = tokio::time::timeout(Duration::from_secs(60), collector)
+        .await
+        .map_err(|_| "not every record reached the subscriber within 60 s".to_owned())?
+        .map_err(|e| e.to_string())?;
+    let out = child
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rss = text.split_whitespace().nth(1).unwrap_or("?").to_owned();
+    subscriber.close().await;
+    let mut lat = lat;
+    lat.sort_unstable();
+    let received = lat.len();
+
+    // The same load read by a bare consumer: what the broker alone allows.
+    let base_topic = unique_name("bench-latency-bare");
+    broker.create_topic(&base_topic, 1).await;
+    let mut base =
+        tokio::task::spawn_blocking(move || bare_latency(&bootstrap, &base_topic, n, RATE))
+            .await
+            .map_err(|e| e.to_string())?;
+    base.sort_unstable();
+    let ms = |us: u64| format!("{:.2} ms", us as f64 / 1000.0);
+    let summary = |l: &[u64]| {
+        let q = |x| crate::support::quantile(l, x);
+        format!(
+            "{} / {} / {} / {}",
+            ms(q(0.5)),
+            ms(q(0.99)),
+            ms(q(0.999)),
+            ms(*l.last().unwrap_or(&0))
+        )
+    };
+    Ok(vec![
+        Row {
+            name: format!(
+                "end-to-end latency, Kafka produce -> Diffusion subscriber, {RATE}/s for {secs} s ({received} of {n} received): p50 / p99 / p99.9 / max"
+            ),
+            ours: summary(&lat),
+            baseline: format!("{} (bare consumer, produce -> poll)", summary(&base)),
+            ratio: format!("{:.2} (p99)", crate::support::quantile(&base, 0.99) as f64 / crate::support::quantile(&lat, 0.99).max(1) as f64),
+            target: "p99 < 5 ms".into(),
+        },
+        Row {
+            name: "sink process peak RSS at 10k records/s".into(),
+            ours: format!("{rss} KiB"),
+            baseline: "-".into(),
+            ratio: "-".into(),
+            target: "bounded".into(),
+        },
+    ])
+}
+
+/// Produces `n` small records at `rate` per second, each carrying its creation time.
+fn paced_produce(bootstrap: &str, topic: &str, n: u64, rate: u64) {
+    let p: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("linger.ms", "0")
+        .create()
+        .expect("producer");
+    let start = Instant::now();
+    let mut sent = 0u64;
+    while sent < n {
+        let due = ((start.elapsed().as_secs_f64() * rate as f64) as u64).min(n);
+        while sent < due {
+            let key = format!("K{:04}", sent as usize % KEYS);
+            let v = format!(
+                r#"{{"t":{},"seq":{sent},"pad":"0123456789abcdef0123456789abcdef0123456789"}}"#,
+                now_micros()
+            );
+            if p.send(BaseRecord::to(topic).key(&key).payload(&v)).is_err() {
+                break;
+            }
+            sent += 1;
+        }
+        p.poll(Duration::from_micros(500));
+    }
+    p.flush(Duration::from_secs(30)).expect("flush");
+}
+
+/// The latency baseline: the paced load read by a bare consumer with the same fetch wait
+/// as the sink's.
+fn bare_latency(bootstrap: &str, topic: &str, n: u64, rate: u64) -> Vec<u64> {
+    let c: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", unique_name("bench-latency"))
+        .set("auto.offset.reset", "earliest")
+        .set("fetch.wait.max.ms", "5")
+        .create()
+        .expect("consumer");
+    c.subscribe(&[topic]).expect("subscribe");
+    let _ = c.poll(Duration::from_secs(3));
+    let (b, t) = (bootstrap.to_owned(), topic.to_owned());
+    let producer = std::thread::spawn(move || paced_produce(&b, &t, n, rate));
+    let mut lat = Vec::with_capacity(n as usize);
+    let deadline = Instant::now() + Duration::from_secs(n / rate + 60);
+    while (lat.len() as u64) < n && Instant::now() < deadline {
+        if let Some(Ok(m)) = c.poll(Duration::from_millis(100)) {
+            let t = m
+                .payload()
+                .and_then(|p| serde_json::from_slice::<serde_json::Value>(p).ok())
+                .and_then(|j| j["t"].as_u64());
+            if let Some(t) = t {
+                lat.push(now_micros().saturating_sub(t));
+            }
+        }
+    }
+    let _ = producer.join();
+    lat
 }

@@ -4,7 +4,7 @@
 //! baseline measured in the same run, their ratio, and the target. `--smoke` runs each
 //! suite for a moment so CI keeps the harness working; it never asserts on timings.
 //!
-//! Suites: diffusion-fanout, client-set, sink, source (default: all).
+//! Suites: diffusion-fanout, client-set, sink, source, latency (default: all).
 
 mod client_set;
 mod fanout;
@@ -30,7 +30,9 @@ fn main() -> ExitCode {
         return kafka_bridge::sink_child(&args[1..]);
     }
     if args.iter().any(|a| a == "--help" || a == "-h") {
-        println!("usage: bench [--smoke] [diffusion-fanout] [client-set] [sink] [source]");
+        println!(
+            "usage: bench [--smoke] [diffusion-fanout] [client-set] [sink] [source] [latency]"
+        );
         return ExitCode::SUCCESS;
     }
     let smoke = args.iter().any(|a| a == "--smoke");
@@ -40,7 +42,13 @@ fn main() -> ExitCode {
         .filter(|a| !a.starts_with("--"))
         .collect();
     if suites.is_empty() {
-        suites = vec!["diffusion-fanout", "client-set", "sink", "source"];
+        suites = vec![
+            "diffusion-fanout",
+            "client-set",
+            "sink",
+            "source",
+            "latency",
+        ];
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -54,6 +62,7 @@ fn main() -> ExitCode {
             "client-set" => rt.block_on(client_set::run(smoke)),
             "sink" => rt.block_on(kafka_bridge::sink(smoke)),
             "source" => rt.block_on(kafka_bridge::source(smoke)),
+            "latency" => rt.block_on(kafka_bridge::latency(smoke)),
             other => Err(format!("unknown suite {other:?}")),
         };
         match result {
