@@ -381,3 +381,77 @@ async fn tolerated_bad_records_go_to_the_dead_letter_topic_and_the_rest_flow_on(
     // All four settled (two confirmed, two dead-lettered): all committed.
     assert_eq!(committed(&format!("connect-{name}"), &topic).await, 4);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connections_cut_mid_stream_lose_nothing_and_commit_only_confirmed() {
+    const N: i64 = 3000;
+    const KEYS: i64 = 50;
+    let broker = Broker::shared();
+    let server = diffusion().await;
+    let proxy = test_support::tcp_proxy::TcpProxy::start(server.local_addr()).await;
+    let topic = unique_name("cut");
+    broker.create_topic(&topic, 1).await;
+    let name = unique_name("sink");
+    let url = format!("ws://{}", proxy.addr());
+    let sink = start(&seed_sink(&name, &topic, &url, "kafka/${topic}/${key}"));
+    let watcher = Session::connect(
+        &server.url(),
+        "admin",
+        "password",
+        SessionOptions::default(),
+    )
+    .await
+    .unwrap();
+    let mut events = watcher.take_events().unwrap();
+    watcher
+        .subscribe(&format!("?kafka/{topic}/"))
+        .await
+        .unwrap();
+
+    let producer = tokio::spawn({
+        let topic = topic.clone();
+        async move {
+            for chunk in 0..(N / 100) {
+                let records: Vec<(String, String)> = (chunk * 100..(chunk + 1) * 100)
+                    .map(|n| (format!("k{}", n % KEYS), json!({"n": n}).to_string()))
+                    .collect();
+                let pairs: Vec<(Option<&str>, Option<&str>)> = records
+                    .iter()
+                    .map(|(k, v)| (Some(k.as_str()), Some(v.as_str())))
+                    .collect();
+                produce(&topic, &pairs).await;
+                tokio::time::sleep(Duration::from_millis(30)).await;
+            }
+        }
+    });
+    // Cut every connection to Diffusion, repeatedly, while records flow.
+    for _ in 0..4 {
+        let before = sink
+            .metrics
+            .records_confirmed
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while sink
+            .metrics
+            .records_confirmed
+            .load(std::sync::atomic::Ordering::Relaxed)
+            < before + 200
+        {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no progress after a cut"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        proxy.cut();
+    }
+    producer.await.unwrap();
+    let want: BTreeMap<String, serde_json::Value> = (N - KEYS..N)
+        .map(|n| (format!("kafka/{topic}/k{}", n % KEYS), json!({"n": n})))
+        .collect();
+    expect_values(&mut events, &want).await;
+    sink.stop.send(true).unwrap();
+    sink.task.await.unwrap().unwrap();
+    // Everything was eventually confirmed (resent after each cut), so all is committed.
+    assert_eq!(committed(&format!("connect-{name}"), &topic).await, N);
+}

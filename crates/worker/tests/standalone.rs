@@ -275,3 +275,127 @@ fn invalid_configs_are_refused_before_anything_starts_naming_each_key() {
         assert!(err.contains(needle), "{needle} not in:\n{err}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn secrets_never_reach_the_logs_or_the_api() {
+    const SECRET: &str = "Sup3r-S3cret-Pw";
+    const WRONG: &str = "Wr0ng-S3cret-Pw";
+    let broker = Broker::shared();
+    let server = Server::bind(ServerConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        principals: [("admin".to_owned(), SECRET.to_owned())].into(),
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap();
+    let topic = unique_name("secret");
+    broker.create_topic(&topic, 1).await;
+    let dir = test_support::tls::temp_dir("secrets");
+    let port = test_support::free_port();
+    std::fs::write(
+        dir.join("worker.properties"),
+        format!(
+            "bootstrap.servers={}\nlisteners=http://127.0.0.1:{port}\n",
+            broker.bootstrap()
+        ),
+    )
+    .unwrap();
+    let connector = |name: &str, password: &str| {
+        serde_json::json!({"name": name, "config": {
+            "connector.class": "com.diffusiondata.connect.diffusion.sink.DiffusionSinkConnector",
+            "key.converter": "org.apache.kafka.connect.storage.StringConverter",
+            "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+            "value.converter.schemas.enable": "false",
+            "topics": topic, "diffusion.url": server.url(), "diffusion.username": "admin",
+            "diffusion.password": password, "diffusion.destination": "kafka/${topic}",
+            "errors.log.enable": "true", "errors.log.include.messages": "true"
+        }})
+        .to_string()
+    };
+    std::fs::write(dir.join("good.json"), connector("good", SECRET)).unwrap();
+    std::fs::write(dir.join("bad.json"), connector("bad", WRONG)).unwrap();
+    let log = dir.join("worker.log");
+    let file = std::fs::File::create(&log).unwrap();
+    let mut worker = Process::spawn(
+        Command::new(env!("CARGO_BIN_EXE_diffusion-kafka-connect"))
+            .arg("standalone")
+            .arg(dir.join("worker.properties"))
+            .arg(dir.join("good.json"))
+            .arg(dir.join("bad.json"))
+            .env("RUST_LOG", "trace")
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(file.try_clone().unwrap()))
+            .stderr(Stdio::from(file)),
+    );
+    let producer: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", broker.bootstrap())
+        .create()
+        .unwrap();
+    producer
+        .send(
+            FutureRecord::to(&topic).key("k").payload(r#"{"n":1}"#),
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+    // Read every API answer that could carry a config or a failure's reason.
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut answers = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let status = tokio::task::block_in_place(|| {
+            agent
+                .get(format!("{base}/connectors/bad/status"))
+                .call()
+                .ok()
+                .and_then(|mut r| r.body_mut().read_to_string().ok())
+        });
+        if status.as_deref().is_some_and(|s| s.contains("FAILED")) {
+            answers.push_str(&status.unwrap());
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the wrong password did not fail the task: {status:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for path in [
+        "/connectors?expand=info&expand=status",
+        "/connectors/good/config",
+        "/connectors/good/tasks",
+        "/connectors/bad",
+        "/metrics",
+        "/ui/stats",
+    ] {
+        let body = tokio::task::block_in_place(|| {
+            agent
+                .get(format!("{base}{path}"))
+                .call()
+                .unwrap()
+                .body_mut()
+                .read_to_string()
+                .unwrap()
+        });
+        answers.push_str(&body);
+    }
+    assert!(answers.contains("[hidden]"), "{answers}");
+    assert!(worker.signal(libc::SIGTERM).success());
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        logged.len() > 1000,
+        "trace logging produced almost nothing: {logged}"
+    );
+    for secret in [SECRET, WRONG] {
+        assert!(!logged.contains(secret), "{secret} appears in the log");
+        assert!(
+            !answers.contains(secret),
+            "{secret} appears in an API answer"
+        );
+    }
+}
