@@ -57,9 +57,26 @@ pub async fn start(
         herder: herder.clone(),
         kafka_cluster_id: cluster_id(&worker.kafka).await,
         topics: crate::ui::UiDiffusion::from_worker(&worker.props).map(crate::ui::TopicFeed::start),
+        auth: basic_auth(&worker.props)?,
     });
     let (_, server) = rest::serve(bound, api).await?;
     Ok((herder, server))
+}
+
+/// `rest.basic.auth.username` and `.password`: both or neither.
+fn basic_auth(props: &BTreeMap<String, String>) -> Result<Option<rest::BasicAuth>, String> {
+    match (
+        props.get("rest.basic.auth.username"),
+        props.get("rest.basic.auth.password"),
+    ) {
+        (Some(u), Some(p)) if !u.is_empty() && !p.is_empty() => {
+            Ok(Some(rest::BasicAuth::new(u, p)))
+        }
+        (None, None) => Ok(None),
+        _ => Err(
+            "rest.basic.auth.username and rest.basic.auth.password: set both, or neither".into(),
+        ),
+    }
 }
 
 /// Waits for Ctrl-C or SIGTERM, then stops every task gracefully (each confirms and

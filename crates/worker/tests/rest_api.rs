@@ -443,3 +443,52 @@ async fn a_connector_lifecycle_over_the_rest_api() {
     assert!(err["message"].as_str().unwrap().contains(&name), "{err}");
     assert!(worker.signal(libc::SIGTERM).success());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn basic_authentication_when_configured() {
+    let dir = test_support::tls::temp_dir("rest-auth");
+    let port = test_support::free_port();
+    std::fs::write(
+        dir.join("worker.properties"),
+        format!(
+            "bootstrap.servers={}\nlisteners=http://127.0.0.1:{port}\nconfig.storage.file.filename={}\n\
+             rest.basic.auth.username=ops\nrest.basic.auth.password=${{env:DKC_TEST_REST_PASSWORD}}\n",
+            Broker::shared().bootstrap(),
+            dir.join("connectors.json").display()
+        ),
+    )
+    .unwrap();
+    let mut worker = Process::spawn(
+        Command::new(env!("CARGO_BIN_EXE_diffusion-kafka-connect"))
+            .arg("worker")
+            .arg(dir.join("worker.properties"))
+            .env("DKC_TEST_REST_PASSWORD", "letmein")
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null()),
+    );
+    let api = Api::new(port);
+    api.wait_up().await;
+    let url = format!("{}/connectors", api.base);
+    let status = |auth: Option<&str>| {
+        tokio::task::block_in_place(|| {
+            let mut req = api.agent.get(&url);
+            if let Some(a) = auth {
+                req = req.header("Authorization", a);
+            }
+            let resp = req.call().unwrap();
+            (
+                resp.status().as_u16(),
+                resp.headers()
+                    .get("www-authenticate")
+                    .map(|v| v.to_str().unwrap().to_owned()),
+            )
+        })
+    };
+    let (code, challenge) = status(None);
+    assert_eq!(code, 401);
+    assert!(challenge.unwrap().starts_with("Basic"));
+    // ops:letmein and ops:wrong, base64.
+    assert_eq!(status(Some("Basic b3BzOmxldG1laW4=")).0, 200);
+    assert_eq!(status(Some("Basic b3BzOndyb25n")).0, 401);
+    assert!(worker.signal(libc::SIGTERM).success());
+}

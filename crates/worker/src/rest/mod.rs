@@ -2,8 +2,11 @@
 //! curl recipes, Control Center-style UIs, kcctl and Terraform providers work unchanged.
 //! Errors are `{"error_code": N, "message": "..."}` as Connect sends them.
 
+mod auth;
 mod connectors;
 mod plugins;
+
+pub use auth::BasicAuth;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,11 +24,14 @@ pub struct Api {
     pub kafka_cluster_id: Option<String>,
     /// The UI's live topic view, when a Diffusion server to watch is configured.
     pub topics: Option<Arc<crate::ui::TopicFeed>>,
+    /// Basic authentication every request must carry, when configured.
+    pub auth: Option<BasicAuth>,
 }
 
 pub fn router(api: Arc<Api>) -> Router {
     use connectors as c;
-    Router::new()
+    let auth = api.auth.clone();
+    let router = Router::new()
         .route("/", get(root))
         .route("/connectors", get(c::list).post(c::create))
         .route("/connectors/{name}", get(c::info).delete(c::delete))
@@ -58,7 +64,11 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/ui/stats", get(crate::ui::stats))
         .route("/ui/events", get(crate::ui::events))
         .fallback(|| async { ApiError(StatusCode::NOT_FOUND, "HTTP 404 Not Found".into()) })
-        .with_state(api)
+        .with_state(api);
+    match auth {
+        Some(auth) => router.layer(axum::middleware::from_fn_with_state(auth, auth::require)),
+        None => router,
+    }
 }
 
 /// Binds the listener now (so a taken port is reported at start) and serves until the
