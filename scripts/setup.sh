@@ -4,6 +4,7 @@
 #   - the Kafka-protocol test broker `tansu` (cargo install; ~7 minutes cold on 2 cores)
 #   - the official Diffusion Python SDK in a venv (tests only; never shipped)
 #   - the official Diffusion JavaScript SDK from npm (tests only; never shipped)
+#   - Debian's chromium and playwright-core from npm, for the /ui page test
 # Usage: scripts/setup.sh [--broker-only]
 set -euo pipefail
 
@@ -12,6 +13,7 @@ TOOLS=${DKC_TOOLS:-$ROOT/.tools}
 TANSU_VERSION=0.6.0
 PY_SDK_VERSION=6.12.2
 JS_SDK_VERSION=6.12.1
+PLAYWRIGHT_VERSION=1.49.1
 mkdir -p "$TOOLS"
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
@@ -56,5 +58,11 @@ if [ ! -f "$TOOLS/js/.diffusion-$JS_SDK_VERSION" ]; then
   mkdir -p "$TOOLS/js"
   npm install --silent --no-audit --no-fund --prefix "$TOOLS/js" "diffusion@$JS_SDK_VERSION" >/dev/null
   touch "$TOOLS/js/.diffusion-$JS_SDK_VERSION"
+fi
+ensure_cmd chromium chromium
+if [ ! -f "$TOOLS/js/.playwright-core-$PLAYWRIGHT_VERSION" ]; then
+  log "installing playwright-core $PLAYWRIGHT_VERSION into $TOOLS/js (drives Debian's chromium)"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS/js" "playwright-core@$PLAYWRIGHT_VERSION" >/dev/null
+  touch "$TOOLS/js/.playwright-core-$PLAYWRIGHT_VERSION"
 fi
 log "tools ready in $TOOLS"

@@ -1,5 +1,5 @@
 //! `diffusion-kafka-connect demo` against the real broker: data flows both ways, the /ui
-//! page and its live topic stream show `kafka/price` changing, Ctrl-C (SIGINT) stops it
+//! page (in headless Chromium) and its live topic stream show `kafka/price` changing, Ctrl-C (SIGINT) stops it
 //! cleanly; without a broker it says how to start one and exits non-zero.
 
 use std::io::{BufRead, BufReader};
@@ -104,6 +104,27 @@ async fn the_demo_flows_both_ways_and_the_page_shows_it() {
     assert_eq!(m.key(), Some(&b"source/kafka/price"[..]));
     let v: serde_json::Value = serde_json::from_slice(m.payload().unwrap()).unwrap();
     assert_eq!(v["payload"]["symbol"], "GLOBEX", "{v}");
+
+    // A person's view: headless Chromium on /ui sees kafka/price change and both
+    // connectors running.
+    let url = format!("http://127.0.0.1:{r}/ui");
+    let run = tokio::task::spawn_blocking(move || {
+        let page = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui/page.js");
+        test_support::sdk::node(&page, &[&url])
+    })
+    .await
+    .unwrap();
+    run.assert_success();
+    let seen: serde_json::Value = serde_json::from_str(run.lines().last().unwrap()).unwrap();
+    let values = seen["values"].as_array().unwrap();
+    assert_eq!(values.len(), 3, "{seen}");
+    assert!(values.iter().all(|v| v["symbol"] == "ACME"), "{seen}");
+    let connectors = seen["connectors"].to_string();
+    assert!(
+        connectors.contains("DiffusionSinkConnector RUNNING")
+            && connectors.contains("DiffusionSourceConnector RUNNING"),
+        "{seen}"
+    );
 
     assert!(demo.signal(libc::SIGINT).success());
 }
