@@ -11,13 +11,14 @@
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use connect_data::to_diffusion_cbor;
 use diffusion_client::{ClientError, Session, SessionState, TopicSpecification, TopicType};
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::message::{BorrowedMessage, Headers, Message};
 use tokio::sync::watch;
@@ -31,12 +32,30 @@ use crate::pattern::{validate_path, Context};
 use crate::status::{StatusHandle, TaskState};
 
 /// Counters a worker exposes and logs.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SinkMetrics {
     pub records_read: AtomicU64,
     pub records_confirmed: AtomicU64,
     pub records_failed: AtomicU64,
     pub records_dead_lettered: AtomicU64,
+    /// Seconds from sending an update to Diffusion's confirmation.
+    pub publish_latency: Histogram,
+    /// The Kafka timestamp (ms) of the last record Diffusion confirmed; 0 before any.
+    pub last_record_timestamp_ms: AtomicI64,
+}
+
+impl Default for SinkMetrics {
+    fn default() -> Self {
+        SinkMetrics {
+            records_read: AtomicU64::new(0),
+            records_confirmed: AtomicU64::new(0),
+            records_failed: AtomicU64::new(0),
+            records_dead_lettered: AtomicU64::new(0),
+            // 0.25 ms to ~8 s.
+            publish_latency: Histogram::new(exponential_buckets(0.00025, 2.0, 16)),
+            last_record_timestamp_ms: AtomicI64::new(0),
+        }
+    }
 }
 
 /// CBOR `null`: what a tombstone sets by default.
@@ -76,6 +95,10 @@ struct InFlight {
     topic: String,
     partition: i32,
     offset: i64,
+    /// The record's Kafka timestamp, for the age of what was last delivered.
+    timestamp_ms: Option<i64>,
+    /// When its update was first sent, for the publish latency.
+    sent_at: Instant,
     info: Option<RecordInfo>,
     work: Work,
     wait: Wait,
@@ -168,6 +191,8 @@ struct Sink<'a> {
     known: HashSet<String>,
     offsets: Offsets,
     inflight: VecDeque<InFlight>,
+    /// The Kafka timestamp of the record being taken.
+    timestamp_ms: Option<i64>,
     /// A record failed and errors are not tolerated: read no more.
     poisoned: bool,
 }
@@ -214,6 +239,7 @@ impl<'a> Sink<'a> {
             known: HashSet::new(),
             offsets: Offsets::default(),
             inflight: VecDeque::new(),
+            timestamp_ms: None,
             poisoned: false,
         }))
     }
@@ -299,6 +325,14 @@ impl<'a> Sink<'a> {
             self.metrics
                 .records_confirmed
                 .fetch_add(1, Ordering::Relaxed);
+            self.metrics
+                .publish_latency
+                .observe(front.sent_at.elapsed().as_secs_f64());
+            if let Some(ts) = front.timestamp_ms {
+                self.metrics
+                    .last_record_timestamp_ms
+                    .store(ts, Ordering::Relaxed);
+            }
         }
         self.offsets
             .settle(&front.topic, front.partition, front.offset);
@@ -427,6 +461,7 @@ impl<'a> Sink<'a> {
     async fn take(&mut self, m: &BorrowedMessage<'_>) -> Result<(), String> {
         self.metrics.records_read.fetch_add(1, Ordering::Relaxed);
         let (topic, partition, offset) = (m.topic().to_owned(), m.partition(), m.offset());
+        self.timestamp_ms = m.timestamp().to_millis();
         let work = match self.prepare(m) {
             Ok(work) => work,
             Err(err) => {
@@ -498,6 +533,8 @@ impl<'a> Sink<'a> {
             topic,
             partition,
             offset,
+            timestamp_ms: self.timestamp_ms,
+            sent_at: Instant::now(),
             info,
             work,
             wait,

@@ -11,10 +11,12 @@ use rdkafka::config::ClientConfig;
 
 pub struct Broker {
     port: u16,
-    // Kept so the process handle lives as long as the broker.
-    _child: Child,
+    storage: Storage,
+    /// The running broker; `None` while stopped by a fault test.
+    child: std::sync::Mutex<Option<Child>>,
 }
 
+#[derive(Clone)]
 pub enum Storage {
     /// Fast, gone with the process.
     Memory,
@@ -31,13 +33,31 @@ impl Broker {
 
     /// Starts a broker that dies with the test process.
     pub fn start(storage: Storage) -> Broker {
+        let broker = Broker {
+            port: crate::free_port(),
+            storage,
+            child: std::sync::Mutex::new(None),
+        };
+        broker.resume();
+        broker
+    }
+
+    /// Kills the broker (a crash, for fault tests); `resume` brings it back on the same
+    /// port with the same storage.
+    pub fn stop(&self) {
+        if let Some(mut child) = self.child.lock().unwrap().take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub fn resume(&self) {
         let tansu = crate::tools_dir().join("bin/tansu");
         if !tansu.exists() {
             crate::missing_tool("the test broker tansu", &tansu);
         }
-        let port = crate::free_port();
-        let url = format!("tcp://127.0.0.1:{port}");
-        let (engine, dir) = match &storage {
+        let url = format!("tcp://127.0.0.1:{}", self.port);
+        let (engine, dir) = match &self.storage {
             Storage::Memory => ("memory://tansu/".to_owned(), std::env::temp_dir()),
             Storage::Sqlite(path) => {
                 let dir = path.parent().unwrap_or(Path::new(".")).to_owned();
@@ -59,13 +79,8 @@ impl Broker {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-        let child = spawn_tied_to_process(cmd);
-        let broker = Broker {
-            port,
-            _child: child,
-        };
-        broker.wait_ready(Duration::from_secs(30));
-        broker
+        *self.child.lock().unwrap() = Some(spawn_tied_to_process(cmd));
+        self.wait_ready(Duration::from_secs(30));
     }
 
     pub fn bootstrap(&self) -> String {

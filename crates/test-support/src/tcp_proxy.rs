@@ -1,8 +1,9 @@
 //! A TCP proxy for fault tests: forwards bytes both ways until told to freeze (a silent
-//! partition: nothing flows, nothing closes) or to cut (every connection reset).
+//! partition: nothing flows, nothing closes), to cut (every connection reset), or to delay
+//! every chunk it forwards (a slow link).
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -12,6 +13,7 @@ use tokio::sync::watch;
 pub struct TcpProxy {
     addr: SocketAddr,
     frozen: Arc<AtomicBool>,
+    delay_ms: Arc<AtomicU64>,
     cut: watch::Sender<u64>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -21,21 +23,30 @@ impl TcpProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let addr = listener.local_addr().unwrap();
         let frozen = Arc::new(AtomicBool::new(false));
+        let delay_ms = Arc::new(AtomicU64::new(0));
         let (cut, cut_rx) = watch::channel(0u64);
         let task = tokio::spawn({
             let frozen = frozen.clone();
+            let delay_ms = delay_ms.clone();
             async move {
                 while let Ok((client, _)) = listener.accept().await {
                     let Ok(server) = TcpStream::connect(upstream).await else {
                         continue;
                     };
-                    tokio::spawn(pump(client, server, frozen.clone(), cut_rx.clone()));
+                    tokio::spawn(pump(
+                        client,
+                        server,
+                        frozen.clone(),
+                        delay_ms.clone(),
+                        cut_rx.clone(),
+                    ));
                 }
             }
         });
         TcpProxy {
             addr,
             frozen,
+            delay_ms,
             cut,
             task,
         }
@@ -54,6 +65,12 @@ impl TcpProxy {
         self.frozen.store(false, Ordering::SeqCst);
     }
 
+    /// Holds every chunk this long before forwarding it (zero: no delay).
+    pub fn set_delay(&self, delay: std::time::Duration) {
+        self.delay_ms
+            .store(delay.as_millis() as u64, Ordering::SeqCst);
+    }
+
     /// Resets every open connection (new ones are still accepted).
     pub fn cut(&self) {
         self.cut.send_modify(|n| *n += 1);
@@ -70,8 +87,15 @@ async fn pump(
     mut a: TcpStream,
     mut b: TcpStream,
     frozen: Arc<AtomicBool>,
+    delay_ms: Arc<AtomicU64>,
     mut cut: watch::Receiver<u64>,
 ) {
+    let delay = || async {
+        let ms = delay_ms.load(Ordering::SeqCst);
+        if ms > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        }
+    };
     let _ = a.set_nodelay(true);
     let _ = b.set_nodelay(true);
     cut.borrow_and_update();
@@ -89,11 +113,11 @@ async fn pump(
         tokio::select! {
             n = ar.read(&mut abuf) => match n {
                 Ok(0) | Err(_) => break,
-                Ok(n) => if bw.write_all(&abuf[..n]).await.is_err() { break },
+                Ok(n) => { delay().await; if bw.write_all(&abuf[..n]).await.is_err() { break } },
             },
             n = br.read(&mut bbuf) => match n {
                 Ok(0) | Err(_) => break,
-                Ok(n) => if aw.write_all(&bbuf[..n]).await.is_err() { break },
+                Ok(n) => { delay().await; if aw.write_all(&bbuf[..n]).await.is_err() { break } },
             },
             _ = cut.changed() => break,
             // Re-check the freeze flag now and then even when nothing flows.

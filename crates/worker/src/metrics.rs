@@ -17,7 +17,10 @@ use crate::herder::{TaskMetrics, TaskSnapshot};
 use crate::rest::Api;
 
 #[derive(Debug)]
-struct Tasks(Vec<(String, &'static str, bool, Counters)>);
+struct Tasks(
+    Vec<(String, &'static str, bool, Counters)>,
+    Vec<(String, Arc<connectors::sink::SinkMetrics>)>,
+);
 
 #[derive(Debug, Default)]
 struct Counters {
@@ -128,6 +131,39 @@ impl Collector for Tasks {
             let l = labels(connector);
             ConstGauge::new(i64::from(*connected)).encode(up.encode_family(&l)?)?;
         }
+        // The sink's publish latency (its own histogram) and the age of what it delivered.
+        if !self.1.is_empty() {
+            let h = prometheus_client::metrics::histogram::Histogram::new([1.0]);
+            let mut family = encoder.encode_descriptor(
+                "sink_publish_latency_seconds",
+                "Time from sending an update to Diffusion's confirmation",
+                None,
+                h.metric_type(),
+            )?;
+            for (connector, m) in &self.1 {
+                let l = labels(connector);
+                m.publish_latency.encode(family.encode_family(&l)?)?;
+            }
+            let now_ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as i64)
+                .unwrap_or(0);
+            let gauge = ConstGauge::new(0.0f64);
+            let mut age = encoder.encode_descriptor(
+                "sink_last_record_age_seconds",
+                "Now minus the Kafka timestamp of the last record Diffusion confirmed: how far behind the sink is",
+                None,
+                gauge.metric_type(),
+            )?;
+            for (connector, m) in &self.1 {
+                let ts = m.last_record_timestamp_ms.load(Ordering::Relaxed);
+                if ts > 0 {
+                    let l = labels(connector);
+                    ConstGauge::new((now_ms - ts).max(0) as f64 / 1000.0)
+                        .encode(age.encode_family(&l)?)?;
+                }
+            }
+        }
         let mut state = encoder.encode_descriptor(
             "task_running",
             "1 when the task is RUNNING (state label: its state)",
@@ -145,6 +181,13 @@ impl Collector for Tasks {
 
 pub fn render(snapshot: Vec<TaskSnapshot>) -> String {
     let mut registry = Registry::with_prefix("dkc");
+    let sinks = snapshot
+        .iter()
+        .filter_map(|t| match &t.metrics {
+            TaskMetrics::Sink(m) => Some((t.connector.clone(), m.clone())),
+            TaskMetrics::Source(_) => None,
+        })
+        .collect();
     let tasks = snapshot
         .into_iter()
         .map(|t| {
@@ -156,7 +199,7 @@ pub fn render(snapshot: Vec<TaskSnapshot>) -> String {
             )
         })
         .collect();
-    registry.register_collector(Box::new(Tasks(tasks)));
+    registry.register_collector(Box::new(Tasks(tasks, sinks)));
     let mut out = String::new();
     // Writing to a String cannot fail.
     let _ = prometheus_client::encoding::text::encode(&mut out, &registry);

@@ -425,6 +425,22 @@ async fn a_connector_lifecycle_over_the_rest_api() {
     api.wait_state(&name, "RUNNING", Some("RUNNING")).await;
     produce(&topic, 4).await;
     wait_value(&latest, &format!("kafka2/{topic}"), json!({"n": 4})).await;
+    // The publish latency and the age of what was delivered, for the one record since.
+    let metrics = api
+        .call("GET", "/metrics", None)
+        .1
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let labels = format!("{{connector=\"{name}\",task=\"0\"}}");
+    assert!(
+        metrics.contains(&format!("dkc_sink_publish_latency_seconds_count{labels} 1")),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(&format!("dkc_sink_last_record_age_seconds{labels}")),
+        "{metrics}"
+    );
 
     // Stop (KIP-875): no tasks. Delete: gone.
     assert_eq!(
