@@ -68,9 +68,14 @@ impl ErrorReporter {
                     .create_topic_if_missing(topic, 1, policy.dlq_replication_factor)
                     .await
                     .map_err(|e| format!("dead-letter topic: {e}"))?;
+                let mut config = kafka.producer();
+                // A record the broker took for its topic must fit the dead-letter topic
+                // too: librdkafka's own 1 MB default would refuse it here first.
+                if config.get("message.max.bytes").is_none() {
+                    config.set("message.max.bytes", "104857600");
+                }
                 Some(
-                    kafka
-                        .producer()
+                    config
                         .create()
                         .map_err(|e| format!("dead-letter producer: {e}"))?,
                 )

@@ -584,6 +584,17 @@ impl<'a> Sink<'a> {
             });
         }
         let cbor = to_diffusion_cbor(&value).map_err(|e| put(format!("value: {e}")))?;
+        // Above the server's message size the update would close the session (and be
+        // sent again after every reconnection): it is this record's failure instead.
+        if let Some(max) = self.session.max_message_size() {
+            let size = cbor.len() + path.len() + 64;
+            if size > max as usize {
+                return Err(put(format!(
+                    "the update is about {size} bytes; Diffusion at {} takes messages of at most {max} bytes",
+                    c.diffusion.url
+                )));
+            }
+        }
         Ok(Work::Set {
             path,
             value: Bytes::from(cbor),

@@ -455,3 +455,114 @@ async fn connections_cut_mid_stream_lose_nothing_and_commit_only_confirmed() {
     // Everything was eventually confirmed (resent after each cut), so all is committed.
     assert_eq!(committed(&format!("connect-{name}"), &topic).await, N);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn oversized_records_and_bad_keys_take_the_error_path_and_the_rest_flow_on() {
+    let broker = Broker::shared();
+    // A server that takes messages of at most 1 MiB (as Diffusion servers are configured).
+    let server = Server::bind(ServerConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        max_message_size: 1024 * 1024,
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap();
+    let topic = unique_name("corpus");
+    let dlq = unique_name("corpus-dlq");
+    broker.create_topic(&topic, 1).await;
+    let name = unique_name("sink");
+    let mut c = seed_sink(&name, &topic, &server.url(), "kafka/${topic}/${key}");
+    for (k, v) in [
+        ("errors.tolerance", "all"),
+        ("errors.deadletterqueue.topic.name", dlq.as_str()),
+        ("errors.deadletterqueue.topic.replication.factor", "1"),
+        ("errors.deadletterqueue.context.headers.enable", "true"),
+    ] {
+        c.props.insert(k.into(), v.into());
+    }
+    let sink = start(&c);
+    let watcher = Session::connect(
+        &server.url(),
+        "admin",
+        "password",
+        SessionOptions::default(),
+    )
+    .await
+    .unwrap();
+    let mut events = watcher.take_events().unwrap();
+    watcher
+        .subscribe(&format!("?kafka/{topic}/"))
+        .await
+        .unwrap();
+
+    // A 10 MB record, a key that is not UTF-8, then a good record.
+    let big = json!({"blob": "x".repeat(10 * 1024 * 1024)}).to_string();
+    let p: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", broker.bootstrap())
+        .set("message.max.bytes", "20000000")
+        .create()
+        .unwrap();
+    let send = |key: &'static [u8], value: String| {
+        let p = p.clone();
+        let topic = topic.clone();
+        async move {
+            p.send(
+                FutureRecord::to(&topic).key(key).payload(&value),
+                Duration::from_secs(30),
+            )
+            .await
+            .map_err(|(e, _)| e)
+            .unwrap();
+        }
+    };
+    send(b"big", big).await;
+    send(&[0xff, 0xfe, 0x00], r#"{"n":1}"#.to_owned()).await;
+    send(b"good", r#"{"n":2}"#.to_owned()).await;
+    expect_values(
+        &mut events,
+        &[(format!("kafka/{topic}/good"), json!({"n": 2}))].into(),
+    )
+    .await;
+
+    let dlq_consumer: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", broker.bootstrap())
+        .set("group.id", unique_name("dlq-reader"))
+        .set("auto.offset.reset", "earliest")
+        .create()
+        .unwrap();
+    dlq_consumer.subscribe(&[&dlq]).unwrap();
+    let mut stages = Vec::new();
+    while stages.len() < 2 {
+        let m = tokio::time::timeout(Duration::from_secs(30), dlq_consumer.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        let header = |name: &str| {
+            m.headers()
+                .unwrap()
+                .iter()
+                .find(|h| h.key == name)
+                .map(|h| String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned())
+                .unwrap_or_default()
+        };
+        stages.push((
+            header("__connect.errors.offset"),
+            header("__connect.errors.stage"),
+            header("__connect.errors.exception.message"),
+        ));
+    }
+    assert_eq!(stages[0].0, "0");
+    assert_eq!(stages[0].1, "TASK_PUT");
+    assert!(
+        stages[0].2.contains("at most 1048576 bytes"),
+        "{:?}",
+        stages[0]
+    );
+    assert_eq!(stages[1].0, "1");
+    assert_eq!(stages[1].1, "KEY_CONVERTER");
+    assert!(stages[1].2.contains("UTF-8"), "{:?}", stages[1]);
+    assert_eq!(sink.status.borrow().state, connectors::TaskState::Running);
+    sink.stop.send(true).unwrap();
+    sink.task.await.unwrap().unwrap();
+    assert_eq!(committed(&format!("connect-{name}"), &topic).await, 3);
+}

@@ -2,6 +2,7 @@
 //! answering the server's notifications and pings, and reconnecting with back-off.
 
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -52,6 +53,8 @@ fn endpoint(url: &str) -> String {
 pub(crate) struct Connected {
     pub(crate) ws: Socket,
     pub(crate) idle_limit: Option<Duration>,
+    /// The largest message the server takes (0: not said).
+    pub(crate) max_message_size: u32,
 }
 
 /// The server pings every `ping_period`; two and a half periods without a word mean the
@@ -117,7 +120,8 @@ pub(crate) async fn connect(t: &Target) -> Result<Connected, ClientError> {
             | ResponseCode::Reconnected
             | ResponseCode::ReconnectedWithMessageLoss => Ok(Connected {
                 ws,
-                idle_limit: idle_limit(resp.session.map_or(0, |s| s.ping_period_ms)),
+                idle_limit: idle_limit(resp.session.as_ref().map_or(0, |s| s.ping_period_ms)),
+                max_message_size: resp.session.as_ref().map_or(0, |s| s.max_message_size),
             }),
             ResponseCode::AuthenticationFailed => Err(ClientError::AuthenticationFailed {
                 principal: t.principal.clone(),
@@ -161,7 +165,11 @@ pub(crate) async fn run(
     let Connected {
         mut ws,
         idle_limit: mut idle,
+        max_message_size,
     } = connection;
+    shared
+        .max_message_size
+        .store(max_message_size, Ordering::Relaxed);
     loop {
         let mut topics = HashMap::new();
         let end = serve(
@@ -207,6 +215,9 @@ pub(crate) async fn run(
             match connect(&target).await {
                 Ok(c) => {
                     idle = c.idle_limit;
+                    shared
+                        .max_message_size
+                        .store(c.max_message_size, Ordering::Relaxed);
                     break c.ws;
                 }
                 Err(e) => {

@@ -1,7 +1,7 @@
 //! The public face of a session: requests, subscriptions, events and state.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -52,6 +52,8 @@ pub(crate) struct Shared {
     pub(crate) state: watch::Sender<SessionState>,
     /// Selectors to re-subscribe after a reconnection that got a new session.
     pub(crate) selectors: Mutex<Vec<String>>,
+    /// The server's largest message, from the handshake (0: not said).
+    pub(crate) max_message_size: AtomicU32,
 }
 
 impl Shared {
@@ -100,6 +102,7 @@ impl Session {
             next_cid: AtomicI64::new(1),
             state,
             selectors: Mutex::new(Vec::new()),
+            max_message_size: AtomicU32::new(0),
         });
         let target = driver::Target {
             url: url.to_owned(),
@@ -108,6 +111,9 @@ impl Session {
             options: options.clone(),
         };
         let connection = driver::connect(&target).await?;
+        shared
+            .max_message_size
+            .store(connection.max_message_size, Ordering::Relaxed);
         shared.state.send_replace(SessionState::Connected);
         let (out, out_rx) = mpsc::channel(options.max_in_flight.max(1));
         let (events_tx, events_rx) = mpsc::channel(options.event_queue.max(1));
@@ -130,6 +136,16 @@ impl Session {
                 options,
             }),
         })
+    }
+
+    /// The largest message the server accepts, as it said in the handshake; a request
+    /// above it fails with `InvalidValue` instead of being sent (the server would close
+    /// the session).
+    pub fn max_message_size(&self) -> Option<u32> {
+        match self.inner.shared.max_message_size.load(Ordering::Relaxed) {
+            0 => None,
+            n => Some(n),
+        }
     }
 
     /// The session's state now and as it changes.
@@ -288,6 +304,14 @@ impl Session {
             payload,
         }
         .encode();
+        let max = shared.max_message_size.load(Ordering::Relaxed) as usize;
+        if max > 0 && frame.len() > max {
+            shared.conversations().remove(&cid);
+            return Err(ClientError::InvalidValue(format!(
+                "the {what} request is {} bytes; the server takes messages of at most {max}",
+                frame.len()
+            )));
+        }
         let sent = tokio::time::timeout(timeout, self.inner.out.send(frame)).await;
         if !matches!(sent, Ok(Ok(()))) {
             shared.conversations().remove(&cid);

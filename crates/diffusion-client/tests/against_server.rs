@@ -344,3 +344,27 @@ async fn a_silent_connection_is_declared_dead_and_replaced() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_request_above_the_servers_message_size_fails_alone() {
+    let server = Server::bind(ServerConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        max_message_size: 64 * 1024,
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap();
+    let s = session(&server).await;
+    assert_eq!(s.max_message_size(), Some(64 * 1024));
+    let spec = TopicSpecification::new(TopicType::String);
+    let big = Value::String("x".repeat(100 * 1024));
+    match s.add_and_set("big", spec.clone(), &big).await {
+        Err(ClientError::InvalidValue(why)) => assert!(why.contains("at most 65536"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    // Nothing was sent: the session is still connected and works.
+    assert_eq!(*s.state().borrow(), SessionState::Connected);
+    s.add_and_set("small", spec, &Value::String("ok".into()))
+        .await
+        .unwrap();
+}
