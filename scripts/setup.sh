@@ -2,7 +2,8 @@
 # Installs what the tests and the demo need, into the project-local tools folder
 # (.tools/, or $DKC_TOOLS), reusing whatever is already there:
 #   - the Kafka-protocol test broker `tansu` (cargo install; ~7 minutes cold on 2 cores)
-#   - the official Diffusion Python SDK in a venv (tests only; never shipped)
+#   - the official Diffusion Python SDK in a venv (tests only; never shipped), with
+#     confluent-kafka for the benchmark's Python bridge
 #   - the official Diffusion JavaScript SDK from npm (tests only; never shipped)
 #   - Debian's chromium and playwright-core from npm, for the /ui page test
 # Usage: scripts/setup.sh [--broker-only]
@@ -14,6 +15,7 @@ TANSU_VERSION=0.6.0
 PY_SDK_VERSION=6.12.2
 JS_SDK_VERSION=6.12.1
 PLAYWRIGHT_VERSION=1.49.1
+CONFLUENT_KAFKA_VERSION=2.6.1
 mkdir -p "$TOOLS"
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
@@ -49,6 +51,11 @@ if [ ! -f "$TOOLS/venv/.diffusion-$PY_SDK_VERSION" ]; then
   fi
   "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "diffusion==$PY_SDK_VERSION"
   touch "$TOOLS/venv/.diffusion-$PY_SDK_VERSION"
+fi
+if [ ! -f "$TOOLS/venv/.confluent-kafka-$CONFLUENT_KAFKA_VERSION" ]; then
+  log "installing confluent-kafka $CONFLUENT_KAFKA_VERSION into $TOOLS/venv (the benchmark's Python bridge)"
+  "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "confluent-kafka==$CONFLUENT_KAFKA_VERSION"
+  touch "$TOOLS/venv/.confluent-kafka-$CONFLUENT_KAFKA_VERSION"
 fi
 
 if [ ! -f "$TOOLS/js/.diffusion-$JS_SDK_VERSION" ]; then

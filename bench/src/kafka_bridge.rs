@@ -206,6 +206,7 @@ pub async fn sink(smoke: bool) -> Result<Vec<Row>, String> {
     let broker = Broker::shared();
     let bootstrap = broker.bootstrap();
     let topic = unique_name("bench-sink");
+    let topic_name = topic.clone();
     broker.create_topic(&topic, 1).await;
     let server = ServerProcess::start()?;
     let (b, t) = (bootstrap.clone(), topic.clone());
@@ -236,7 +237,41 @@ pub async fn sink(smoke: bool) -> Result<Vec<Row>, String> {
         return Err(format!("the sink child printed {text:?}"));
     };
     let ours_secs: f64 = secs.parse().map_err(|_| format!("bad seconds {secs:?}"))?;
+
+    // The straightforward Python bridge does a slice of the same work.
+    let py_n = (n / 20).max(1000);
+    let py_server = ServerProcess::start()?;
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("python/bridge_sink.py");
+    let (b, t, u) = (
+        broker.bootstrap(),
+        topic_name.clone(),
+        py_server.url.clone(),
+    );
+    let run = tokio::task::spawn_blocking(move || {
+        test_support::sdk::python(&script, &[&b, &t, &u, &py_n.to_string()])
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    if !run.output.status.success() {
+        return Err(format!("the Python sink bridge failed: {}", run.stderr()));
+    }
+    let py_secs: f64 = run
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .ok_or_else(|| format!("the Python bridge printed {:?}", run.stdout()))?;
+    let ours_rate = n as f64 / ours_secs;
+    let py_rate = py_n as f64 / py_secs;
     Ok(vec![
+        Row {
+            name: format!(
+                "sink vs a Python bridge (confluent-kafka + official SDK; Python does {py_n})"
+            ),
+            ours: per_sec(n as u64, ours_secs),
+            baseline: format!("{} (Python bridge)", per_sec(py_n as u64, py_secs)),
+            ratio: format!("{:.1}x", ours_rate / py_rate),
+            target: ">= 20x".into(),
+        },
         Row {
             name: format!("sink: {n} JSON records (~100 B, {KEYS} keys) to Diffusion, confirmed"),
             ours: per_sec(n as u64, ours_secs),
@@ -354,6 +389,10 @@ pub async fn source(smoke: bool) -> Result<Vec<Row>, String> {
     let ours_secs = start.elapsed().as_secs_f64();
     let _ = stop.send(true);
     let _ = task.await;
+
+    // The straightforward Python bridge on a slice of the same work, same publisher.
+    let py_n = (n / 20).max(1000);
+    let py_secs = python_source(&server.url, &publisher, &paths, &values, &bootstrap, py_n).await?;
     publisher.close().await;
 
     // The baseline writes the same keys and values straight to Kafka.
@@ -366,16 +405,28 @@ pub async fn source(smoke: bool) -> Result<Vec<Row>, String> {
     })
     .await
     .map_err(|e| e.to_string())?;
-    Ok(vec![Row {
-        name: format!("source: {n} Diffusion updates ({KEYS} topics) into Kafka, acknowledged"),
-        ours: per_sec(n, ours_secs),
-        baseline: format!(
-            "{} (bare BaseProducer, same records)",
-            per_sec(n, base_secs)
-        ),
-        ratio: format!("{:.2}", base_secs / ours_secs),
-        target: ">= 0.8".into(),
-    }])
+    let ratio_py = (n as f64 / ours_secs) / (py_n as f64 / py_secs);
+    Ok(vec![
+        Row {
+            name: format!(
+                "source vs a Python bridge (official SDK + confluent-kafka; Python does {py_n})"
+            ),
+            ours: per_sec(n, ours_secs),
+            baseline: format!("{} (Python bridge)", per_sec(py_n, py_secs)),
+            ratio: format!("{ratio_py:.1}x"),
+            target: ">= 20x".into(),
+        },
+        Row {
+            name: format!("source: {n} Diffusion updates ({KEYS} topics) into Kafka, acknowledged"),
+            ours: per_sec(n, ours_secs),
+            baseline: format!(
+                "{} (bare BaseProducer, same records)",
+                per_sec(n, base_secs)
+            ),
+            ratio: format!("{:.2}", base_secs / ours_secs),
+            target: ">= 0.8".into(),
+        },
+    ])
 }
 
 /// The CBOR a JSON topic holds for this JSON text.
@@ -569,4 +620,86 @@ fn bare_latency(bootstrap: &str, topic: &str, n: u64, rate: u64) -> Vec<u64> {
     }
     let _ = producer.join();
     lat
+}
+
+/// Runs the Python source bridge and publishes `n` updates to it, paced by the count it
+/// reports; returns its seconds from first update to last acknowledgement.
+async fn python_source(
+    url: &str,
+    publisher: &Session,
+    paths: &[String],
+    values: &[bytes::Bytes],
+    bootstrap: &str,
+    n: u64,
+) -> Result<f64, String> {
+    use std::io::BufRead;
+    let kafka_topic = unique_name("bench-py-source");
+    // The broker does not create topics on first use; a user would have created it.
+    Broker::shared().create_topic(&kafka_topic, 1).await;
+    let py = test_support::tools_dir().join("venv/bin/python");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("python/bridge_source.py");
+    let mut child = Command::new(py)
+        .arg(script)
+        .args([
+            url,
+            "?source/bench/",
+            bootstrap,
+            &kafka_topic,
+            &n.to_string(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot start the Python source bridge: {e}"))?;
+    let stdout = child.stdout.take().unwrap();
+    let count = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+    let reader = {
+        let count = count.clone();
+        std::thread::spawn(move || {
+            let mut ready = Some(ready_tx);
+            let mut last = String::new();
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if line == "ready" {
+                    if let Some(r) = ready.take() {
+                        let _ = r.send(());
+                    }
+                } else if let Some(c) = line.strip_prefix("count ") {
+                    count.store(c.parse().unwrap_or(0), Ordering::Relaxed);
+                } else {
+                    last = line;
+                }
+            }
+            last
+        })
+    };
+    tokio::time::timeout(Duration::from_secs(60), ready_rx)
+        .await
+        .map_err(|_| "the Python bridge did not subscribe within 60 s".to_owned())?
+        .map_err(|_| "the Python bridge exited before subscribing".to_owned())?;
+    for i in 0..n {
+        // It reports every 1,000: stay within 5,000 of that, below the server's limit.
+        while i > count.load(Ordering::Relaxed) + 5_000 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let k = i as usize % KEYS;
+        publisher
+            .start_set_raw(&paths[k], TopicType::Json, values[i as usize].clone())
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let status = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    let last = reader.join().map_err(|_| "reader thread".to_owned())?;
+    if !status.success() {
+        return Err(format!("the Python source bridge failed ({status})"));
+    }
+    last.trim()
+        .parse()
+        .map_err(|_| format!("the Python bridge printed {last:?}"))
 }
