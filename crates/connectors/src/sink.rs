@@ -42,6 +42,8 @@ pub struct SinkMetrics {
     pub publish_latency: Histogram,
     /// The Kafka timestamp (ms) of the last record Diffusion confirmed; 0 before any.
     pub last_record_timestamp_ms: AtomicI64,
+    /// Records in the assigned partitions beyond the consumer's position (-1: unknown).
+    pub consumer_lag: AtomicI64,
 }
 
 impl Default for SinkMetrics {
@@ -54,6 +56,7 @@ impl Default for SinkMetrics {
             // 0.25 ms to ~8 s.
             publish_latency: Histogram::new(exponential_buckets(0.00025, 2.0, 16)),
             last_record_timestamp_ms: AtomicI64::new(0),
+            consumer_lag: AtomicI64::new(-1),
         }
     }
 }
@@ -249,6 +252,7 @@ impl<'a> Sink<'a> {
             tokio::time::interval(Duration::from_millis(self.config.commit_interval_ms));
         let mut progress = tokio::time::interval(Duration::from_secs(10));
         progress.tick().await;
+        let mut lag = tokio::time::interval(Duration::from_secs(5));
         let mut last = (Instant::now(), 0u64);
         let max = self.config.max_in_flight;
         // Its own handle, so a record borrowed from it does not borrow `self`.
@@ -271,6 +275,7 @@ impl<'a> Sink<'a> {
                     Err(e) => tracing::warn!(connector = %self.config.name, error = %e, "Kafka consumer error"),
                 },
                 _ = commit.tick() => self.commit(CommitMode::Async),
+                _ = lag.tick() => measure_lag(&self.consumer, &self.metrics),
                 _ = progress.tick() => {
                     let n = self.metrics.records_confirmed.load(Ordering::Relaxed);
                     let rate = (n - last.1) as f64 / last.0.elapsed().as_secs_f64();
@@ -600,6 +605,31 @@ impl<'a> Sink<'a> {
             value: Bytes::from(cbor),
         })
     }
+}
+
+/// The consumer lag, measured off the task (the broker is asked for each assigned
+/// partition's high watermark): records not yet read.
+fn measure_lag(consumer: &Arc<StreamConsumer>, metrics: &Arc<SinkMetrics>) {
+    let (consumer, metrics) = (consumer.clone(), metrics.clone());
+    tokio::task::spawn_blocking(move || {
+        let Ok(positions) = consumer.position() else {
+            return;
+        };
+        let mut lag = 0i64;
+        for e in positions.elements() {
+            let Ok((low, high)) =
+                consumer.fetch_watermarks(e.topic(), e.partition(), Duration::from_secs(2))
+            else {
+                return;
+            };
+            let at = match e.offset() {
+                rdkafka::Offset::Offset(o) => o,
+                _ => low,
+            };
+            lag += (high - at).max(0);
+        }
+        metrics.consumer_lag.store(lag, Ordering::Relaxed);
+    });
 }
 
 fn record_info(m: &BorrowedMessage<'_>) -> RecordInfo {

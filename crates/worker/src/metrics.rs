@@ -148,6 +148,19 @@ impl Collector for Tasks {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_millis() as i64)
                 .unwrap_or(0);
+            let mut lag = encoder.encode_descriptor(
+                "sink_consumer_lag",
+                "Records in the sink's assigned partitions beyond its consumer position",
+                None,
+                ConstGauge::new(0i64).metric_type(),
+            )?;
+            for (connector, m) in &self.1 {
+                let n = m.consumer_lag.load(Ordering::Relaxed);
+                if n >= 0 {
+                    let l = labels(connector);
+                    ConstGauge::new(n).encode(lag.encode_family(&l)?)?;
+                }
+            }
             let gauge = ConstGauge::new(0.0f64);
             let mut age = encoder.encode_descriptor(
                 "sink_last_record_age_seconds",
