@@ -4,7 +4,7 @@
 //! baseline measured in the same run, their ratio, and the target. `--smoke` runs each
 //! suite for a moment so CI keeps the harness working; it never asserts on timings.
 //!
-//! Suites: diffusion-fanout, client-set, sink, source, latency (default: all).
+//! Suites: diffusion-fanout, client-set, sink, source, latency, stall (default: all).
 
 mod client_set;
 mod fanout;
@@ -63,6 +63,7 @@ fn main() -> ExitCode {
             "sink" => rt.block_on(kafka_bridge::sink(smoke)),
             "source" => rt.block_on(kafka_bridge::source(smoke)),
             "latency" => rt.block_on(kafka_bridge::latency(smoke)),
+            "stall" => rt.block_on(kafka_bridge::stall(smoke)),
             other => Err(format!("unknown suite {other:?}")),
         };
         match result {

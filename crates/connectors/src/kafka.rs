@@ -155,7 +155,11 @@ impl KafkaSettings {
         c.set("group.id", group)
             .set("enable.auto.commit", "false")
             .set("enable.auto.offset.store", "false")
-            .set("auto.offset.reset", "earliest");
+            .set("auto.offset.reset", "earliest")
+            // librdkafka prefetches up to 64 MB per consumer by default; while Diffusion
+            // stalls that is what the process grows by. 16 MB is still over a second of
+            // records at full speed. `consumer.queued.max.messages.kbytes` overrides it.
+            .set("queued.max.messages.kbytes", "16384");
         for (k, v) in self.common.iter().chain(&self.consumer) {
             c.set(k, v);
         }
