@@ -31,7 +31,7 @@ fn main() -> ExitCode {
     }
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!(
-            "usage: bench [--smoke] [diffusion-fanout] [client-set] [sink] [source] [latency]"
+            "usage: bench [--smoke] [diffusion-fanout] [client-set] [sink] [source] [latency] [stall]"
         );
         return ExitCode::SUCCESS;
     }
@@ -48,6 +48,7 @@ fn main() -> ExitCode {
             "sink",
             "source",
             "latency",
+            "stall",
         ];
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
