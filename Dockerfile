@@ -3,7 +3,7 @@
 # the ones CI runs.
 FROM rust:1-slim-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
-      build-essential cmake pkg-config python3 perl \
+      build-essential cmake pkg-config python3 perl libssl-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -11,7 +11,7 @@ RUN cargo build --release --locked --bin diffusion-kafka-connect \
     && strip target/release/diffusion-kafka-connect
 
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates \
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates libssl3 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /var/lib/dkc --create-home dkc
 COPY --from=build /src/target/release/diffusion-kafka-connect /usr/local/bin/

@@ -34,6 +34,13 @@ ensure_cmd c++ g++
 ensure_cmd make make
 ensure_cmd perl perl
 ensure_cmd python3 python3
+# librdkafka is built with TLS (SSL and SASL SCRAM to brokers) against the system OpenSSL.
+ensure_cmd pkg-config pkg-config
+if ! dpkg -s libssl-dev >/dev/null 2>&1; then
+  log "installing libssl-dev (librdkafka's TLS and SCRAM)"
+  if [ -z "$apt_updated" ]; then apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libssl-dev >/dev/null
+fi
 
 if [ ! -x "$TOOLS/bin/tansu" ] || [ "$("$TOOLS/bin/tansu" --version 2>/dev/null | awk '{print $2}')" != "$TANSU_VERSION" ]; then
   log "building the test broker tansu $TANSU_VERSION into $TOOLS/bin (about 7 minutes the first time)"

@@ -272,6 +272,8 @@ impl<'a> Sink<'a> {
                             break Err(e);
                         }
                     }
+                    // Wrong credentials do not pass by retrying: say so and stop.
+                    Err(e) if is_auth_failure(&e) => break Err(format!("Kafka refused the credentials: {e}")),
                     Err(e) => tracing::warn!(connector = %self.config.name, error = %e, "Kafka consumer error"),
                 },
                 _ = commit.tick() => self.commit(CommitMode::Async),
@@ -605,6 +607,19 @@ impl<'a> Sink<'a> {
             value: Bytes::from(cbor),
         })
     }
+}
+
+fn is_auth_failure(e: &rdkafka::error::KafkaError) -> bool {
+    use rdkafka::error::RDKafkaErrorCode as C;
+    matches!(
+        e.rdkafka_error_code(),
+        Some(
+            C::Authentication
+                | C::SaslAuthenticationFailed
+                | C::TopicAuthorizationFailed
+                | C::GroupAuthorizationFailed
+        )
+    )
 }
 
 /// The consumer lag, measured off the task (the broker is asked for each assigned

@@ -14,6 +14,8 @@ pub struct Broker {
     storage: Storage,
     /// The running broker; `None` while stopped by a fault test.
     child: std::sync::Mutex<Option<Child>>,
+    /// Started with `--authentication`: clients must log in (SASL SCRAM).
+    authentication: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Clone)]
@@ -37,6 +39,7 @@ impl Broker {
             port: crate::free_port(),
             storage,
             child: std::sync::Mutex::new(None),
+            authentication: std::sync::atomic::AtomicBool::new(false),
         };
         broker.resume();
         broker
@@ -49,6 +52,29 @@ impl Broker {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+
+    /// Adds a SCRAM-SHA-256 user and restarts the broker requiring authentication
+    /// (needs file storage, where users are kept). Create topics before this: the
+    /// helpers here do not log in.
+    pub fn require_scram_user(&self, name: &str, password: &str) {
+        let tansu = crate::tools_dir().join("bin/tansu");
+        let status = Command::new(&tansu)
+            .args([
+                "user",
+                "create",
+                "--broker",
+                &format!("tcp://127.0.0.1:{}", self.port),
+            ])
+            .args(["--mechanism", "scram256", name, password])
+            .stdout(Stdio::null())
+            .status()
+            .expect("tansu user create");
+        assert!(status.success(), "tansu user create failed: {status}");
+        self.stop();
+        self.authentication
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.resume();
     }
 
     pub fn resume(&self) {
@@ -75,6 +101,11 @@ impl Broker {
             &url,
         ])
         .args(["--storage-engine", &engine])
+        .args(
+            self.authentication
+                .load(std::sync::atomic::Ordering::SeqCst)
+                .then_some("--authentication"),
+        )
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
