@@ -34,8 +34,46 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Run connectors from files, like Kafka Connect's connect-standalone.
+    #[command(
+        long_about = "Run connectors from files, like Kafka Connect's connect-standalone.\n\n\
+Every file is validated before anything starts; each bad key is named with the reason. \
+Connector files may be the REST form ({\"name\": ..., \"config\": {...}}), the flat form \
+Confluent Cloud takes, or .properties with a `name` key. Values may use config providers: \
+${env:VAR} and ${file:/path/secrets.properties:key}.\n\n\
+The REST API is served on `listeners` (default http://127.0.0.1:8083); changes made through it \
+last until the process ends. Ctrl-C or SIGTERM stops gracefully: in-flight Diffusion updates are \
+confirmed (within 30 s) and their offsets committed.",
+        after_help = "Examples:\n  \
+diffusion-kafka-connect standalone config/worker.properties config/sink.json\n  \
+diffusion-kafka-connect standalone config/worker.properties config/sink.json config/source.json\n\n\
+Worker properties (Kafka Connect's names):\n  \
+bootstrap.servers            Kafka brokers (required)\n  \
+offset.flush.interval.ms     how often confirmed sink offsets are committed (60000)\n  \
+security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.location\n  \
+consumer.*, producer.*, admin.*   passed to librdkafka, prefix removed\n  \
+key.converter, value.converter    defaults for connectors\n  \
+listeners                    REST API, http://HOST:PORT (http://127.0.0.1:8083)\n  \
+rest.basic.auth.username, rest.basic.auth.password   require basic auth on the API\n  \
+ui.diffusion.url             the Diffusion server /ui shows live\n\n\
+Exit status: 0 after a clean stop, 1 if a config is invalid or the worker cannot start."
+    )]
     Standalone(StandaloneArgs),
     /// Run a long-lived worker managed through the Kafka Connect REST API.
+    #[command(
+        long_about = "Run a long-lived worker managed through the Kafka Connect REST API \
+(Kafka Connect 3.9's paths and JSON shapes) on `listeners` (default http://127.0.0.1:8083).\n\n\
+Connectors created through the API are kept, with their paused/stopped state, in \
+`config.storage.file.filename` (default connect-configs.json in the working directory) and come \
+back when the worker restarts. Secrets given as config provider references stay references in \
+that file. Ctrl-C or SIGTERM stops gracefully.",
+        after_help = "Examples:\n  \
+diffusion-kafka-connect worker config/worker.properties\n  \
+curl -s -X POST -H 'Content-Type: application/json' --data @config/sink.json localhost:8083/connectors\n  \
+curl -s 'localhost:8083/connectors?expand=status'\n  \
+curl -s -X PUT localhost:8083/connectors/DiffusionSinkConnector/pause\n  \
+curl -s localhost:8083/metrics\n\n\
+The worker properties are those of `standalone --help`, plus config.storage.file.filename."
+    )]
     Worker(WorkerArgs),
     /// Run the embedded Diffusion-compatible server.
     #[command(
@@ -51,6 +89,20 @@ A principals file adds principals to `admin`:\n  \
     )]
     DiffusionServer(DiffusionServerArgs),
     /// Start the embedded Diffusion server and the sample connectors, and show data flowing.
+    #[command(
+        long_about = "Start the embedded Diffusion server and a worker with the seed README's sample \
+sink and source connectors (config/sink.json, config/source.json) against a Kafka broker, then \
+produce a stream of prices both ways:\n  \
+Kafka `price` -> sink -> Diffusion `kafka/price`\n  \
+Diffusion `source/kafka/price` -> source -> Kafka `diffusion.price`\n\n\
+Rates are logged every 5 s; the page at http://127.0.0.1:8083/ui shows the connectors and the \
+topics changing. Ctrl-C stops everything. Without a reachable broker it says how to start one \
+and exits with status 1.",
+        after_help = "Examples:\n  \
+scripts/demo.sh                                   # starts a test broker too\n  \
+diffusion-kafka-connect demo --bootstrap-servers kafka:9092\n  \
+diffusion-kafka-connect demo --rate 100 --rest-listen 0.0.0.0:8083"
+    )]
     Demo(DemoArgs),
 }
 

@@ -131,6 +131,9 @@ async fn sasl_scram_to_the_broker() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     assert!(status.contains("credentials"), "{status}");
-    assert!(!status.contains("Wr0ngPw-123"), "the password leaked: {status}");
+    assert!(
+        !status.contains("Wr0ngPw-123"),
+        "the password leaked: {status}"
+    );
     assert!(w.signal(libc::SIGTERM).success());
 }
