@@ -73,6 +73,9 @@ pub struct DiffusionSettings {
     pub url: String,
     pub username: String,
     pub password: Secret,
+    /// `diffusion.ssl.ca.location`: a PEM file of CAs trusted for `wss://` besides the
+    /// system's (a private CA of an on-prem server).
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -224,10 +227,22 @@ pub(crate) fn diffusion_settings(r: &mut Reader) -> DiffusionSettings {
             format!("must be a ws:// or wss:// URL, not {url:?}"),
         );
     }
+    let ca_file = r
+        .get("diffusion.ssl.ca.location")
+        .map(std::path::PathBuf::from);
+    if let Some(ca) = &ca_file {
+        if !ca.is_file() {
+            r.error(
+                "diffusion.ssl.ca.location",
+                format!("{} is not a readable file", ca.display()),
+            );
+        }
+    }
     DiffusionSettings {
         url,
         username: r.required("diffusion.username"),
         password: Secret(r.required("diffusion.password")),
+        ca_file,
     }
 }
 

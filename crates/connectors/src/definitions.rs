@@ -32,7 +32,7 @@ const fn key(
     }
 }
 
-const COMMON: [KeyDef; 12] = [
+const COMMON: [KeyDef; 15] = [
     key(
         "name",
         "STRING",
@@ -74,6 +74,22 @@ const COMMON: [KeyDef; 12] = [
         "StringConverter, JsonConverter or ByteArrayConverter; the worker's when unset.",
     ),
     key(
+        "key.converter.schemas.enable",
+        "BOOLEAN",
+        Some("true"),
+        "LOW",
+        "Common",
+        "JsonConverter: the {\"schema\", \"payload\"} envelope (true) or plain JSON (false).",
+    ),
+    key(
+        "value.converter.schemas.enable",
+        "BOOLEAN",
+        Some("true"),
+        "LOW",
+        "Common",
+        "JsonConverter: the {\"schema\", \"payload\"} envelope (true) or plain JSON (false).",
+    ),
+    key(
         "diffusion.url",
         "STRING",
         None,
@@ -96,6 +112,14 @@ const COMMON: [KeyDef; 12] = [
         "HIGH",
         "Diffusion",
         "The principal's password; never logged, masked by the REST API.",
+    ),
+    key(
+        "diffusion.ssl.ca.location",
+        "STRING",
+        Some(""),
+        "MEDIUM",
+        "Diffusion",
+        "A PEM file of CAs to trust for wss:// besides the system's (an on-prem server's private CA).",
     ),
     key(
         "errors.tolerance",
@@ -162,4 +186,38 @@ pub fn keys(class: &str) -> Vec<KeyDef> {
         _ => &[],
     };
     COMMON.iter().chain(specific).copied().collect()
+}
+
+/// The README's configuration reference: one table per connector, every key with its type,
+/// default and meaning, straight from the definitions above (a test keeps the README equal
+/// to this; `cargo run -p connectors --example config-reference` prints it).
+pub fn reference_markdown() -> String {
+    let mut out = String::new();
+    let table = |out: &mut String, title: &str, defs: &[KeyDef]| {
+        out.push_str(&format!(
+            "#### {title}\n\n| key | type | default | meaning |\n|---|---|---|---|\n"
+        ));
+        for d in defs {
+            let default = match d.default {
+                None => "required".to_owned(),
+                Some("") => "-".to_owned(),
+                Some(v) => format!("`{v}`"),
+            };
+            out.push_str(&format!(
+                "| `{}` | {} | {default} | {} |\n",
+                d.name,
+                d.kind,
+                d.doc.replace('|', "\\\\|")
+            ));
+        }
+        out.push('\n');
+    };
+    table(&mut out, "Both connectors", &COMMON);
+    table(&mut out, &format!("Sink (`{}`)", crate::SINK_CLASS), &SINK);
+    table(
+        &mut out,
+        &format!("Source (`{}`)", crate::SOURCE_CLASS),
+        &SOURCE,
+    );
+    out
 }

@@ -18,14 +18,9 @@ pub(crate) async fn connect(
 ) -> Result<Option<Session>, String> {
     let mut attempt = 0u32;
     loop {
-        match Session::connect(
-            &d.url,
-            &d.username,
-            &d.password.0,
-            SessionOptions::default(),
-        )
-        .await
-        {
+        let mut options = SessionOptions::default();
+        options.tls.ca_file.clone_from(&d.ca_file);
+        match Session::connect(&d.url, &d.username, &d.password.0, options).await {
             Ok(s) => return Ok(Some(s)),
             Err(e @ ClientError::AuthenticationFailed { .. }) => {
                 return Err(format!("Diffusion at {}: {e}", d.url))

@@ -566,3 +566,55 @@ async fn oversized_records_and_bad_keys_take_the_error_path_and_the_rest_flow_on
     sink.task.await.unwrap().unwrap();
     assert_eq!(committed(&format!("connect-{name}"), &topic).await, 3);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sink_reaches_a_wss_server_with_a_private_ca() {
+    let pki = test_support::tls::TestPki::create(&test_support::tls::temp_dir("sink-pki"));
+    let server = Server::bind(ServerConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        tls: Some(diffusion_server::TlsFiles {
+            cert_chain: pki.server_cert.clone(),
+            private_key: pki.server_key.clone(),
+        }),
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap();
+    let url = format!("wss://localhost:{}", server.local_addr().port());
+    let topic = unique_name("wss");
+    Broker::shared().create_topic(&topic, 1).await;
+    let mut c = seed_sink(&unique_name("sink"), &topic, &url, "kafka/${topic}");
+    c.props.insert(
+        "diffusion.ssl.ca.location".into(),
+        pki.ca_cert.display().to_string(),
+    );
+    let sink = start(&c);
+    let trusting = SessionOptions {
+        tls: diffusion_client::TlsOptions {
+            ca_file: Some(pki.ca_cert.clone()),
+            system_roots: false,
+        },
+        ..SessionOptions::default()
+    };
+    let watcher = Session::connect(&url, "admin", "password", trusting)
+        .await
+        .unwrap();
+    let mut events = watcher.take_events().unwrap();
+    watcher.subscribe(&format!(">kafka/{topic}")).await.unwrap();
+    produce(&topic, &[(Some("k"), Some(r#"{"over":"tls"}"#))]).await;
+    expect_values(
+        &mut events,
+        &[(format!("kafka/{topic}"), json!({"over": "tls"}))].into(),
+    )
+    .await;
+    sink.stop.send(true).unwrap();
+    sink.task.await.unwrap().unwrap();
+
+    // A CA file that is not there is named by validation.
+    c.props.insert(
+        "diffusion.ssl.ca.location".into(),
+        "/nonexistent/ca.pem".into(),
+    );
+    let errors = SinkConfig::parse(&c, &BTreeMap::new()).unwrap_err();
+    assert_eq!(errors[0].key, "diffusion.ssl.ca.location");
+}
