@@ -41,6 +41,9 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
         ("bootstrap.servers", bootstrap.as_str()),
         ("listeners", &format!("http://{}", args.rest_listen)),
         ("offset.flush.interval.ms", "1000"),
+        // Prices should show as they happen: fetch as soon as there is data (some brokers,
+        // the test broker among them, otherwise hold each fetch for its whole wait).
+        ("consumer.fetch.wait.max.ms", "10"),
         ("ui.diffusion.url", url.as_str()),
     ]
     .into_iter()
@@ -112,11 +115,12 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
             _ = tick.tick() => {
                 n += 1;
                 let bid = 100.0 + ((n as f64) / 10.0).sin() * 5.0;
-                let price = json!({"symbol": "ACME", "bid": (bid * 100.0).round() / 100.0, "ask": ((bid + 0.05) * 100.0).round() / 100.0, "seq": n});
+                let ts = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+                let price = json!({"symbol": "ACME", "bid": (bid * 100.0).round() / 100.0, "ask": ((bid + 0.05) * 100.0).round() / 100.0, "seq": n, "ts": ts});
                 let text = price.to_string();
                 // Fire and forget: the producer's own queue bounds what is outstanding.
                 let _ = producer.send_result(FutureRecord::to("price").key("ACME").payload(&text));
-                let other = json!({"symbol": "GLOBEX", "bid": ((250.0 - bid) * 100.0).round() / 100.0, "seq": n});
+                let other = json!({"symbol": "GLOBEX", "bid": ((250.0 - bid) * 100.0).round() / 100.0, "seq": n, "ts": ts});
                 let cbor = Value::Json(other).encode().map_err(|e| e.to_string())?;
                 let _ = publisher.start_set_raw("source/kafka/price", TopicType::Json, cbor).await;
             }

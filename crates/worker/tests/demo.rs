@@ -119,6 +119,11 @@ async fn the_demo_flows_both_ways_and_the_page_shows_it() {
     let values = seen["values"].as_array().unwrap();
     assert_eq!(values.len(), 3, "{seen}");
     assert!(values.iter().all(|v| v["symbol"] == "ACME"), "{seen}");
+    // Reported, not judged (timings belong to benchmarks): Kafka produce to visible on the page.
+    eprintln!(
+        "kafka/price visible on the page after {} ms (median of 10)",
+        seen["visible_after_ms"]
+    );
     let connectors = seen["connectors"].to_string();
     assert!(
         connectors.contains("DiffusionSinkConnector RUNNING")
