@@ -10,16 +10,19 @@ use crate::config::DiffusionSettings;
 use crate::status::StatusHandle;
 
 /// Connects, retrying what may pass (unreachable, refused) with capped back-off until
-/// stopped (`None`); wrong credentials fail at once.
+/// stopped (`None`); wrong credentials fail at once. `raw_values`: topic values arrive
+/// undecoded (`TopicEvent::RawValue`).
 pub(crate) async fn connect(
     d: &DiffusionSettings,
     name: &str,
     stop: &mut watch::Receiver<bool>,
+    raw_values: bool,
 ) -> Result<Option<Session>, String> {
     let mut attempt = 0u32;
     loop {
         let mut options = SessionOptions::default();
         options.tls.ca_file.clone_from(&d.ca_file);
+        options.raw_values = raw_values;
         match Session::connect(&d.url, &d.username, &d.password.0, options).await {
             Ok(s) => return Ok(Some(s)),
             Err(e @ ClientError::AuthenticationFailed { .. }) => {

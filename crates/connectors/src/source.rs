@@ -15,7 +15,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use connect_data::{from_diffusion, Schema, SchemaAndValue, SchemaType, Value};
+use connect_data::{from_diffusion, Converter, Schema, SchemaAndValue, SchemaType, Value};
+use diffusion_client::cbor_slice_to_json_text;
 use diffusion_client::{Session, TopicEvent, TopicType};
 use tokio::sync::{mpsc, watch};
 
@@ -76,8 +77,8 @@ struct Source<'a> {
     metrics: Arc<SourceMetrics>,
     /// Kafka topics known to exist (created if they were missing).
     topics: HashSet<String>,
-    /// Diffusion path to Kafka topic, resolved once per path.
-    names: HashMap<String, String>,
+    /// Diffusion path to Kafka topic and record key, worked out once per path.
+    routes: HashMap<String, Route>,
     /// Paths of topics whose type the source cannot take, warned about once.
     skipped: HashSet<String>,
 }
@@ -95,7 +96,8 @@ impl<'a> Source<'a> {
                 "running one task: a Diffusion topic selector cannot be split between tasks");
         }
         let kafka_writer = KafkaWriter::new(&kafka.producer(), metrics.clone())?;
-        let Some(session) = connect(&config.diffusion, &config.name, stop).await? else {
+        // Values undecoded: plain JSON goes from CBOR to text without a tree.
+        let Some(session) = connect(&config.diffusion, &config.name, stop, true).await? else {
             return Ok(None);
         };
         report_connection(&session, status);
@@ -118,7 +120,7 @@ impl<'a> Source<'a> {
             kafka_writer,
             metrics,
             topics: HashSet::new(),
-            names: HashMap::new(),
+            routes: HashMap::new(),
             skipped: HashSet::new(),
         }))
     }
@@ -207,19 +209,17 @@ impl<'a> Source<'a> {
 
     async fn take(&mut self, batch: &mut Vec<TopicEvent>) -> Result<(), String> {
         for event in batch.drain(..) {
-            match event {
+            let (path, topic_type, value) = match event {
+                TopicEvent::RawValue {
+                    path,
+                    topic_type,
+                    bytes,
+                } => (path, topic_type, Update::Raw(bytes)),
                 TopicEvent::Value {
                     path,
                     topic_type,
                     value,
-                } => {
-                    self.metrics
-                        .updates_received
-                        .fetch_add(1, Ordering::Relaxed);
-                    if let Err(why) = self.send(&path, topic_type, value).await? {
-                        self.failed(format!("update of {path}: {why}"))?;
-                    }
-                }
+                } => (path, topic_type, Update::Decoded(value)),
                 TopicEvent::Subscribed {
                     path,
                     specification,
@@ -229,32 +229,43 @@ impl<'a> Source<'a> {
                         tracing::warn!(connector = %self.config.name, topic = %path, topic_type = %specification.topic_type,
                             "skipping this topic: the source takes JSON, string, int64, double and binary topics");
                     }
+                    continue;
                 }
                 TopicEvent::Unsubscribed { path, reason } => {
                     tracing::debug!(connector = %self.config.name, topic = %path, ?reason, "unsubscribed");
+                    continue;
                 }
+            };
+            if !accepted(topic_type) {
+                continue;
+            }
+            self.metrics
+                .updates_received
+                .fetch_add(1, Ordering::Relaxed);
+            if let Err(why) = self.send(&path, topic_type, value).await? {
+                self.failed(format!("update of {path}: {why}"))?;
             }
         }
         Ok(())
     }
 
-    /// Converts and sends one update. The outer error stops the task (Kafka unusable);
-    /// the inner one is this record's problem.
-    async fn send(
-        &mut self,
-        path: &str,
-        topic_type: TopicType,
-        value: diffusion_client::Value,
-    ) -> Result<Result<(), String>, String> {
-        let topic = match self.names.get(path) {
-            Some(t) => t.clone(),
-            None => match self.config.kafka_topic.resolve(path) {
-                Ok(t) => {
-                    self.names.insert(path.to_owned(), t.clone());
-                    t
-                }
-                Err(e) => return Ok(Err(format!("kafka.topic: {e}"))),
-            },
+    /// The Kafka topic and record key for a Diffusion path, worked out once per path (the
+    /// topic created if it is missing).
+    async fn route(&mut self, path: &str) -> Result<Result<(), String>, String> {
+        if self.routes.contains_key(path) {
+            return Ok(Ok(()));
+        }
+        let topic = match self.config.kafka_topic.resolve(path) {
+            Ok(t) => t,
+            Err(e) => return Ok(Err(format!("kafka.topic: {e}"))),
+        };
+        let key = SchemaAndValue {
+            schema: Some(Schema::new(SchemaType::String)),
+            value: Value::String(path.to_owned()),
+        };
+        let key = match self.config.key_converter.from_connect(&key) {
+            Ok(k) => k,
+            Err(e) => return Ok(Err(format!("key converter: {e}"))),
         };
         if !self.topics.contains(&topic) {
             self.kafka
@@ -267,26 +278,57 @@ impl<'a> Source<'a> {
             tracing::info!(connector = %self.config.name, topic = %topic, "writing to Kafka topic");
             self.topics.insert(topic.clone());
         }
-        let key = SchemaAndValue {
-            schema: Some(Schema::new(SchemaType::String)),
-            value: Value::String(path.to_owned()),
+        self.routes.insert(path.to_owned(), Route { topic, key });
+        Ok(Ok(()))
+    }
+
+    /// The record value for an update, through the value converter. Plain JSON from a
+    /// JSON topic goes from CBOR straight to text; anything else through Connect data.
+    fn value(&self, topic_type: TopicType, update: Update) -> Result<Option<Vec<u8>>, String> {
+        let converter = self.config.value_converter;
+        let value = match update {
+            Update::Raw(bytes) => {
+                if topic_type == TopicType::Json
+                    && converter
+                        == (Converter::Json {
+                            schemas_enable: false,
+                        })
+                {
+                    let mut text = Vec::with_capacity(bytes.len() + bytes.len() / 4);
+                    cbor_slice_to_json_text(&bytes, &mut text)
+                        .map_err(|e| format!("JSON value: {e}"))?;
+                    // A null value without a schema is a tombstone, as Kafka writes it.
+                    return Ok((text != b"null").then_some(text));
+                }
+                diffusion_client::Value::decode(topic_type, &bytes).map_err(|e| e.to_string())?
+            }
+            Update::Decoded(v) => v,
         };
-        let key = match self.config.key_converter.from_connect(&key) {
-            Ok(k) => k,
-            Err(e) => return Ok(Err(format!("key converter: {e}"))),
-        };
-        let value = match self
-            .config
-            .value_converter
+        converter
             .from_connect(&from_diffusion(value))
-        {
+            .map_err(|e| format!("value converter ({topic_type} topic): {e}"))
+    }
+
+    /// Converts and sends one update. The outer error stops the task (Kafka unusable);
+    /// the inner one is this record's problem.
+    async fn send(
+        &mut self,
+        path: &str,
+        topic_type: TopicType,
+        update: Update,
+    ) -> Result<Result<(), String>, String> {
+        if let Err(why) = self.route(path).await? {
+            return Ok(Err(why));
+        }
+        let value = match self.value(topic_type, update) {
             Ok(v) => v,
-            Err(e) => return Ok(Err(format!("value converter ({topic_type} topic): {e}"))),
+            Err(why) => return Ok(Err(why)),
         };
+        let route = &self.routes[path];
         loop {
             match self
                 .kafka_writer
-                .send(&topic, key.as_deref(), value.as_deref())
+                .send(&route.topic, route.key.as_deref(), value.as_deref())
             {
                 Ok(()) => return Ok(Ok(())),
                 // librdkafka's own queue is full: wait for acknowledgements.
@@ -302,6 +344,18 @@ impl<'a> Source<'a> {
             }
         }
     }
+}
+
+/// An update as the client delivered it.
+enum Update {
+    Raw(bytes::Bytes),
+    Decoded(diffusion_client::Value),
+}
+
+/// Where a Diffusion path's records go, and their key.
+struct Route {
+    topic: String,
+    key: Option<Vec<u8>>,
 }
 
 fn accepted(t: TopicType) -> bool {

@@ -44,6 +44,8 @@ async fn main() -> ExitCode {
                 Some(TopicEvent::Value { path, value, .. }) => println!("{path} {}", value.to_json()),
                 Some(TopicEvent::Subscribed { path, specification }) => println!("+ {path} {}", specification.topic_type),
                 Some(TopicEvent::Unsubscribed { path, reason }) => println!("- {path} {reason:?}"),
+                // Only with SessionOptions::raw_values, which this tool does not set.
+                Some(TopicEvent::RawValue { path, bytes, .. }) => println!("{path} <{} bytes>", bytes.len()),
                 None => break,
             },
             _ = tokio::signal::ctrl_c() => break,

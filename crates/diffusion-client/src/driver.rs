@@ -399,10 +399,26 @@ async fn handle(
                 .map_err(|e| e.to_string())?;
         }
         Message::TopicValue { topic_id, value } => {
-            update(topic_id, Some(value), None, events, topics).await
+            update(
+                topic_id,
+                Some(value),
+                None,
+                events,
+                topics,
+                shared.raw_values,
+            )
+            .await
         }
         Message::TopicDelta { topic_id, delta } => {
-            update(topic_id, None, Some(delta), events, topics).await
+            update(
+                topic_id,
+                None,
+                Some(delta),
+                events,
+                topics,
+                shared.raw_values,
+            )
+            .await
         }
         Message::Abort => return Err("the server aborted the session".into()),
         Message::CloseRequest => return Err("the server closed the session".into()),
@@ -418,6 +434,7 @@ async fn update(
     delta: Option<Bytes>,
     events: &mpsc::Sender<TopicEvent>,
     topics: &mut HashMap<i32, TopicState>,
+    raw: bool,
 ) {
     let Some(t) = topics.get_mut(&topic_id) else {
         tracing::debug!(
@@ -445,6 +462,16 @@ async fn update(
     };
     t.last = Some(bytes.clone());
     let topic_type = t.specification.topic_type;
+    if raw {
+        let path = t.path.clone();
+        let event = TopicEvent::RawValue {
+            path,
+            topic_type,
+            bytes,
+        };
+        emit(events, event).await;
+        return;
+    }
     match Value::decode(topic_type, &bytes) {
         Ok(value) => {
             let path = t.path.clone();

@@ -13,6 +13,7 @@ mod session;
 mod tls;
 
 pub use diffusion_wire::service::{AddTopicResult, UnsubscribeReason};
+pub use diffusion_wire::value::cbor_slice_to_json_text;
 pub use diffusion_wire::{Selector, SelectorError, TopicSpecification, TopicType, Value};
 pub use error::ClientError;
 pub use options::{ReconnectPolicy, SessionOptions};

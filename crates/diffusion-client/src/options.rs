@@ -18,6 +18,8 @@ pub struct SessionOptions {
     pub environment: String,
     /// Trust settings for `wss://` URLs.
     pub tls: crate::tls::TlsOptions,
+    /// Deliver topic values undecoded (`TopicEvent::RawValue`).
+    pub raw_values: bool,
 }
 
 impl Default for SessionOptions {
@@ -30,6 +32,7 @@ impl Default for SessionOptions {
             reconnect: Some(ReconnectPolicy::default()),
             environment: format!("RUST_diffusion-client_{}", env!("CARGO_PKG_VERSION")),
             tls: crate::tls::TlsOptions::default(),
+            raw_values: false,
         }
     }
 }

@@ -37,6 +37,14 @@ pub enum TopicEvent {
         topic_type: TopicType,
         value: Value,
     },
+    /// A topic's new value as the server encodes it (deltas already applied), instead of
+    /// `Value`, when the session was opened with `SessionOptions::raw_values`: for
+    /// consumers that can use the bytes as they are (e.g. CBOR straight to JSON text).
+    RawValue {
+        path: String,
+        topic_type: TopicType,
+        bytes: Bytes,
+    },
     Unsubscribed {
         path: String,
         reason: UnsubscribeReason,
@@ -54,6 +62,8 @@ pub(crate) struct Shared {
     pub(crate) selectors: Mutex<Vec<String>>,
     /// The server's largest message, from the handshake (0: not said).
     pub(crate) max_message_size: AtomicU32,
+    /// Emit `RawValue` events instead of decoded `Value`s.
+    pub(crate) raw_values: bool,
 }
 
 impl Shared {
@@ -103,6 +113,7 @@ impl Session {
             state,
             selectors: Mutex::new(Vec::new()),
             max_message_size: AtomicU32::new(0),
+            raw_values: options.raw_values,
         });
         let target = driver::Target {
             url: url.to_owned(),

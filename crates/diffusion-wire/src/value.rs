@@ -195,6 +195,22 @@ pub fn cbor_slice_to_json(bytes: &[u8]) -> Result<serde_json::Value, String> {
     Ok(v)
 }
 
+/// CBOR bytes straight to JSON text, with no tree at all: what the source writes when a
+/// record's value is plain JSON. The same rules and output as
+/// `serde_json::to_vec(&cbor_slice_to_json(bytes)?)` (a property test holds them equal),
+/// except that a map's repeated key is written twice rather than once.
+pub fn cbor_slice_to_json_text(bytes: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+    let mut r = CborReader { buf: bytes, pos: 0 };
+    r.write_item(0, out)?;
+    if r.pos != bytes.len() {
+        return Err(format!(
+            "{} trailing bytes after the CBOR value",
+            bytes.len() - r.pos
+        ));
+    }
+    Ok(())
+}
+
 /// Deeper nesting than this is refused rather than risking the stack.
 const MAX_DEPTH: usize = 256;
 
@@ -354,6 +370,130 @@ impl<'a> CborReader<'a> {
     }
 }
 
+impl CborReader<'_> {
+    /// [`item`](Self::item), written as JSON text as it is read.
+    fn write_item(&mut self, depth: usize, out: &mut Vec<u8>) -> Result<(), String> {
+        use std::io::Write;
+        if depth > MAX_DEPTH {
+            return Err(format!("CBOR nested deeper than {MAX_DEPTH}"));
+        }
+        let (major, info, arg) = self.head()?;
+        match (major, arg) {
+            (0, Some(n)) => write!(out, "{n}").unwrap(),
+            (1, Some(n)) => {
+                let n = i64::try_from(n)
+                    .map_err(|_| format!("integer -1-{n} does not fit in 64 bits"))?;
+                write!(out, "{}", -1 - n).unwrap()
+            }
+            (2, _) => {
+                let mut b = Vec::new();
+                self.string(2, arg, &mut b)?;
+                out.push(b'[');
+                for (i, x) in b.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    write!(out, "{x}").unwrap();
+                }
+                out.push(b']');
+            }
+            (3, _) => self.write_text(arg, out)?,
+            (4, _) => {
+                out.push(b'[');
+                let mut first = true;
+                let mut element = |r: &mut Self, out: &mut Vec<u8>| -> Result<(), String> {
+                    if !std::mem::take(&mut first) {
+                        out.push(b',');
+                    }
+                    r.write_item(depth + 1, out)
+                };
+                match arg {
+                    Some(n) => {
+                        for _ in 0..self.len(n)? {
+                            element(self, out)?;
+                        }
+                    }
+                    None => {
+                        while !self.is_break() {
+                            element(self, out)?;
+                        }
+                        self.pos += 1;
+                    }
+                }
+                out.push(b']');
+            }
+            (5, _) => {
+                out.push(b'{');
+                let mut first = true;
+                let mut entry = |r: &mut Self, out: &mut Vec<u8>| -> Result<(), String> {
+                    if !std::mem::take(&mut first) {
+                        out.push(b',');
+                    }
+                    match r.head()? {
+                        (3, _, arg) => r.write_text(arg, out)?,
+                        (m, ..) => {
+                            return Err(format!("map key of CBOR major type {m} is not a string"))
+                        }
+                    }
+                    out.push(b':');
+                    r.write_item(depth + 1, out)
+                };
+                match arg {
+                    Some(n) => {
+                        for _ in 0..self.len(n)? {
+                            entry(self, out)?;
+                        }
+                    }
+                    None => {
+                        while !self.is_break() {
+                            entry(self, out)?;
+                        }
+                        self.pos += 1;
+                    }
+                }
+                out.push(b'}');
+            }
+            (6, Some(_)) => self.write_item(depth + 1, out)?,
+            (7, _) => match info {
+                20 => out.extend_from_slice(b"false"),
+                21 => out.extend_from_slice(b"true"),
+                22 | 23 => out.extend_from_slice(b"null"),
+                25..=27 => {
+                    let f = match info {
+                        25 => f64::from(half_to_f32(arg.unwrap() as u16)),
+                        26 => f64::from(f32::from_bits(arg.unwrap() as u32)),
+                        _ => f64::from_bits(arg.unwrap()),
+                    };
+                    serde_json::to_writer(&mut *out, &float(f)).map_err(|e| e.to_string())?;
+                }
+                31 => return Err("unexpected CBOR break".into()),
+                other => return Err(format!("unsupported CBOR simple value {other}")),
+            },
+            _ => return Err(format!("malformed CBOR item (major type {major})")),
+        }
+        Ok(())
+    }
+
+    /// A text string as a JSON string literal (escaped as serde_json escapes).
+    fn write_text(&mut self, arg: Option<u64>, out: &mut Vec<u8>) -> Result<(), String> {
+        let not_utf8 = |_| "CBOR text is not UTF-8".to_owned();
+        match arg {
+            // The common case, borrowed straight from the buffer.
+            Some(n) => {
+                let n = self.len(n)?;
+                let text = std::str::from_utf8(self.take(n)?).map_err(not_utf8)?;
+                serde_json::to_writer(&mut *out, text).map_err(|e| e.to_string())
+            }
+            None => {
+                let mut b = Vec::new();
+                self.string(3, arg, &mut b)?;
+                let text = String::from_utf8(b).map_err(|e| not_utf8(e.utf8_error()))?;
+                serde_json::to_writer(&mut *out, &text).map_err(|e| e.to_string())
+            }
+        }
+    }
+}
+
 fn float(f: f64) -> serde_json::Value {
     serde_json::Number::from_f64(f)
         .map(serde_json::Value::Number)
@@ -501,6 +641,29 @@ mod tests {
             if let Ok(slow) = slow {
                 proptest::prop_assert_eq!(fast, Ok(slow));
             }
+        }
+
+        #[test]
+        fn text_writer_agrees_with_the_tree(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
+            let mut text = Vec::new();
+            let written = cbor_slice_to_json_text(&bytes, &mut text);
+            match cbor_slice_to_json(&bytes) {
+                Ok(tree) => {
+                    proptest::prop_assert!(written.is_ok(), "{:?}", written);
+                    // A repeated key collapses the same way when the text is read back.
+                    let back: serde_json::Value = serde_json::from_slice(&text).unwrap();
+                    proptest::prop_assert_eq!(back, tree);
+                }
+                Err(_) => proptest::prop_assert!(written.is_err()),
+            }
+        }
+
+        #[test]
+        fn text_writer_writes_what_serde_json_writes(j in json_strategy()) {
+            let bytes = Value::Json(j.clone()).encode().unwrap();
+            let mut text = Vec::new();
+            cbor_slice_to_json_text(&bytes, &mut text).unwrap();
+            proptest::prop_assert_eq!(String::from_utf8(text).unwrap(), serde_json::to_string(&j).unwrap());
         }
 
         #[test]

@@ -116,7 +116,8 @@ impl TopicFeed {
                 self.latest.lock().unwrap().remove(&path);
                 let _ = self.changes.send((path, String::new()));
             }
-            TopicEvent::Subscribed { .. } => {}
+            // This session decodes values; raw ones never come.
+            TopicEvent::Subscribed { .. } | TopicEvent::RawValue { .. } => {}
         }
     }
 }
