@@ -18,10 +18,10 @@ use connectors::status::StatusHandle;
 use connectors::{SinkConfig, SourceConfig, TaskStatus};
 use diffusion_client::{Session, SessionOptions, TopicEvent, TopicSpecification, TopicType, Value};
 use diffusion_server::{Server, ServerConfig, ServerHandle};
-use rdkafka::consumer::{BaseConsumer, Consumer, StreamConsumer};
+use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::message::Message;
 use rdkafka::producer::{FutureProducer, FutureRecord};
-use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+use rdkafka::ClientConfig;
 use serde_json::json;
 use test_support::broker::Storage;
 use test_support::{unique_name, Broker};
@@ -97,25 +97,6 @@ async fn steady_produce(topic: String, rate: u64, keys: i64, stop: watch::Receiv
         f.await.unwrap().map_err(|(e, _)| e).unwrap();
     }
     n
-}
-
-async fn committed(group: &str, topic: &str) -> i64 {
-    let c: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", broker().bootstrap())
-        .set("group.id", group)
-        .create()
-        .unwrap();
-    let mut tpl = TopicPartitionList::new();
-    tpl.add_partition(topic, 0);
-    let got = tokio::task::spawn_blocking(move || {
-        c.committed_offsets(tpl, Duration::from_secs(10)).unwrap()
-    })
-    .await
-    .unwrap();
-    match got.find_partition(topic, 0).unwrap().offset() {
-        Offset::Offset(o) => o,
-        _ => -1,
-    }
 }
 
 async fn wait_until(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
@@ -245,7 +226,7 @@ async fn the_sink_survives_diffusion_and_broker_outages_under_load() {
     stop.send(true).unwrap();
     task.await.unwrap().unwrap();
     assert_eq!(
-        committed(&group, &topic).await,
+        broker().committed(&group, &topic).await,
         n,
         "every record committed once confirmed"
     );

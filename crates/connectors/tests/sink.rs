@@ -11,10 +11,10 @@ use connectors::sink::{run_sink, SinkMetrics};
 use connectors::status::StatusHandle;
 use diffusion_client::{Session, SessionOptions, TopicEvent, Value};
 use diffusion_server::{Server, ServerConfig, ServerHandle};
-use rdkafka::consumer::{BaseConsumer, Consumer, StreamConsumer};
+use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::message::{Headers, Message};
 use rdkafka::producer::{FutureProducer, FutureRecord};
-use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+use rdkafka::ClientConfig;
 use serde_json::json;
 use test_support::{sdk, unique_name, Broker};
 use tokio::sync::watch;
@@ -108,25 +108,6 @@ async fn produce(topic: &str, records: &[(Option<&str>, Option<&str>)]) {
     }
 }
 
-async fn committed(group: &str, topic: &str) -> i64 {
-    let c: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", Broker::shared().bootstrap())
-        .set("group.id", group)
-        .create()
-        .unwrap();
-    let mut tpl = TopicPartitionList::new();
-    tpl.add_partition(topic, 0);
-    let got = tokio::task::spawn_blocking(move || {
-        c.committed_offsets(tpl, Duration::from_secs(10)).unwrap()
-    })
-    .await
-    .unwrap();
-    match got.find_partition(topic, 0).unwrap().offset() {
-        Offset::Offset(o) => o,
-        _ => -1,
-    }
-}
-
 /// Waits until the subscriber has seen `want` as the latest value of every path in it.
 async fn expect_values(
     events: &mut tokio::sync::mpsc::Receiver<TopicEvent>,
@@ -195,7 +176,12 @@ async fn the_seed_sample_reaches_the_official_python_sdk() {
     );
     assert_eq!(sink.status.borrow().state, connectors::TaskState::Stopped);
     // Everything was confirmed, so everything is committed once the sink stops.
-    assert_eq!(committed(&format!("connect-{name}"), &topic).await, 100);
+    assert_eq!(
+        Broker::shared()
+            .committed(&format!("connect-{name}"), &topic)
+            .await,
+        100
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -277,7 +263,12 @@ async fn a_bad_record_fails_the_task_when_errors_are_not_tolerated() {
         connectors::TaskState::Failed(_)
     ));
     // The good record before it was confirmed and committed; the bad one was not.
-    assert_eq!(committed(&format!("connect-{name}"), &topic).await, 1);
+    assert_eq!(
+        Broker::shared()
+            .committed(&format!("connect-{name}"), &topic)
+            .await,
+        1
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -379,7 +370,12 @@ async fn tolerated_bad_records_go_to_the_dead_letter_topic_and_the_rest_flow_on(
     sink.stop.send(true).unwrap();
     sink.task.await.unwrap().unwrap();
     // All four settled (two confirmed, two dead-lettered): all committed.
-    assert_eq!(committed(&format!("connect-{name}"), &topic).await, 4);
+    assert_eq!(
+        Broker::shared()
+            .committed(&format!("connect-{name}"), &topic)
+            .await,
+        4
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -453,7 +449,12 @@ async fn connections_cut_mid_stream_lose_nothing_and_commit_only_confirmed() {
     sink.stop.send(true).unwrap();
     sink.task.await.unwrap().unwrap();
     // Everything was eventually confirmed (resent after each cut), so all is committed.
-    assert_eq!(committed(&format!("connect-{name}"), &topic).await, N);
+    assert_eq!(
+        Broker::shared()
+            .committed(&format!("connect-{name}"), &topic)
+            .await,
+        N
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -564,7 +565,12 @@ async fn oversized_records_and_bad_keys_take_the_error_path_and_the_rest_flow_on
     assert_eq!(sink.status.borrow().state, connectors::TaskState::Running);
     sink.stop.send(true).unwrap();
     sink.task.await.unwrap().unwrap();
-    assert_eq!(committed(&format!("connect-{name}"), &topic).await, 3);
+    assert_eq!(
+        Broker::shared()
+            .committed(&format!("connect-{name}"), &topic)
+            .await,
+        3
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

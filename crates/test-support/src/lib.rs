@@ -5,6 +5,7 @@
 //! `$DKC_TOOLS`). A missing tool fails the test with the command that installs it.
 
 pub mod broker;
+pub mod kafka;
 pub mod process;
 pub mod proxy;
 pub mod sdk;

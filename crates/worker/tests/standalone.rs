@@ -11,9 +11,8 @@ use std::time::Duration;
 
 use diffusion_client::{Session, SessionOptions, TopicEvent, Value};
 use diffusion_server::{Server, ServerConfig};
-use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::producer::{FutureProducer, FutureRecord};
-use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+use rdkafka::ClientConfig;
 use test_support::{unique_name, Broker, Process};
 
 fn write_configs(dir: &Path, bootstrap: &str, url: &str, topic: &str, name: &str) {
@@ -58,25 +57,6 @@ fn worker(dir: &Path) -> Process {
             )
             .stdin(Stdio::null()),
     )
-}
-
-async fn committed(group: &str, topic: &str) -> i64 {
-    let c: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", Broker::shared().bootstrap())
-        .set("group.id", group)
-        .create()
-        .unwrap();
-    let mut tpl = TopicPartitionList::new();
-    tpl.add_partition(topic, 0);
-    let got = tokio::task::spawn_blocking(move || {
-        c.committed_offsets(tpl, Duration::from_secs(10)).unwrap()
-    })
-    .await
-    .unwrap();
-    match got.find_partition(topic, 0).unwrap().offset() {
-        Offset::Offset(o) => o,
-        _ => 0,
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -158,7 +138,11 @@ async fn sigkill_and_restart_lose_nothing_and_commit_only_what_was_confirmed() {
 
     // Kill it while records flow, once some have been delivered and committed.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while committed(&format!("connect-{name}"), &topic).await < 300 {
+    while Broker::shared()
+        .committed(&format!("connect-{name}"), &topic)
+        .await
+        < 300
+    {
         assert!(
             tokio::time::Instant::now() < deadline,
             "nothing committed within 60 s"
@@ -166,7 +150,9 @@ async fn sigkill_and_restart_lose_nothing_and_commit_only_what_was_confirmed() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     child.signal(libc::SIGKILL);
-    let at_kill = committed(&format!("connect-{name}"), &topic).await;
+    let at_kill = Broker::shared()
+        .committed(&format!("connect-{name}"), &topic)
+        .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let delivered = *seen_max.lock().unwrap();
     // Every committed record had reached Diffusion (so its subscribers) before the kill.
@@ -197,7 +183,12 @@ async fn sigkill_and_restart_lose_nothing_and_commit_only_what_was_confirmed() {
     // SIGTERM: a clean exit with everything committed.
     let status = tokio::task::block_in_place(|| child.signal(libc::SIGTERM));
     assert!(status.success(), "{status}");
-    assert_eq!(committed(&format!("connect-{name}"), &topic).await, N);
+    assert_eq!(
+        Broker::shared()
+            .committed(&format!("connect-{name}"), &topic)
+            .await,
+        N
+    );
 }
 
 #[test]

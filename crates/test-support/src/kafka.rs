@@ -1,0 +1,32 @@
+//! Reading what a consumer group has committed, the way tests check that a sink committed
+//! only what Diffusion confirmed.
+
+use std::time::Duration;
+
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+
+impl crate::Broker {
+    /// The offset `group` committed for partition 0 of `topic`; -1 when it has none.
+    pub async fn committed(&self, group: &str, topic: &str) -> i64 {
+        let c: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", self.bootstrap())
+            .set("group.id", group)
+            .create()
+            .expect("consumer");
+        let mut tpl = TopicPartitionList::new();
+        tpl.add_partition(topic, 0);
+        let got = tokio::task::spawn_blocking(move || {
+            c.committed_offsets(tpl, Duration::from_secs(10))
+                .expect("committed offsets")
+        })
+        .await
+        .expect("committed offsets task");
+        got.find_partition(topic, 0)
+            .and_then(|p| match p.offset() {
+                Offset::Offset(o) => Some(o),
+                _ => None,
+            })
+            .unwrap_or(-1)
+    }
+}
