@@ -390,3 +390,111 @@ async fn secrets_never_reach_the_logs_or_the_api() {
         );
     }
 }
+
+/// A source killed with SIGKILL loses what it had not yet handed to Kafka (Diffusion keeps
+/// no history to replay), but on restart its subscription delivers every topic's current
+/// value again: Kafka ends up with the latest value of every Diffusion topic.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_killed_source_restarts_and_kafka_gets_every_topics_latest_value() {
+    const TOPICS: usize = 20;
+    let broker = Broker::shared();
+    let server = Server::bind(ServerConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = test_support::tls::temp_dir("source-kill");
+    let kafka_topic = unique_name("from-diffusion");
+    std::fs::write(
+        dir.join("worker.properties"),
+        format!(
+            "bootstrap.servers={}\nlisteners=http://127.0.0.1:{}\n",
+            broker.bootstrap(),
+            test_support::free_port()
+        ),
+    )
+    .unwrap();
+    let source = serde_json::json!({"name": unique_name("source"), "config": {
+        "connector.class": "com.diffusiondata.connect.diffusion.source.DiffusionSourceConnector",
+        "key.converter": "org.apache.kafka.connect.storage.StringConverter",
+        "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+        "value.converter.schemas.enable": "false",
+        "kafka.topic": kafka_topic, "diffusion.url": server.url(), "diffusion.username": "admin",
+        "diffusion.password": "password", "diffusion.selector": "?source/kafka/"
+    }});
+    std::fs::write(dir.join("source.json"), source.to_string()).unwrap();
+    let start = || {
+        Process::spawn(
+            Command::new(env!("CARGO_BIN_EXE_diffusion-kafka-connect"))
+                .arg("standalone")
+                .arg(dir.join("worker.properties"))
+                .arg(dir.join("source.json"))
+                .env("RUST_LOG", "warn")
+                .stdin(Stdio::null()),
+        )
+    };
+    let mut worker = start();
+    let publisher = Session::connect(
+        &server.url(),
+        "admin",
+        "password",
+        SessionOptions::default(),
+    )
+    .await
+    .unwrap();
+    let spec = diffusion_client::TopicSpecification::new(diffusion_client::TopicType::Json);
+    let mut n = 0i64;
+    let mut publish = |count: usize| {
+        let (p, spec) = (publisher.clone(), spec.clone());
+        let first = n;
+        n += count as i64;
+        async move {
+            for i in first..first + count as i64 {
+                let path = format!("source/kafka/t{}", i as usize % TOPICS);
+                p.add_and_set(
+                    &path,
+                    spec.clone(),
+                    &Value::Json(serde_json::json!({"n": i})),
+                )
+                .await
+                .unwrap();
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        }
+    };
+    // Give the first worker time to subscribe, publish, kill it mid-stream, publish on.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    publish(2000).await;
+    worker.signal(libc::SIGKILL);
+    publish(500).await;
+    let mut worker = start();
+    publish(500).await;
+    let last = n;
+
+    // The latest value of every topic reaches Kafka.
+    let want: BTreeMap<String, i64> = (last - TOPICS as i64..last)
+        .map(|i| (format!("source/kafka/t{}", i as usize % TOPICS), i))
+        .collect();
+    let c: rdkafka::consumer::StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", broker.bootstrap())
+        .set("group.id", unique_name("reader"))
+        .set("auto.offset.reset", "earliest")
+        .create()
+        .unwrap();
+    rdkafka::consumer::Consumer::subscribe(&c, &[kafka_topic.as_str()]).unwrap();
+    let mut latest: BTreeMap<String, i64> = BTreeMap::new();
+    while want.iter().any(|(k, v)| latest.get(k) != Some(v)) {
+        let m = tokio::time::timeout(Duration::from_secs(30), c.recv())
+            .await
+            .unwrap_or_else(|_| panic!("latest values missing: have {latest:?}"))
+            .unwrap();
+        use rdkafka::message::Message;
+        let key = String::from_utf8(m.key().unwrap().to_vec()).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(m.payload().unwrap()).unwrap();
+        let i = v["n"].as_i64().unwrap();
+        let e = latest.entry(key).or_insert(i);
+        *e = (*e).max(i);
+    }
+    assert!(worker.signal(libc::SIGTERM).success());
+}
