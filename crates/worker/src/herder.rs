@@ -135,7 +135,11 @@ pub struct TaskSnapshot {
 }
 
 pub struct Herder {
+    /// Held briefly: reads (status, configs, metrics) never wait for a task to stop.
     connectors: Mutex<BTreeMap<String, Entry>>,
+    /// Held for a whole change (create, update, pause, restart, delete), so changes to
+    /// connectors happen one at a time while task stops run outside `connectors`.
+    changes: Mutex<()>,
     kafka: KafkaSettings,
     worker: BTreeMap<String, String>,
     store: Option<ConfigStore>,
@@ -154,6 +158,7 @@ impl Herder {
     ) -> Herder {
         Herder {
             connectors: Mutex::new(BTreeMap::new()),
+            changes: Mutex::new(()),
             kafka,
             worker,
             store,
@@ -168,6 +173,7 @@ impl Herder {
             return Ok(0);
         };
         let stored = store.load()?;
+        let _change = self.changes.lock().await;
         let mut map = self.connectors.lock().await;
         for (name, s) in &stored {
             let kind = s
@@ -243,10 +249,8 @@ impl Herder {
         Ok(())
     }
 
-    async fn stop_task(name: &str, entry: &mut Entry) {
-        let Some(task) = entry.task.take() else {
-            return;
-        };
+    /// Stops a task gracefully: it confirms and commits what is in flight, within a bound.
+    async fn stop(name: &str, task: Task) {
         let _ = task.stop.send(true);
         let mut join = task.join;
         match tokio::time::timeout(STOP_TIMEOUT, &mut join).await {
@@ -255,6 +259,19 @@ impl Herder {
                 tracing::warn!(connector = %name, "task 0 did not stop within {STOP_TIMEOUT:?}; aborted");
                 join.abort();
             }
+        }
+    }
+
+    /// Takes a connector's task out (locking only for that) and stops it.
+    async fn stop_task_of(&self, name: &str) {
+        let task = self
+            .connectors
+            .lock()
+            .await
+            .get_mut(name)
+            .and_then(|e| e.task.take());
+        if let Some(task) = task {
+            Self::stop(name, task).await;
         }
     }
 
@@ -294,21 +311,28 @@ impl Herder {
                 "Connector name must not be empty".into(),
             ));
         }
-        let mut map = self.connectors.lock().await;
-        let existing = map.get(name);
-        if must_be_new && existing.is_some() {
-            return Err(HerderError::Conflict(format!(
-                "Connector {name} already exists"
-            )));
-        }
-        if let Some(e) = existing {
-            keep_masked_secrets(&mut config, &e.config);
-        }
+        let _change = self.changes.lock().await;
+        let exists = {
+            let map = self.connectors.lock().await;
+            let existing = map.get(name);
+            if must_be_new && existing.is_some() {
+                return Err(HerderError::Conflict(format!(
+                    "Connector {name} already exists"
+                )));
+            }
+            if let Some(e) = existing {
+                keep_masked_secrets(&mut config, &e.config);
+            }
+            existing.is_some()
+        };
         config.insert("name".into(), name.to_owned());
         let kind = self.validate(name, &config).map_err(HerderError::Invalid)?;
+        if exists {
+            self.stop_task_of(name).await;
+        }
+        let mut map = self.connectors.lock().await;
         let created = match map.get_mut(name) {
             Some(entry) => {
-                Self::stop_task(name, entry).await;
                 entry.config = config;
                 entry.kind = kind;
                 entry.failure = None;
@@ -381,11 +405,13 @@ impl Herder {
     }
 
     pub async fn delete(&self, name: &str) -> Result<(), HerderError> {
+        let _change = self.changes.lock().await;
+        if !self.connectors.lock().await.contains_key(name) {
+            return Err(HerderError::not_found(name));
+        }
+        self.stop_task_of(name).await;
         let mut map = self.connectors.lock().await;
-        let mut entry = map
-            .remove(name)
-            .ok_or_else(|| HerderError::not_found(name))?;
-        Self::stop_task(name, &mut entry).await;
+        map.remove(name);
         self.persist(&map)?;
         tracing::info!(connector = %name, "deleted");
         Ok(())
@@ -393,48 +419,54 @@ impl Herder {
 
     /// Pause, resume or stop: the task stops or starts to match.
     pub async fn set_target(&self, name: &str, target: TargetState) -> Result<(), HerderError> {
-        let mut map = self.connectors.lock().await;
-        let entry = map
-            .get_mut(name)
-            .ok_or_else(|| HerderError::not_found(name))?;
-        if entry.target == target {
-            return Ok(());
-        }
-        entry.target = target;
-        match target {
-            TargetState::Started => {
-                if entry.task.is_none() {
-                    if let Err(e) = self.start_task(name, entry) {
-                        entry.failure = Some(e);
-                    }
+        let _change = self.changes.lock().await;
+        {
+            let mut map = self.connectors.lock().await;
+            let entry = map
+                .get_mut(name)
+                .ok_or_else(|| HerderError::not_found(name))?;
+            if entry.target == target {
+                return Ok(());
+            }
+            entry.target = target;
+            if target == TargetState::Started && entry.task.is_none() {
+                if let Err(e) = self.start_task(name, entry) {
+                    entry.failure = Some(e);
                 }
             }
-            TargetState::Paused | TargetState::Stopped => Self::stop_task(name, entry).await,
+            self.persist(&map)?;
+        }
+        if target != TargetState::Started {
+            self.stop_task_of(name).await;
         }
         tracing::info!(connector = %name, ?target, "target state changed");
-        self.persist(&map)
+        Ok(())
     }
 
     /// Restarts task 0 (when `only_failed`, only if it failed).
     pub async fn restart(&self, name: &str, only_failed: bool) -> Result<(), HerderError> {
+        let _change = self.changes.lock().await;
+        {
+            let map = self.connectors.lock().await;
+            let entry = map.get(name).ok_or_else(|| HerderError::not_found(name))?;
+            if entry.target != TargetState::Started {
+                return Ok(());
+            }
+            let failed = entry.failure.is_some()
+                || entry
+                    .task
+                    .as_ref()
+                    .is_some_and(|t| matches!(t.status.borrow().state, TaskState::Failed(_)));
+            if only_failed && !failed {
+                return Ok(());
+            }
+        }
+        self.stop_task_of(name).await;
         let mut map = self.connectors.lock().await;
-        let entry = map
-            .get_mut(name)
-            .ok_or_else(|| HerderError::not_found(name))?;
-        if entry.target != TargetState::Started {
-            return Ok(());
-        }
-        let failed = entry.failure.is_some()
-            || entry
-                .task
-                .as_ref()
-                .is_some_and(|t| matches!(t.status.borrow().state, TaskState::Failed(_)));
-        if only_failed && !failed {
-            return Ok(());
-        }
-        Self::stop_task(name, entry).await;
-        if let Err(e) = self.start_task(name, entry) {
-            entry.failure = Some(e);
+        if let Some(entry) = map.get_mut(name) {
+            if let Err(e) = self.start_task(name, entry) {
+                entry.failure = Some(e);
+            }
         }
         tracing::info!(connector = %name, "restarted");
         Ok(())
@@ -517,8 +549,17 @@ impl Herder {
 
     /// Stops every task (graceful, bounded), for shutdown.
     pub async fn shutdown(&self) {
-        let mut map = self.connectors.lock().await;
-        let stops = map.iter_mut().map(|(n, e)| Self::stop_task(n, e));
+        let _change = self.changes.lock().await;
+        let tasks: Vec<(String, Task)> = self
+            .connectors
+            .lock()
+            .await
+            .iter_mut()
+            .filter_map(|(n, e)| Some((n.clone(), e.task.take()?)))
+            .collect();
+        let stops = tasks
+            .into_iter()
+            .map(|(n, t)| async move { Self::stop(&n, t).await });
         futures_util::future::join_all(stops).await;
     }
 }
