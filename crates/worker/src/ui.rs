@@ -73,9 +73,12 @@ impl TopicFeed {
         let f = feed.clone();
         tokio::spawn(async move {
             loop {
-                match Session::connect(&d.url, &d.username, &d.password, SessionOptions::default())
-                    .await
-                {
+                // This loop reconnects (and shows the topics afresh), so the session does not.
+                let options = SessionOptions {
+                    reconnect: None,
+                    ..SessionOptions::default()
+                };
+                match Session::connect(&d.url, &d.username, &d.password, options).await {
                     Ok(s) => {
                         if let Some(mut events) = s.take_events() {
                             if let Err(e) = s.subscribe(&d.selector).await {
