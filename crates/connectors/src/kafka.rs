@@ -190,11 +190,26 @@ impl KafkaSettings {
         partitions: i32,
         replication: i32,
     ) -> Result<(), String> {
+        self.create_topic_with(topic, partitions, replication, &[])
+            .await
+    }
+
+    /// As `create_topic_if_missing`, with topic configs (e.g. `cleanup.policy=compact`).
+    pub async fn create_topic_with(
+        &self,
+        topic: &str,
+        partitions: i32,
+        replication: i32,
+        configs: &[(&str, &str)],
+    ) -> Result<(), String> {
         let admin: AdminClient<DefaultClientContext> = self
             .admin()
             .create()
             .map_err(|e| format!("Kafka admin client: {e}"))?;
-        let new = NewTopic::new(topic, partitions, TopicReplication::Fixed(replication));
+        let mut new = NewTopic::new(topic, partitions, TopicReplication::Fixed(replication));
+        for (k, v) in configs {
+            new = new.set(k, v);
+        }
         let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
         let results = admin
             .create_topics(&[new], &opts)

@@ -18,7 +18,7 @@ pub mod status;
 pub mod topic_name;
 
 pub use config::{ConfigError, ConnectorConfig, SinkConfig};
-pub use sink::run_sink;
+pub use sink::{run_sink, run_sink_rejoining};
 pub use source::run_source;
 pub use source_config::SourceConfig;
 pub use status::{TaskState, TaskStatus};

@@ -166,12 +166,27 @@ pub async fn run_sink(
     config: SinkConfig,
     kafka: KafkaSettings,
     status: StatusHandle,
+    stop: watch::Receiver<bool>,
+    metrics: Arc<SinkMetrics>,
+) -> Result<(), String> {
+    let (_never, rejoin) = watch::channel(0);
+    run_sink_rejoining(config, kafka, status, stop, metrics, rejoin).await
+}
+
+/// As [`run_sink`], and the consumer leaves and rejoins its group each time `rejoin`
+/// changes: a worker of a cluster does so when another vanished (see the worker's
+/// `cluster::status_log`), so the group is assigned afresh.
+pub async fn run_sink_rejoining(
+    config: SinkConfig,
+    kafka: KafkaSettings,
+    status: StatusHandle,
     mut stop: watch::Receiver<bool>,
     metrics: Arc<SinkMetrics>,
+    mut rejoin: watch::Receiver<u64>,
 ) -> Result<(), String> {
     let result = Sink::start(&config, &kafka, &status, &mut stop, metrics).await;
     let result = match result {
-        Ok(Some(mut sink)) => sink.run(&mut stop).await,
+        Ok(Some(mut sink)) => sink.run(&mut stop, &mut rejoin).await,
         Ok(None) => Ok(()),
         Err(e) => Err(e),
     };
@@ -221,15 +236,7 @@ impl<'a> Sink<'a> {
             .consumer(&group)
             .create()
             .map_err(|e| format!("cannot create the Kafka consumer: {e}"))?;
-        match &config.topics {
-            Topics::List(list) => {
-                let refs: Vec<&str> = list.iter().map(String::as_str).collect();
-                consumer.subscribe(&refs)
-            }
-            // librdkafka takes a subscription starting with ^ as a regular expression.
-            Topics::Regex(re) => consumer.subscribe(&[&format!("^{}", re.trim_start_matches('^'))]),
-        }
-        .map_err(|e| format!("cannot subscribe to {:?}: {e}", config.topics))?;
+        subscribe(&consumer, &config.topics)?;
         let reporter = ErrorReporter::new(config.errors.clone(), &config.name, kafka).await?;
         status.set_state(TaskState::Running);
         tracing::info!(connector = %config.name, topics = ?config.topics, url = %config.diffusion.url, group = %group, "sink started");
@@ -247,7 +254,11 @@ impl<'a> Sink<'a> {
         }))
     }
 
-    async fn run(&mut self, stop: &mut watch::Receiver<bool>) -> Result<(), String> {
+    async fn run(
+        &mut self,
+        stop: &mut watch::Receiver<bool>,
+        rejoin: &mut watch::Receiver<u64>,
+    ) -> Result<(), String> {
         let mut commit =
             tokio::time::interval(Duration::from_millis(self.config.commit_interval_ms));
         let mut progress = tokio::time::interval(Duration::from_secs(10));
@@ -277,6 +288,15 @@ impl<'a> Sink<'a> {
                     Err(e) => tracing::warn!(connector = %self.config.name, error = %e, "Kafka consumer error"),
                 },
                 _ = commit.tick() => self.commit(CommitMode::Async),
+                Ok(()) = rejoin.changed() => {
+                    // Commit what is settled, leave, join again as a new member.
+                    self.commit(CommitMode::Sync);
+                    consumer.unsubscribe();
+                    if let Err(e) = subscribe(&consumer, &self.config.topics) {
+                        break Err(e);
+                    }
+                    tracing::info!(connector = %self.config.name, "rejoined the consumer group");
+                }
                 _ = lag.tick() => measure_lag(&self.consumer, &self.metrics),
                 _ = progress.tick() => {
                     let n = self.metrics.records_confirmed.load(Ordering::Relaxed);
@@ -306,6 +326,12 @@ impl<'a> Sink<'a> {
     }
 
     fn commit(&mut self, mode: CommitMode) {
+        // A partition another member owns now is its to commit: records of it settling
+        // here after the rebalance must not move its offset (back).
+        if let Ok(owned) = self.consumer.assignment() {
+            self.offsets
+                .retain(|t, p| owned.find_partition(t, p).is_some());
+        }
         if let Some(tpl) = self.offsets.to_commit() {
             match self.consumer.commit(&tpl, mode) {
                 Ok(()) => self.offsets.mark_committed(&tpl),
@@ -607,6 +633,18 @@ impl<'a> Sink<'a> {
             value: Bytes::from(cbor),
         })
     }
+}
+
+fn subscribe(consumer: &StreamConsumer, topics: &Topics) -> Result<(), String> {
+    match topics {
+        Topics::List(list) => {
+            let refs: Vec<&str> = list.iter().map(String::as_str).collect();
+            consumer.subscribe(&refs)
+        }
+        // librdkafka takes a subscription starting with ^ as a regular expression.
+        Topics::Regex(re) => consumer.subscribe(&[&format!("^{}", re.trim_start_matches('^'))]),
+    }
+    .map_err(|e| format!("cannot subscribe to {topics:?}: {e}"))
 }
 
 fn is_auth_failure(e: &rdkafka::error::KafkaError) -> bool {

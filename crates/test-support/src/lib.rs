@@ -8,6 +8,7 @@ pub mod broker;
 pub mod kafka;
 pub mod process;
 pub mod proxy;
+pub mod rest;
 pub mod sdk;
 pub mod tcp_proxy;
 pub mod tls;

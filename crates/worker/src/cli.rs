@@ -75,6 +75,33 @@ curl -s localhost:8083/metrics\n\n\
 The worker properties are those of `standalone --help`, plus config.storage.file.filename."
     )]
     Worker(WorkerArgs),
+    /// Run one worker of a cluster that shares connectors and work through Kafka.
+    #[command(
+        long_about = "Run one worker of a Connect cluster: every worker started with the same \
+`group.id` and storage topics holds the same connectors, and any worker's REST API creates, \
+changes and reports them for the whole cluster.\n\n\
+Connector configs and target states live in the compacted `config.storage.topic`; each worker \
+writes its tasks' states to `status.storage.topic` every `heartbeat.interval.ms` (the worker \
+creates both if missing). A sink runs a task on every worker, all in the consumer group \
+connect-<name>, so Kafka spreads the partitions and moves them when a worker leaves or dies. \
+A source runs on one worker, elected through a consumer group over a one-partition topic \
+(<group.id>.source-runner.<name>); if that worker dies another takes over within \
+`session.timeout.ms`.",
+        after_help = "Examples:\n  \
+diffusion-kafka-connect distributed config/worker-distributed.properties\n  \
+curl -s -X POST -H 'Content-Type: application/json' --data @config/sink.json host-a:8083/connectors\n  \
+curl -s host-b:8083/connectors/DiffusionSinkConnector/status\n\n\
+Worker properties: those of `standalone --help`, plus (Kafka Connect's names and defaults):\n  \
+group.id                     the cluster's name (required)\n  \
+config.storage.topic         connector configs (connect-configs)\n  \
+status.storage.topic         worker and task states (connect-status)\n  \
+offset.storage.topic         created for Connect's layout; unused (connect-offsets)\n  \
+config.storage.replication.factor   for the topics it creates (-1: the broker's default)\n  \
+session.timeout.ms           when a silent worker's work moves (10000)\n  \
+heartbeat.interval.ms        how often a worker reports (3000)\n  \
+rest.advertised.host.name, rest.advertised.port   the worker id others see"
+    )]
+    Distributed(WorkerArgs),
     /// Run the embedded Diffusion-compatible server.
     #[command(
         long_about = "Run the embedded Diffusion-compatible server: WebSocket on /diffusion, \

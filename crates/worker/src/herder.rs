@@ -25,6 +25,9 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::{Offset, TopicPartitionList};
 use tokio::sync::{watch, Mutex};
 
+use crate::cluster::config_log::{ConfigLog, ConfigRecord};
+use crate::cluster::status_log::{StatusView, TaskRecord};
+use crate::cluster::ClusterSettings;
 use crate::config_store::{ConfigStore, StoredConnector, TargetState};
 
 /// What the API answers with when a secret is not shown.
@@ -95,6 +98,21 @@ struct Task {
     join: tokio::task::JoinHandle<Result<(), String>>,
     status: watch::Receiver<TaskStatus>,
     metrics: TaskMetrics,
+    /// A source in a cluster: true while another worker runs it and this one waits.
+    standby: Option<watch::Receiver<bool>>,
+}
+
+impl Task {
+    fn is_standby(&self) -> bool {
+        self.standby.as_ref().is_some_and(|s| *s.borrow())
+    }
+}
+
+/// What a worker in a cluster shares with the others (see `crate::cluster`).
+pub struct ClusterLink {
+    pub settings: ClusterSettings,
+    pub log: ConfigLog,
+    pub view: Arc<StatusView>,
 }
 
 struct Entry {
@@ -114,16 +132,34 @@ pub struct ConnectorState {
     pub kind: Kind,
     pub state: &'static str,
     pub trace: Option<String>,
-    /// Task 0, unless the connector is stopped.
-    pub task: Option<TaskReport>,
+    /// The worker reporting the connector (in a cluster: the one running its first task).
+    pub worker_id: String,
+    /// Task 0 alone on a single worker; one per worker running it in a cluster. None
+    /// while the connector is stopped.
+    pub tasks: Vec<TaskReport>,
 }
 
 #[derive(Debug, Clone)]
 pub struct TaskReport {
-    pub state: &'static str,
+    pub id: u32,
+    pub worker_id: String,
+    pub state: String,
     pub trace: Option<String>,
     pub diffusion_connected: bool,
     pub note: Option<String>,
+}
+
+impl TaskReport {
+    fn from_record(worker_id: &str, r: &TaskRecord) -> TaskReport {
+        TaskReport {
+            id: 0,
+            worker_id: worker_id.to_owned(),
+            state: r.state.clone(),
+            trace: r.trace.clone(),
+            diffusion_connected: r.diffusion_connected,
+            note: r.note.clone(),
+        }
+    }
 }
 
 /// A snapshot for the metrics endpoint.
@@ -143,6 +179,8 @@ pub struct Herder {
     kafka: KafkaSettings,
     worker: BTreeMap<String, String>,
     store: Option<ConfigStore>,
+    /// Distributed mode: changes go through the config topic, status through the status topic.
+    cluster: Option<ClusterLink>,
     pub worker_id: String,
 }
 
@@ -154,6 +192,7 @@ impl Herder {
         kafka: KafkaSettings,
         worker: BTreeMap<String, String>,
         store: Option<ConfigStore>,
+        cluster: Option<ClusterLink>,
         worker_id: String,
     ) -> Herder {
         Herder {
@@ -162,8 +201,13 @@ impl Herder {
             kafka,
             worker,
             store,
+            cluster,
             worker_id,
         }
+    }
+
+    pub fn cluster(&self) -> Option<&ClusterLink> {
+        self.cluster.as_ref()
     }
 
     /// Starts the connectors the store remembers, each in its target state; one that no
@@ -174,27 +218,10 @@ impl Herder {
         };
         let stored = store.load()?;
         let _change = self.changes.lock().await;
-        let mut map = self.connectors.lock().await;
         for (name, s) in &stored {
-            let kind = s
-                .config
-                .get("connector.class")
-                .and_then(|c| Kind::of(c))
-                .unwrap_or(Kind::Sink);
-            let mut entry = Entry {
-                config: s.config.clone(),
-                kind,
-                target: s.target_state,
-                task: None,
-                failure: None,
-            };
-            if entry.target == TargetState::Started {
-                if let Err(e) = self.start_task(name, &mut entry) {
-                    tracing::error!(connector = %name, "cannot start: {e}");
-                    entry.failure = Some(e);
-                }
-            }
-            map.insert(name.clone(), entry);
+            self.apply_connector(name, s.config.clone(), s.target_state)
+                .await
+                .map_err(|e| e.to_string())?;
         }
         Ok(stored.len())
     }
@@ -224,29 +251,92 @@ impl Herder {
         })?;
         let (stop, stop_rx) = watch::channel(false);
         let (handle, status) = StatusHandle::new();
+        let mut standby = None;
         let (join, metrics) = match validated {
             Validated::Sink(config) => {
                 let m = Arc::new(SinkMetrics::default());
-                let run =
-                    connectors::run_sink(config, self.kafka.clone(), handle, stop_rx, m.clone());
+                // In a cluster, the sink's group is assigned afresh when a worker vanishes.
+                let (_never, alone) = watch::channel(0);
+                let rejoin = match &self.cluster {
+                    Some(c) => c.view.departures(),
+                    None => alone,
+                };
+                let run = connectors::run_sink_rejoining(
+                    config,
+                    self.kafka.clone(),
+                    handle,
+                    stop_rx,
+                    m.clone(),
+                    rejoin,
+                );
                 (tokio::spawn(run), TaskMetrics::Sink(m))
             }
             Validated::Source(config) => {
                 let m = Arc::new(SourceMetrics::default());
-                let run =
-                    connectors::run_source(config, self.kafka.clone(), handle, stop_rx, m.clone());
-                (tokio::spawn(run), TaskMetrics::Source(m))
+                match &self.cluster {
+                    None => {
+                        let run = connectors::run_source(
+                            config,
+                            self.kafka.clone(),
+                            handle,
+                            stop_rx,
+                            m.clone(),
+                        );
+                        (tokio::spawn(run), TaskMetrics::Source(m))
+                    }
+                    Some(c) => {
+                        // One worker of the cluster runs it; the others stand by.
+                        let (standby_tx, standby_rx) = watch::channel(false);
+                        standby = Some(standby_rx);
+                        let (kafka, metrics) = (self.kafka.clone(), m.clone());
+                        let report = handle.clone();
+                        let run = crate::cluster::election::run_elected(
+                            self.kafka.clone(),
+                            c.settings.clone(),
+                            name.to_owned(),
+                            stop_rx,
+                            c.view.departures(),
+                            standby_tx,
+                            move |stop| {
+                                connectors::run_source(
+                                    config.clone(),
+                                    kafka.clone(),
+                                    handle.clone(),
+                                    stop,
+                                    metrics.clone(),
+                                )
+                            },
+                        );
+                        let run = async move {
+                            let r = run.await;
+                            if let Err(e) = &r {
+                                report.set_state(TaskState::Failed(e.clone()));
+                            }
+                            r
+                        };
+                        (tokio::spawn(run), TaskMetrics::Source(m))
+                    }
+                }
             }
         };
-        tracing::info!(connector = %name, kind = entry.kind.name(), "task 0 started");
+        tracing::info!(connector = %name, kind = entry.kind.name(), "task started");
         entry.failure = None;
         entry.task = Some(Task {
             stop,
             join,
             status,
             metrics,
+            standby,
         });
         Ok(())
+    }
+
+    /// Starts the task, or records why it cannot start (reported as FAILED).
+    fn start_or_fail(&self, name: &str, entry: &mut Entry) {
+        if let Err(e) = self.start_task(name, entry) {
+            tracing::error!(connector = %name, "cannot start: {e}");
+            entry.failure = Some(e);
+        }
     }
 
     /// Stops a task gracefully: it confirms and commits what is in flight, within a bound.
@@ -311,8 +401,13 @@ impl Herder {
                 "Connector name must not be empty".into(),
             ));
         }
-        let _change = self.changes.lock().await;
-        let exists = {
+        // In a cluster the change is applied when it comes back through the config topic,
+        // under `changes`: holding it here would wait for ourselves.
+        let _change = match self.cluster {
+            None => Some(self.changes.lock().await),
+            Some(_) => None,
+        };
+        let target = {
             let map = self.connectors.lock().await;
             let existing = map.get(name);
             if must_be_new && existing.is_some() {
@@ -323,43 +418,98 @@ impl Herder {
             if let Some(e) = existing {
                 keep_masked_secrets(&mut config, &e.config);
             }
-            existing.is_some()
+            existing.map(|e| e.target)
         };
         config.insert("name".into(), name.to_owned());
-        let kind = self.validate(name, &config).map_err(HerderError::Invalid)?;
-        if exists {
-            self.stop_task_of(name).await;
+        self.validate(name, &config).map_err(HerderError::Invalid)?;
+        let created = target.is_none();
+        let target = target.unwrap_or(TargetState::Started);
+        match &self.cluster {
+            Some(c) => c
+                .log
+                .write(&ConfigRecord::Connector {
+                    name: name.to_owned(),
+                    config,
+                    target,
+                })
+                .await
+                .map_err(HerderError::Internal)?,
+            None => self.apply_connector(name, config, target).await?,
+        }
+        tracing::info!(connector = %name, "{}", if created { "created" } else { "config updated" });
+        Ok(created)
+    }
+
+    /// Makes a connector's config and target state what a record (or a local change)
+    /// says: its task is stopped and started as needed. The caller holds `changes`.
+    async fn apply_connector(
+        &self,
+        name: &str,
+        config: BTreeMap<String, String>,
+        target: TargetState,
+    ) -> Result<(), HerderError> {
+        let kind = config
+            .get("connector.class")
+            .and_then(|c| Kind::of(c))
+            .unwrap_or(Kind::Sink);
+        let existing = {
+            let map = self.connectors.lock().await;
+            map.get(name).map(|e| (e.config == config, e.target))
+        };
+        if let Some((same_config, old_target)) = existing {
+            if same_config && old_target == target {
+                return Ok(());
+            }
+            if !same_config || target != TargetState::Started {
+                self.stop_task_of(name).await;
+            }
         }
         let mut map = self.connectors.lock().await;
-        let created = match map.get_mut(name) {
-            Some(entry) => {
-                entry.config = config;
-                entry.kind = kind;
-                entry.failure = None;
-                if entry.target == TargetState::Started {
-                    self.start_task(name, entry)
-                        .map_err(HerderError::Internal)?;
+        let entry = map.entry(name.to_owned()).or_insert_with(|| Entry {
+            config: config.clone(),
+            kind,
+            target,
+            task: None,
+            failure: None,
+        });
+        if entry.config != config {
+            entry.failure = None;
+        }
+        entry.config = config;
+        entry.kind = kind;
+        entry.target = target;
+        if target == TargetState::Started && entry.task.is_none() {
+            self.start_or_fail(name, entry);
+        }
+        self.persist(&map)
+    }
+
+    /// Applies a record of the cluster's config topic (`live`: read as it was written,
+    /// rather than replayed at start-up; only live restart requests are acted on).
+    pub async fn apply(&self, record: ConfigRecord, live: bool) {
+        let _change = self.changes.lock().await;
+        let result = match record {
+            ConfigRecord::Connector {
+                name,
+                config,
+                target,
+            } => self.apply_connector(&name, config, target).await,
+            ConfigRecord::Deleted { name } => self.apply_delete(&name).await,
+            ConfigRecord::Restart {
+                name,
+                only_failed,
+                worker,
+            } => {
+                if live && worker.is_none_or(|w| w == self.worker_id) {
+                    self.apply_restart(&name, only_failed).await
+                } else {
+                    Ok(())
                 }
-                tracing::info!(connector = %name, "config updated");
-                false
-            }
-            None => {
-                let mut entry = Entry {
-                    config,
-                    kind,
-                    target: TargetState::Started,
-                    task: None,
-                    failure: None,
-                };
-                self.start_task(name, &mut entry)
-                    .map_err(HerderError::Internal)?;
-                map.insert(name.to_owned(), entry);
-                tracing::info!(connector = %name, "created");
-                true
             }
         };
-        self.persist(&map)?;
-        Ok(created)
+        if let Err(e) = result {
+            tracing::error!("cannot apply a config topic record: {e}");
+        }
     }
 
     /// `PATCH .../config`: keys with a value are set, keys with null removed.
@@ -397,58 +547,114 @@ impl Herder {
             .ok_or_else(|| HerderError::not_found(name))
     }
 
-    /// Whether task 0 exists (it does not while the connector is STOPPED).
-    pub async fn has_task(&self, name: &str) -> Result<bool, HerderError> {
-        let map = self.connectors.lock().await;
-        let e = map.get(name).ok_or_else(|| HerderError::not_found(name))?;
-        Ok(e.target != TargetState::Stopped)
-    }
-
     pub async fn delete(&self, name: &str) -> Result<(), HerderError> {
-        let _change = self.changes.lock().await;
         if !self.connectors.lock().await.contains_key(name) {
             return Err(HerderError::not_found(name));
         }
+        match &self.cluster {
+            Some(c) => c
+                .log
+                .write(&ConfigRecord::Deleted {
+                    name: name.to_owned(),
+                })
+                .await
+                .map_err(HerderError::Internal),
+            None => {
+                let _change = self.changes.lock().await;
+                self.apply_delete(name).await
+            }
+        }
+    }
+
+    async fn apply_delete(&self, name: &str) -> Result<(), HerderError> {
         self.stop_task_of(name).await;
         let mut map = self.connectors.lock().await;
-        map.remove(name);
-        self.persist(&map)?;
-        tracing::info!(connector = %name, "deleted");
-        Ok(())
+        if map.remove(name).is_some() {
+            tracing::info!(connector = %name, "deleted");
+        }
+        self.persist(&map)
     }
 
     /// Pause, resume or stop: the task stops or starts to match.
     pub async fn set_target(&self, name: &str, target: TargetState) -> Result<(), HerderError> {
-        let _change = self.changes.lock().await;
-        {
-            let mut map = self.connectors.lock().await;
-            let entry = map
-                .get_mut(name)
-                .ok_or_else(|| HerderError::not_found(name))?;
+        let _change = match self.cluster {
+            None => Some(self.changes.lock().await),
+            Some(_) => None,
+        };
+        let config = {
+            let map = self.connectors.lock().await;
+            let entry = map.get(name).ok_or_else(|| HerderError::not_found(name))?;
             if entry.target == target {
                 return Ok(());
             }
-            entry.target = target;
-            if target == TargetState::Started && entry.task.is_none() {
-                if let Err(e) = self.start_task(name, entry) {
-                    entry.failure = Some(e);
-                }
-            }
-            self.persist(&map)?;
-        }
-        if target != TargetState::Started {
-            self.stop_task_of(name).await;
+            entry.config.clone()
+        };
+        match &self.cluster {
+            Some(c) => c
+                .log
+                .write(&ConfigRecord::Connector {
+                    name: name.to_owned(),
+                    config,
+                    target,
+                })
+                .await
+                .map_err(HerderError::Internal)?,
+            None => self.apply_connector(name, config, target).await?,
         }
         tracing::info!(connector = %name, ?target, "target state changed");
         Ok(())
     }
 
-    /// Restarts task 0 (when `only_failed`, only if it failed).
+    /// Restarts the connector's task (when `only_failed`, only if it failed); in a
+    /// cluster, on every worker running one.
     pub async fn restart(&self, name: &str, only_failed: bool) -> Result<(), HerderError> {
-        let _change = self.changes.lock().await;
+        self.restart_on(name, only_failed, None).await
+    }
+
+    /// Restarts one task (by the id the status shows).
+    pub async fn restart_task(&self, name: &str, id: u32) -> Result<(), HerderError> {
+        let state = self.state(name).await?;
+        let task = state
+            .tasks
+            .iter()
+            .find(|t| t.id == id)
+            .ok_or_else(|| HerderError::NotFound(format!("Task {name}-{id} not found")))?;
+        let worker = task.worker_id.clone();
+        self.restart_on(name, false, Some(worker)).await
+    }
+
+    async fn restart_on(
+        &self,
+        name: &str,
+        only_failed: bool,
+        worker: Option<String>,
+    ) -> Result<(), HerderError> {
+        if !self.connectors.lock().await.contains_key(name) {
+            return Err(HerderError::not_found(name));
+        }
+        match &self.cluster {
+            Some(c) => c
+                .log
+                .write(&ConfigRecord::Restart {
+                    name: name.to_owned(),
+                    only_failed,
+                    worker,
+                })
+                .await
+                .map_err(HerderError::Internal),
+            None => {
+                let _change = self.changes.lock().await;
+                self.apply_restart(name, only_failed).await
+            }
+        }
+    }
+
+    async fn apply_restart(&self, name: &str, only_failed: bool) -> Result<(), HerderError> {
         {
             let map = self.connectors.lock().await;
-            let entry = map.get(name).ok_or_else(|| HerderError::not_found(name))?;
+            let Some(entry) = map.get(name) else {
+                return Ok(());
+            };
             if entry.target != TargetState::Started {
                 return Ok(());
             }
@@ -464,18 +670,57 @@ impl Herder {
         self.stop_task_of(name).await;
         let mut map = self.connectors.lock().await;
         if let Some(entry) = map.get_mut(name) {
-            if let Err(e) = self.start_task(name, entry) {
-                entry.failure = Some(e);
-            }
+            self.start_or_fail(name, entry);
         }
         tracing::info!(connector = %name, "restarted");
         Ok(())
     }
 
+    /// The connector's state and its tasks: this worker's, and in a cluster every live
+    /// worker's as the status topic reports them, numbered in worker order.
     pub async fn state(&self, name: &str) -> Result<ConnectorState, HerderError> {
+        let clustered = self.cluster.is_some();
+        let (mut state, local, target) = {
+            let map = self.connectors.lock().await;
+            let e = map.get(name).ok_or_else(|| HerderError::not_found(name))?;
+            (
+                connector_state(name, e, &self.worker_id),
+                local_task(e, clustered),
+                e.target,
+            )
+        };
+        let mut tasks: Vec<TaskReport> = local
+            .map(|r| TaskReport::from_record(&self.worker_id, &r))
+            .into_iter()
+            .collect();
+        if let Some(c) = &self.cluster {
+            for w in c.view.others() {
+                if let Some(t) = w.tasks.get(name) {
+                    tasks.push(TaskReport::from_record(&w.worker_id, t));
+                }
+            }
+            tasks.sort_by(|a, b| a.worker_id.cmp(&b.worker_id));
+            // A paused source runs nowhere, and its one task is paused.
+            if tasks.is_empty() && target == TargetState::Paused {
+                tasks.push(TaskReport::from_record(&self.worker_id, &paused()));
+            }
+        }
+        for (i, t) in tasks.iter_mut().enumerate() {
+            t.id = i as u32;
+        }
+        if let Some(first) = tasks.first() {
+            state.worker_id.clone_from(&first.worker_id);
+        }
+        state.tasks = tasks;
+        Ok(state)
+    }
+
+    /// This worker's tasks, for its status record.
+    pub async fn local_tasks(&self) -> BTreeMap<String, TaskRecord> {
         let map = self.connectors.lock().await;
-        let e = map.get(name).ok_or_else(|| HerderError::not_found(name))?;
-        Ok(state_of(name, e))
+        map.iter()
+            .filter_map(|(n, e)| Some((n.clone(), local_task(e, true)?)))
+            .collect()
     }
 
     /// The committed offsets of a sink's consumer group, per topic partition it reads.
@@ -535,7 +780,7 @@ impl Herder {
         let map = self.connectors.lock().await;
         map.iter()
             .filter_map(|(n, e)| {
-                let t = e.task.as_ref()?;
+                let t = e.task.as_ref().filter(|t| !t.is_standby())?;
                 let s = t.status.borrow();
                 Some(TaskSnapshot {
                     connector: n.clone(),
@@ -621,51 +866,64 @@ impl Validated {
     }
 }
 
-fn state_of(name: &str, e: &Entry) -> ConnectorState {
+fn connector_state(name: &str, e: &Entry, worker_id: &str) -> ConnectorState {
     let (state, trace) = match (&e.failure, e.target) {
         (Some(f), _) => ("FAILED", Some(f.clone())),
         (None, TargetState::Started) => ("RUNNING", None),
         (None, TargetState::Paused) => ("PAUSED", None),
         (None, TargetState::Stopped) => ("STOPPED", None),
     };
-    let task = match (e.target, &e.task) {
+    ConnectorState {
+        name: name.to_owned(),
+        kind: e.kind,
+        state,
+        trace,
+        worker_id: worker_id.to_owned(),
+        tasks: vec![],
+    }
+}
+
+fn paused() -> TaskRecord {
+    TaskRecord {
+        state: "PAUSED".into(),
+        trace: None,
+        diffusion_connected: false,
+        note: None,
+    }
+}
+
+/// The task this worker holds for a connector, if any: none while stopped, nor for a
+/// source in a cluster that another worker runs.
+fn local_task(e: &Entry, clustered: bool) -> Option<TaskRecord> {
+    match (e.target, &e.task) {
         (TargetState::Stopped, _) => None,
-        (TargetState::Paused, _) => Some(TaskReport {
-            state: "PAUSED",
-            trace: None,
-            diffusion_connected: false,
-            note: None,
-        }),
+        (TargetState::Paused, _) if clustered && e.kind == Kind::Source => None,
+        (TargetState::Paused, _) => Some(paused()),
+        (TargetState::Started, Some(t)) if t.is_standby() => None,
         (TargetState::Started, Some(t)) => {
             let s = t.status.borrow();
             let trace = match &s.state {
                 TaskState::Failed(why) => Some(why.clone()),
                 _ => None,
             };
-            Some(TaskReport {
-                state: s.state.name(),
+            Some(TaskRecord {
+                state: s.state.name().into(),
                 trace,
                 diffusion_connected: s.diffusion_connected,
                 note: s.note.clone(),
             })
         }
-        (TargetState::Started, None) => Some(TaskReport {
+        (TargetState::Started, None) => Some(TaskRecord {
             state: if e.failure.is_some() {
                 "FAILED"
             } else {
                 "UNASSIGNED"
-            },
+            }
+            .into(),
             trace: e.failure.clone(),
             diffusion_connected: false,
             note: None,
         }),
-    };
-    ConnectorState {
-        name: name.to_owned(),
-        kind: e.kind,
-        state,
-        trace,
-        task,
     }
 }
 

@@ -2,10 +2,12 @@
 //! the Diffusion sink and source connectors, and the embedded Diffusion server.
 
 mod cli;
+mod cluster;
 mod config_store;
 mod connector_file;
 mod demo;
 mod diffusion_server_cmd;
+mod distributed_cmd;
 mod herder;
 mod metrics;
 mod properties;
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
             cli::Command::DiffusionServer(args) => diffusion_server_cmd::run(args).await,
             cli::Command::Standalone(args) => standalone::run(args).await,
             cli::Command::Worker(args) => worker_cmd::run(args).await,
+            cli::Command::Distributed(args) => distributed_cmd::run(args).await,
             cli::Command::Demo(args) => demo::run(args).await,
         }
     });

@@ -8,8 +8,11 @@ use std::time::Duration;
 
 use connectors::kafka::KafkaSettings;
 
+use std::net::SocketAddr;
+
+use crate::cluster::{config_log, status_log, ClusterSettings};
 use crate::config_store::ConfigStore;
-use crate::herder::Herder;
+use crate::herder::{ClusterLink, Herder};
 use crate::rest::{self, Api};
 
 pub struct Worker {
@@ -17,8 +20,20 @@ pub struct Worker {
     pub kafka: KafkaSettings,
 }
 
+/// How a worker keeps its connectors.
+pub enum Mode {
+    /// In memory: `standalone`, whose connectors come from files.
+    Standalone,
+    /// In a local file: `worker`.
+    Worker(ConfigStore),
+    /// In Kafka, shared with the other workers of the cluster: `distributed`.
+    Distributed(ClusterSettings),
+}
+
 /// Reads the worker properties, resolving config providers; every bad key is named.
-pub fn load_worker(path: &Path) -> Result<Worker, String> {
+/// `clustered`: the sinks' consumers share their groups with other workers' (no static
+/// membership, the cluster's session timeout).
+pub fn load_worker(path: &Path, clustered: bool) -> Result<Worker, String> {
     let mut props = crate::properties::load(path)?;
     crate::properties::resolve_providers(&mut props)
         .map_err(|e| format!("{}: {e}", path.display()))?;
@@ -31,14 +46,32 @@ pub fn load_worker(path: &Path) -> Result<Worker, String> {
     // Workers on other hosts still share the partitions; a second worker on the same host
     // for the same connector is fenced by the broker (its task FAILs, loudly).
     // `consumer.group.instance.id=` (empty) turns this off.
-    kafka.default_consumer_setting("group.instance.id", &format!("{}-worker", hostname()));
+    if clustered {
+        // Several workers per host are normal in a cluster, and a dead one must hand its
+        // partitions over within the session timeout rather than wait to come back.
+        let cluster = ClusterSettings::from_worker(&props).map_err(|errors| {
+            let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+            format!("{} is not valid:\n{}", path.display(), list.join("\n"))
+        })?;
+        kafka.default_consumer_setting(
+            "session.timeout.ms",
+            &cluster.session_timeout.as_millis().to_string(),
+        );
+        kafka.default_consumer_setting(
+            "heartbeat.interval.ms",
+            &cluster.heartbeat.as_millis().to_string(),
+        );
+    } else {
+        kafka.default_consumer_setting("group.instance.id", &format!("{}-worker", hostname()));
+    }
     Ok(Worker { props, kafka })
 }
 
-/// Starts the REST API for a herder built from `worker` (with a store: `worker` mode).
+/// Starts the herder and the REST API for `worker`; in a cluster, joins it first (reads
+/// the config topic to its end and starts the connectors it holds).
 pub async fn start(
     worker: &Worker,
-    store: Option<ConfigStore>,
+    mode: Mode,
 ) -> Result<(Arc<Herder>, tokio::task::JoinHandle<()>), String> {
     let listen = rest::listen_address(worker.props.get("listeners").map(String::as_str))?;
     // Bind first, so the worker id carries the real port.
@@ -47,12 +80,24 @@ pub async fn start(
         .map_err(|e| format!("listeners: cannot bind {listen}: {e}"))?;
     let bound = probe.local_addr().map_err(|e| e.to_string())?;
     drop(probe);
-    let herder = Arc::new(Herder::new(
-        worker.kafka.clone(),
-        worker.props.clone(),
-        store,
-        bound.to_string(),
-    ));
+    let worker_id = advertised(&worker.props, bound)?;
+    let herder = match mode {
+        Mode::Standalone => Arc::new(Herder::new(
+            worker.kafka.clone(),
+            worker.props.clone(),
+            None,
+            None,
+            worker_id,
+        )),
+        Mode::Worker(store) => Arc::new(Herder::new(
+            worker.kafka.clone(),
+            worker.props.clone(),
+            Some(store),
+            None,
+            worker_id,
+        )),
+        Mode::Distributed(settings) => join_cluster(worker, settings, worker_id).await?,
+    };
     let api = Arc::new(Api {
         herder: herder.clone(),
         kafka_cluster_id: cluster_id(&worker.kafka).await,
@@ -61,6 +106,71 @@ pub async fn start(
     });
     let (_, server) = rest::serve(bound, api).await?;
     Ok((herder, server))
+}
+
+/// Opens the cluster's topics, applies the config topic, and keeps following both.
+async fn join_cluster(
+    worker: &Worker,
+    settings: ClusterSettings,
+    worker_id: String,
+) -> Result<Arc<Herder>, String> {
+    let kafka = &worker.kafka;
+    // Created for Kafka Connect's layout; the source needs no offsets (its subscription
+    // delivers every topic's current value when it starts), so nothing is written there.
+    kafka
+        .create_topic_with(
+            &settings.offset_topic,
+            1,
+            settings.replication,
+            &[("cleanup.policy", "compact")],
+        )
+        .await
+        .map_err(|e| format!("offset.storage.topic: {e}"))?;
+    let (log, mut reader) = config_log::open(kafka, &settings).await?;
+    let (view, status_reader) = status_log::open(kafka, &settings, &worker_id).await?;
+    let heartbeat = settings.heartbeat;
+    let group = settings.group_id.clone();
+    let herder = Arc::new(Herder::new(
+        kafka.clone(),
+        worker.props.clone(),
+        None,
+        Some(ClusterLink {
+            settings,
+            log,
+            view: view.clone(),
+        }),
+        worker_id.clone(),
+    ));
+    let n = reader.catch_up(&herder).await?;
+    tokio::spawn(reader.follow(herder.clone()));
+    tokio::spawn(status_reader.follow(view.clone()));
+    tokio::spawn(status_log::publish(view, herder.clone(), heartbeat));
+    tracing::info!(cluster = %group, worker_id = %worker_id, records = n, "joined the cluster");
+    Ok(herder)
+}
+
+/// The worker id: `rest.advertised.host.name`:`rest.advertised.port` where set (what
+/// other machines reach it by), else the address the API is bound to.
+fn advertised(props: &BTreeMap<String, String>, bound: SocketAddr) -> Result<String, String> {
+    let host = props
+        .get("rest.advertised.host.name")
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| {
+            // 0.0.0.0 names no machine: the host name is what others can reach.
+            if bound.ip().is_unspecified() {
+                hostname()
+            } else {
+                bound.ip().to_string()
+            }
+        });
+    let port = match props.get("rest.advertised.port").map(|p| p.trim()) {
+        None | Some("") => bound.port(),
+        Some(p) => p
+            .parse::<u16>()
+            .map_err(|_| format!("rest.advertised.port: {p:?} is not a port number"))?,
+    };
+    Ok(format!("{host}:{port}"))
 }
 
 /// `rest.basic.auth.username` and `.password`: both or neither.
@@ -85,6 +195,9 @@ pub async fn run_until_signal(herder: Arc<Herder>, server: tokio::task::JoinHand
     crate::signals::shutdown().await;
     tracing::info!("stopping: finishing in-flight work and committing offsets");
     herder.shutdown().await;
+    if let Some(c) = herder.cluster() {
+        c.view.retire().await;
+    }
     server.abort();
     tracing::info!("stopped");
 }

@@ -5,7 +5,7 @@
 use crate::cli::StandaloneArgs;
 
 pub async fn run(args: StandaloneArgs) -> Result<(), String> {
-    let worker = crate::runtime::load_worker(&args.worker_properties)?;
+    let worker = crate::runtime::load_worker(&args.worker_properties, false)?;
     if args.connectors.is_empty() {
         return Err("name at least one connector config file (JSON or .properties)".into());
     }
@@ -33,7 +33,7 @@ pub async fn run(args: StandaloneArgs) -> Result<(), String> {
             problems.join("\n")
         ));
     }
-    let (herder, server) = crate::runtime::start(&worker, None).await?;
+    let (herder, server) = crate::runtime::start(&worker, crate::runtime::Mode::Standalone).await?;
     for (name, props) in configs {
         herder
             .put(&name, props, true)

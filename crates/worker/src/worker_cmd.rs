@@ -8,7 +8,7 @@ use crate::cli::WorkerArgs;
 use crate::config_store::ConfigStore;
 
 pub async fn run(args: WorkerArgs) -> Result<(), String> {
-    let worker = crate::runtime::load_worker(&args.worker_properties)?;
+    let worker = crate::runtime::load_worker(&args.worker_properties, false)?;
     let path = worker
         .props
         .get("config.storage.file.filename")
@@ -18,7 +18,8 @@ pub async fn run(args: WorkerArgs) -> Result<(), String> {
     // Read it now, so a damaged file stops the worker before the API starts.
     store.load()?;
     let shown = store.path().display().to_string();
-    let (herder, server) = crate::runtime::start(&worker, Some(store)).await?;
+    let (herder, server) =
+        crate::runtime::start(&worker, crate::runtime::Mode::Worker(store)).await?;
     let n = herder.restore().await?;
     tracing::info!(connectors = n, store = %shown, "worker started");
     crate::runtime::run_until_signal(herder, server).await;

@@ -4,7 +4,13 @@ use std::process::Command;
 
 #[test]
 fn every_subcommand_has_help_with_examples() {
-    for sub in ["standalone", "worker", "demo", "diffusion-server"] {
+    for sub in [
+        "standalone",
+        "worker",
+        "distributed",
+        "demo",
+        "diffusion-server",
+    ] {
         let out = Command::new(env!("CARGO_BIN_EXE_diffusion-kafka-connect"))
             .args([sub, "--help"])
             .output()
@@ -25,7 +31,13 @@ fn every_subcommand_has_help_with_examples() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    for sub in ["standalone", "worker", "demo", "diffusion-server"] {
+    for sub in [
+        "standalone",
+        "worker",
+        "distributed",
+        "demo",
+        "diffusion-server",
+    ] {
         assert!(text.contains(sub), "{sub} missing from --help:\n{text}");
     }
 }

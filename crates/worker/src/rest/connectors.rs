@@ -13,7 +13,7 @@ use serde_json::{json, Value as J};
 
 use super::{Api, ApiError};
 use crate::config_store::TargetState;
-use crate::herder::{ConnectorState, Herder, Kind};
+use crate::herder::{ConnectorState, Herder, Kind, TaskReport};
 
 type Result<T> = std::result::Result<T, ApiError>;
 
@@ -42,17 +42,18 @@ fn config_map(j: &J) -> Result<BTreeMap<String, String>> {
 async fn info_json(h: &Herder, name: &str) -> Result<J> {
     let config = h.config(name).await?;
     let kind = h.kind(name).await?;
-    let tasks: Vec<J> = if h.has_task(name).await? {
-        vec![json!({"connector": name, "task": 0})]
-    } else {
-        vec![]
-    };
+    let tasks: Vec<J> = h
+        .state(name)
+        .await?
+        .tasks
+        .iter()
+        .map(|t| json!({"connector": name, "task": t.id}))
+        .collect();
     Ok(json!({"name": name, "config": config, "tasks": tasks, "type": kind.name()}))
 }
 
-fn task_status_json(s: &ConnectorState, worker_id: &str) -> Option<J> {
-    let t = s.task.as_ref()?;
-    let mut j = json!({"id": 0, "state": t.state, "worker_id": worker_id});
+fn task_status_json(t: &TaskReport) -> J {
+    let mut j = json!({"id": t.id, "state": t.state, "worker_id": t.worker_id});
     if let Some(trace) = &t.trace {
         j["trace"] = J::from(trace.as_str());
     }
@@ -68,15 +69,15 @@ fn task_status_json(s: &ConnectorState, worker_id: &str) -> Option<J> {
     if let Some(note) = &t.note {
         j["note"] = J::from(note.as_str());
     }
-    Some(j)
+    j
 }
 
-fn status_json(s: &ConnectorState, worker_id: &str) -> J {
-    let mut connector = json!({"state": s.state, "worker_id": worker_id});
+fn status_json(s: &ConnectorState) -> J {
+    let mut connector = json!({"state": s.state, "worker_id": s.worker_id});
     if let Some(trace) = &s.trace {
         connector["trace"] = J::from(trace.as_str());
     }
-    let tasks: Vec<J> = task_status_json(s, worker_id).into_iter().collect();
+    let tasks: Vec<J> = s.tasks.iter().map(task_status_json).collect();
     json!({"name": s.name, "connector": connector, "tasks": tasks, "type": s.kind.name()})
 }
 
@@ -98,7 +99,7 @@ pub async fn list(State(api): State<Arc<Api>>, query: axum::extract::RawQuery) -
         let mut entry = serde_json::Map::new();
         if expand.iter().any(|e| e == "status") {
             let s = api.herder.state(&name).await?;
-            entry.insert("status".into(), status_json(&s, &api.herder.worker_id));
+            entry.insert("status".into(), status_json(&s));
         }
         if expand.iter().any(|e| e == "info") {
             entry.insert("info".into(), info_json(&api.herder, &name).await?);
@@ -197,42 +198,38 @@ pub async fn delete(State(api): State<Arc<Api>>, Path(name): Path<String>) -> Re
 
 pub async fn status(State(api): State<Arc<Api>>, Path(name): Path<String>) -> Result<Json<J>> {
     let s = api.herder.state(&name).await?;
-    Ok(Json(status_json(&s, &api.herder.worker_id)))
+    Ok(Json(status_json(&s)))
 }
 
 pub async fn tasks(State(api): State<Arc<Api>>, Path(name): Path<String>) -> Result<Json<J>> {
     let config = api.herder.config(&name).await?;
-    let tasks: Vec<J> = if api.herder.has_task(&name).await? {
-        vec![json!({"id": {"connector": name, "task": 0}, "config": config})]
-    } else {
-        vec![]
-    };
+    let tasks: Vec<J> = api
+        .herder
+        .state(&name)
+        .await?
+        .tasks
+        .iter()
+        .map(|t| json!({"id": {"connector": name, "task": t.id}, "config": config}))
+        .collect();
     Ok(Json(J::Array(tasks)))
-}
-
-fn task_zero(name: &str, task: u32) -> Result<()> {
-    if task == 0 {
-        Ok(())
-    } else {
-        Err(ApiError(
-            StatusCode::NOT_FOUND,
-            format!("Task {name}-{task} not found: a connector runs task 0 only"),
-        ))
-    }
 }
 
 pub async fn task_status(
     State(api): State<Arc<Api>>,
     Path((name, task)): Path<(String, u32)>,
 ) -> Result<Json<J>> {
-    task_zero(&name, task)?;
     let s = api.herder.state(&name).await?;
-    task_status_json(&s, &api.herder.worker_id)
-        .map(Json)
+    s.tasks
+        .iter()
+        .find(|t| t.id == task)
+        .map(|t| Json(task_status_json(t)))
         .ok_or_else(|| {
             ApiError(
                 StatusCode::NOT_FOUND,
-                format!("Task {name}-0 not found: the connector is stopped"),
+                format!(
+                    "Task {name}-{task} not found: the connector has {} task(s) now",
+                    s.tasks.len()
+                ),
             )
         })
 }
@@ -241,8 +238,7 @@ pub async fn restart_task(
     State(api): State<Arc<Api>>,
     Path((name, task)): Path<(String, u32)>,
 ) -> Result<StatusCode> {
-    task_zero(&name, task)?;
-    api.herder.restart(&name, false).await?;
+    api.herder.restart_task(&name, task).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -266,11 +262,7 @@ pub async fn restart(
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
     let s = api.herder.state(&name).await?;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(status_json(&s, &api.herder.worker_id)),
-    )
-        .into_response())
+    Ok((StatusCode::ACCEPTED, Json(status_json(&s))).into_response())
 }
 
 async fn target(api: &Api, name: &str, t: TargetState) -> Result<StatusCode> {

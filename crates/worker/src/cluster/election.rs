@@ -1,0 +1,128 @@
+//! Who runs a source connector: a Diffusion selector cannot be split, so one worker of the
+//! cluster runs it. Each worker joins a consumer group over a one-partition topic made for
+//! that source; the member Kafka assigns partition 0 to runs the task. When that worker
+//! dies, the broker expires it after `session.timeout.ms` and assigns the partition to
+//! another member, which starts the source (its subscription delivers every topic's current
+//! value again, so nothing published meanwhile is missed).
+//!
+//! The eager range assignor is used: partition 0 goes to the first member, so the source
+//! may move when workers join or leave (it re-subscribes there, and Kafka gets every
+//! topic's current value again). The cooperative-sticky assignor would keep it in place,
+//! but with tansu 0.6.0 a group using it never hands a dead member's partition on.
+
+use std::future::Future;
+use std::time::Duration;
+
+use connectors::kafka::KafkaSettings;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use tokio::sync::watch;
+
+use super::{topic_name, ClusterSettings};
+
+/// The topic and group through which a source's runner is chosen.
+pub fn runner_topic(s: &ClusterSettings, connector: &str) -> String {
+    topic_name(&format!("{}.source-runner.{connector}", s.group_id))
+}
+
+/// Follows this worker's membership of the runner group on a thread of its own (a
+/// consumer must be polled to take part), and tells whether it owns partition 0.
+fn leadership(
+    kafka: &KafkaSettings,
+    s: &ClusterSettings,
+    topic: &str,
+    mut stop: watch::Receiver<bool>,
+    mut departures: watch::Receiver<u64>,
+) -> Result<watch::Receiver<bool>, String> {
+    let mut cc = kafka.consumer(topic);
+    cc.remove("group.instance.id");
+    cc.set(
+        "session.timeout.ms",
+        s.session_timeout.as_millis().to_string(),
+    )
+    .set("heartbeat.interval.ms", s.heartbeat.as_millis().to_string())
+    .set("partition.assignment.strategy", "range");
+    let consumer: BaseConsumer = cc
+        .create()
+        .map_err(|e| format!("cannot join the runner group {topic}: {e}"))?;
+    consumer
+        .subscribe(&[topic])
+        .map_err(|e| format!("cannot join the runner group {topic}: {e}"))?;
+    let (tx, rx) = watch::channel(false);
+    let topic = topic.to_owned();
+    std::thread::Builder::new()
+        .name("source-runner".into())
+        .spawn(move || {
+            while !*stop.borrow_and_update() && !tx.is_closed() {
+                // Nothing is ever written there: polling serves the group's rebalances.
+                let _ = consumer.poll(Duration::from_millis(200));
+                let owns = consumer
+                    .assignment()
+                    .is_ok_and(|a| a.find_partition(&topic, 0).is_some());
+                if tx.send_if_modified(|l| std::mem::replace(l, owns) != owns) {
+                    tracing::debug!(topic = %topic, owns, "runner group assignment changed");
+                }
+                // A worker vanished: if it ran the source, nobody may own the partition
+                // until the group is assigned afresh (see `StatusView::departures`).
+                if departures.has_changed().unwrap_or(false) {
+                    departures.mark_unchanged();
+                    if !owns {
+                        tracing::info!(topic = %topic, "rejoining the runner group");
+                        consumer.unsubscribe();
+                        if let Err(e) = consumer.subscribe(&[&topic]) {
+                            tracing::error!(topic = %topic, "cannot rejoin the runner group: {e}");
+                        }
+                    }
+                }
+            }
+            // Dropping the consumer leaves the group: a standby takes over at once.
+            drop(consumer);
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(rx)
+}
+
+/// Runs `task` while this worker is the source's runner, until `stop`. `standby` says
+/// whether this worker is waiting rather than running. A task that fails ends this too
+/// (reported FAILED as on any worker; a restart request tries again).
+pub async fn run_elected<F, Fut>(
+    kafka: KafkaSettings,
+    settings: ClusterSettings,
+    connector: String,
+    mut stop: watch::Receiver<bool>,
+    departures: watch::Receiver<u64>,
+    standby: watch::Sender<bool>,
+    mut task: F,
+) -> Result<(), String>
+where
+    F: FnMut(watch::Receiver<bool>) -> Fut,
+    Fut: Future<Output = Result<(), String>> + Send + 'static,
+{
+    let topic = runner_topic(&settings, &connector);
+    kafka
+        .create_topic_if_missing(&topic, 1, settings.replication)
+        .await?;
+    let mut leader = leadership(&kafka, &settings, &topic, stop.clone(), departures)?;
+    loop {
+        standby.send_replace(true);
+        tokio::select! {
+            r = async { leader.wait_for(|l| *l).await.map(|_| ()) } => if r.is_err() { return Err("the runner group's thread ended".into()) },
+            _ = async { stop.wait_for(|s| *s).await.map(|_| ()) } => return Ok(()),
+        }
+        standby.send_replace(false);
+        tracing::info!(connector = %connector, "this worker runs the source");
+        let (task_stop, task_stop_rx) = watch::channel(false);
+        let mut running = tokio::spawn(task(task_stop_rx));
+        tokio::select! {
+            r = &mut running => return r.unwrap_or_else(|e| Err(e.to_string())),
+            _ = async { leader.wait_for(|l| !*l).await.map(|_| ()) } => {
+                tracing::warn!(connector = %connector, "another worker runs the source now; stopping here");
+                let _ = task_stop.send(true);
+                let _ = running.await;
+            }
+            _ = async { stop.wait_for(|s| *s).await.map(|_| ()) } => {
+                let _ = task_stop.send(true);
+                return running.await.unwrap_or_else(|e| Err(e.to_string()));
+            }
+        }
+    }
+}

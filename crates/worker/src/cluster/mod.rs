@@ -1,0 +1,190 @@
+//! Distributed mode: several workers form one Connect cluster, and Kafka is the only thing
+//! they share. There is no cluster manager of our own:
+//!
+//! - Connector configs and target states are records in a compacted config topic
+//!   (`config.storage.topic`). A REST write on any worker appends a record and answers once
+//!   that worker has read it back; every worker applies the same records in the same order,
+//!   so every worker holds the same connectors.
+//! - A sink runs one task on every worker, all in the connector's consumer group
+//!   (`connect-<name>`): Kafka's group protocol spreads the partitions and moves them when a
+//!   worker leaves or dies.
+//! - A source runs on exactly one worker: each worker joins a per-source consumer group over
+//!   a one-partition topic, and the member that owns partition 0 runs it
+//!   ([`election`]). When it dies the broker expires it after `session.timeout.ms` and
+//!   another member is given the partition.
+//! - Workers notice a worker gone silent through the status topic and rejoin their groups
+//!   then, so that the dead member's partitions are assigned afresh even on a broker that
+//!   fails to (`status_log::StatusView::departures`).
+//! - Each worker writes its tasks' states to the compacted status topic
+//!   (`status.storage.topic`) every `heartbeat.interval.ms`; any worker's REST API reports
+//!   the cluster from what it reads there ([`status_log`]).
+
+pub mod config_log;
+pub mod election;
+pub mod status_log;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use connectors::ConfigError;
+
+/// The worker properties of distributed mode (Kafka Connect's names and defaults).
+#[derive(Debug, Clone)]
+pub struct ClusterSettings {
+    /// `group.id`: the cluster's name; every internal group and topic derives from it.
+    pub group_id: String,
+    pub config_topic: String,
+    pub offset_topic: String,
+    pub status_topic: String,
+    /// `*.storage.replication.factor`; -1 takes the broker's default.
+    pub replication: i32,
+    /// How long a silent worker (or source runner) keeps its work.
+    pub session_timeout: Duration,
+    /// How often a worker says it is alive and what its tasks are doing.
+    pub heartbeat: Duration,
+}
+
+impl ClusterSettings {
+    pub fn from_worker(
+        props: &BTreeMap<String, String>,
+    ) -> Result<ClusterSettings, Vec<ConfigError>> {
+        let mut errors = Vec::new();
+        let text = |key: &str, default: &str| -> String {
+            props
+                .get(key)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| default.to_owned())
+        };
+        let mut millis = |key: &str, default: u64| -> Duration {
+            match props.get(key).map(|v| v.trim().parse::<u64>()) {
+                None => Duration::from_millis(default),
+                Some(Ok(ms)) if ms > 0 => Duration::from_millis(ms),
+                Some(_) => {
+                    errors.push(ConfigError {
+                        key: key.into(),
+                        message: "must be a positive number of milliseconds".into(),
+                    });
+                    Duration::from_millis(default)
+                }
+            }
+        };
+        let session_timeout = millis("session.timeout.ms", 10_000);
+        let heartbeat = millis("heartbeat.interval.ms", 3_000);
+        let mut replication = -1;
+        if let Some(v) = props.get("config.storage.replication.factor") {
+            match v.trim().parse::<i32>() {
+                Ok(n) if n == -1 || n >= 1 => replication = n,
+                _ => errors.push(ConfigError {
+                    key: "config.storage.replication.factor".into(),
+                    message: "must be -1 (the broker's default) or at least 1".into(),
+                }),
+            }
+        }
+        if heartbeat >= session_timeout {
+            errors.push(ConfigError {
+                key: "heartbeat.interval.ms".into(),
+                message: format!(
+                    "must be below session.timeout.ms ({} ms)",
+                    session_timeout.as_millis()
+                ),
+            });
+        }
+        let group_id = text("group.id", "");
+        if group_id.is_empty() {
+            errors.push(ConfigError {
+                key: "group.id".into(),
+                message: "is required in distributed mode: the cluster's name, the same on every worker (e.g. connect-cluster)".into(),
+            });
+        }
+        let s = ClusterSettings {
+            config_topic: text("config.storage.topic", "connect-configs"),
+            offset_topic: text("offset.storage.topic", "connect-offsets"),
+            status_topic: text("status.storage.topic", "connect-status"),
+            group_id,
+            replication,
+            session_timeout,
+            heartbeat,
+        };
+        for (key, topic) in [
+            ("config.storage.topic", &s.config_topic),
+            ("offset.storage.topic", &s.offset_topic),
+            ("status.storage.topic", &s.status_topic),
+        ] {
+            if topic_name(topic) != *topic {
+                errors.push(ConfigError {
+                    key: key.into(),
+                    message: format!(
+                        "{topic:?} is not a Kafka topic name (letters, digits, '.', '_', '-')"
+                    ),
+                });
+            }
+        }
+        if errors.is_empty() {
+            Ok(s)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// A legal Kafka topic name made from anything: other characters become `_`, and when
+/// that changed the name a short hash of the original keeps distinct names distinct.
+pub fn topic_name(raw: &str) -> String {
+    let clean: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if clean == raw && !raw.is_empty() && raw.len() <= 200 {
+        return clean;
+    }
+    // FNV-1a: stable across versions and platforms, unlike std's hasher.
+    let hash = raw.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    });
+    let head: String = clean.chars().take(200).collect();
+    format!("{head}-{:08x}", hash as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topic_names_are_legal_and_distinct() {
+        assert_eq!(topic_name("prices.sink-1"), "prices.sink-1");
+        let a = topic_name("a/b");
+        let b = topic_name("a b");
+        assert!(a.starts_with("a_b-") && b.starts_with("a_b-"));
+        assert_ne!(a, b);
+        assert!(topic_name(&"x".repeat(300)).len() <= 249);
+    }
+
+    #[test]
+    fn settings_name_each_bad_key() {
+        let props: BTreeMap<String, String> = [
+            ("session.timeout.ms", "1000"),
+            ("heartbeat.interval.ms", "3000"),
+            ("status.storage.topic", "bad topic"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let errors = ClusterSettings::from_worker(&props).unwrap_err();
+        let keys: Vec<&str> = errors.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["heartbeat.interval.ms", "group.id", "status.storage.topic"]
+        );
+        let ok: BTreeMap<String, String> = [("group.id".to_owned(), "c".to_owned())].into();
+        let s = ClusterSettings::from_worker(&ok).unwrap();
+        assert_eq!(s.config_topic, "connect-configs");
+        assert_eq!(s.session_timeout, Duration::from_secs(10));
+    }
+}
