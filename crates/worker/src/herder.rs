@@ -1,9 +1,13 @@
 //! The herder (Kafka Connect's name for it): the worker's connectors, their configs and
 //! target states, and their running tasks. The REST API, standalone files and the
-//! persisted store all go through it, so each connector has one source of truth.
+//! persisted store all go through it, so each connector has one source of truth. In a
+//! cluster, changes are written to the config topic and applied here when read back
+//! (`apply`), in the same order on every worker.
 //!
-//! Each connector runs one task (task 0): a Diffusion topic selector cannot be split and a
-//! sink's order per Diffusion topic needs one ordered stream. Pausing stops the task
+//! Each connector runs one task on this worker: a Diffusion topic selector cannot be split
+//! and a sink's order per Diffusion topic needs one ordered stream. In a cluster a sink has
+//! one task per worker (its consumer group shares the partitions out) and a source one in
+//! the cluster (the elected worker's; the others stand by). Pausing stops the task
 //! gracefully (a sink commits what Diffusion confirmed; a source's consumer-less
 //! subscription ends, so updates while paused are not read) and resuming starts it again.
 
