@@ -33,12 +33,38 @@ pub fn workspace_root() -> PathBuf {
         .expect("workspace root")
 }
 
-/// A port that was free a moment ago on 127.0.0.1.
+/// A port that was free a moment ago on 127.0.0.1, below the kernel's ephemeral range:
+/// fault tests stop a server and start it again on the same port, and a port from the
+/// ephemeral range may meanwhile become the local port of some outgoing connection (a
+/// client reconnecting, a broker connection), which makes the restart fail. Successive
+/// calls in one process walk the range from a per-process start, so parallel tests do
+/// not pick the same port.
 pub fn free_port() -> u16 {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    const LOWEST: u32 = 10_000;
+    let below = ephemeral_start();
+    if below > LOWEST + 1_000 {
+        let span = below - LOWEST;
+        let start = std::process::id().wrapping_mul(7_919) % span;
+        for _ in 0..span {
+            let port = LOWEST + (start + NEXT.fetch_add(1, Ordering::Relaxed)) % span;
+            if std::net::TcpListener::bind(("127.0.0.1", port as u16)).is_ok() {
+                return port as u16;
+            }
+        }
+    }
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("no free port on 127.0.0.1")
+}
+
+/// The first port the kernel hands out for outgoing connections (Linux's default 32768).
+fn ephemeral_start() -> u32 {
+    std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(32_768)
 }
 
 /// A name no other test in this run uses: tests share one broker, never topics.
