@@ -299,7 +299,7 @@ impl Herder {
                             c.settings.clone(),
                             name.to_owned(),
                             stop_rx,
-                            c.view.departures(),
+                            c.view.clone(),
                             standby_tx,
                             move |stop| {
                                 connectors::run_source(

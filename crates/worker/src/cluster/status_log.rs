@@ -40,6 +40,11 @@ pub struct StatusView {
     /// Counts workers that vanished without leaving (killed, or cut off): consumer groups
     /// rejoin when it moves (see `departures`).
     departed: watch::Sender<u64>,
+    /// When to move `departed` once more after a departure.
+    again: Mutex<Option<Instant>>,
+    /// Set once this worker has said it is leaving: it writes no more records. Writes
+    /// take it in turn, so no record can follow the leaving one.
+    retired: tokio::sync::Mutex<bool>,
     liveness: Duration,
     /// Silence after which a worker counts as departed: the session timeout plus two
     /// heartbeats, so that the broker has expired its group memberships before the
@@ -80,6 +85,8 @@ pub async fn open(
             workers: Mutex::new(HashMap::new()),
             live: Mutex::new(BTreeSet::new()),
             departed: watch::Sender::new(0),
+            again: Mutex::new(None),
+            retired: tokio::sync::Mutex::new(false),
             liveness: s.session_timeout,
             departure: s.session_timeout + 2 * s.heartbeat,
             producer,
@@ -127,7 +134,14 @@ impl StatusView {
         let mut live = self.live.lock().unwrap_or_else(|p| p.into_inner());
         let gone: Vec<String> = live.difference(&now).cloned().collect();
         *live = now;
+        let mut again = self.again.lock().unwrap_or_else(|p| p.into_inner());
         if !gone.is_empty() {
+            self.departed.send_modify(|n| *n += 1);
+            // Once more a while later: a rejoin that reached the broker before it had
+            // expired the dead member takes that member into the new generation.
+            *again = Some(Instant::now() + self.departure);
+        } else if again.is_some_and(|at| Instant::now() >= at) {
+            *again = None;
             self.departed.send_modify(|n| *n += 1);
         }
         gone
@@ -152,6 +166,11 @@ impl StatusView {
     }
 
     async fn write(&self, value: Option<Vec<u8>>) -> Result<(), String> {
+        let mut retired = self.retired.lock().await;
+        if *retired {
+            return Ok(());
+        }
+        *retired = value.is_none();
         let key = format!("worker-{}", self.worker_id);
         let mut r: FutureRecord<'_, String, Vec<u8>> = FutureRecord::to(&self.topic).key(&key);
         if let Some(v) = &value {
@@ -221,6 +240,7 @@ pub async fn publish(view: Arc<StatusView>, herder: Arc<Herder>, every: Duration
             tasks: herder.local_tasks().await,
         };
         let value = serde_json::to_vec(&record).ok();
+
         for gone in view.check_departures() {
             tracing::warn!(worker = %gone.trim_start_matches("worker-"),
                 "a worker went silent without leaving; its sink partitions and sources move to the live workers");
