@@ -56,6 +56,7 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
     let worker = crate::runtime::Worker {
         props,
         kafka: kafka.clone(),
+        cluster: None,
     };
     // The sample sink reads `price`; the broker may not create topics on first use.
     kafka.create_topic_if_missing("price", 1, -1).await?;

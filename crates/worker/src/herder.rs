@@ -428,6 +428,19 @@ impl Herder {
         self.validate(name, &config).map_err(HerderError::Invalid)?;
         let created = target.is_none();
         let target = target.unwrap_or(TargetState::Started);
+        self.set_connector(name, config, target).await?;
+        tracing::info!(connector = %name, "{}", if created { "created" } else { "config updated" });
+        Ok(created)
+    }
+
+    /// A connector's new config and target state: through the config topic in a cluster
+    /// (applied when read back), applied at once otherwise.
+    async fn set_connector(
+        &self,
+        name: &str,
+        config: BTreeMap<String, String>,
+        target: TargetState,
+    ) -> Result<(), HerderError> {
         match &self.cluster {
             Some(c) => c
                 .log
@@ -437,11 +450,9 @@ impl Herder {
                     target,
                 })
                 .await
-                .map_err(HerderError::Internal)?,
-            None => self.apply_connector(name, config, target).await?,
+                .map_err(HerderError::Internal),
+            None => self.apply_connector(name, config, target).await,
         }
-        tracing::info!(connector = %name, "{}", if created { "created" } else { "config updated" });
-        Ok(created)
     }
 
     /// Makes a connector's config and target state what a record (or a local change)
@@ -593,18 +604,7 @@ impl Herder {
             }
             entry.config.clone()
         };
-        match &self.cluster {
-            Some(c) => c
-                .log
-                .write(&ConfigRecord::Connector {
-                    name: name.to_owned(),
-                    config,
-                    target,
-                })
-                .await
-                .map_err(HerderError::Internal)?,
-            None => self.apply_connector(name, config, target).await?,
-        }
+        self.set_connector(name, config, target).await?;
         tracing::info!(connector = %name, ?target, "target state changed");
         Ok(())
     }

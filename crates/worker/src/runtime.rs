@@ -18,6 +18,8 @@ use crate::rest::{self, Api};
 pub struct Worker {
     pub props: BTreeMap<String, String>,
     pub kafka: KafkaSettings,
+    /// The cluster's settings, when loaded for `distributed`.
+    pub cluster: Option<ClusterSettings>,
 }
 
 /// How a worker keeps its connectors.
@@ -37,34 +39,38 @@ pub fn load_worker(path: &Path, clustered: bool) -> Result<Worker, String> {
     let mut props = crate::properties::load(path)?;
     crate::properties::resolve_providers(&mut props)
         .map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut kafka = KafkaSettings::from_worker(&props).map_err(|errors| {
+    let invalid = |errors: Vec<connectors::ConfigError>| {
         let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
         format!("{} is not valid:\n{}", path.display(), list.join("\n"))
-    })?;
-    // Static group membership (KIP-345): a worker restarted on the same host takes its
-    // partitions back at once instead of waiting out the dead member's session timeout.
-    // Workers on other hosts still share the partitions; a second worker on the same host
-    // for the same connector is fenced by the broker (its task FAILs, loudly).
-    // `consumer.group.instance.id=` (empty) turns this off.
+    };
+    let mut kafka = KafkaSettings::from_worker(&props).map_err(invalid)?;
+    let mut cluster = None;
     if clustered {
         // Several workers per host are normal in a cluster, and a dead one must hand its
         // partitions over within the session timeout rather than wait to come back.
-        let cluster = ClusterSettings::from_worker(&props).map_err(|errors| {
-            let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
-            format!("{} is not valid:\n{}", path.display(), list.join("\n"))
-        })?;
+        let settings = ClusterSettings::from_worker(&props).map_err(invalid)?;
         kafka.default_consumer_setting(
             "session.timeout.ms",
-            &cluster.session_timeout.as_millis().to_string(),
+            &settings.session_timeout.as_millis().to_string(),
         );
         kafka.default_consumer_setting(
             "heartbeat.interval.ms",
-            &cluster.heartbeat.as_millis().to_string(),
+            &settings.heartbeat.as_millis().to_string(),
         );
+        cluster = Some(settings);
     } else {
+        // Static group membership (KIP-345): a worker restarted on the same host takes its
+        // partitions back at once instead of waiting out the dead member's session
+        // timeout. Workers on other hosts still share the partitions; a second worker on
+        // the same host for the same connector is fenced by the broker (its task FAILs,
+        // loudly). `consumer.group.instance.id=` (empty) turns this off.
         kafka.default_consumer_setting("group.instance.id", &format!("{}-worker", hostname()));
     }
-    Ok(Worker { props, kafka })
+    Ok(Worker {
+        props,
+        kafka,
+        cluster,
+    })
 }
 
 /// Starts the herder and the REST API for `worker`; in a cluster, joins it first (reads

@@ -396,3 +396,26 @@ async fn three_workers_share_sinks_move_sources_and_lose_nothing() {
     let status = tokio::task::block_in_place(|| workers[0].process.signal(libc::SIGTERM));
     assert!(status.success(), "{status}");
 }
+
+#[test]
+fn a_worker_without_a_cluster_name_is_refused_naming_the_key() {
+    let dir = test_support::tls::temp_dir("distributed-invalid");
+    let props = dir.join("worker.properties");
+    std::fs::write(
+        &props,
+        "bootstrap.servers=127.0.0.1:1\nheartbeat.interval.ms=20000\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_diffusion-kafka-connect"))
+        .arg("distributed")
+        .arg(&props)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("group.id: is required"), "{err}");
+    assert!(
+        err.contains("heartbeat.interval.ms: must be below session.timeout.ms"),
+        "{err}"
+    );
+}
