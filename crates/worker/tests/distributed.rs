@@ -299,6 +299,50 @@ async fn three_workers_share_sinks_move_sources_and_lose_nothing() {
         )
         .await;
 
+    // Restarting one task, through a worker that does not run it, restarts that task only
+    // (a restarted task starts its counters afresh).
+    let (on, other) = (1, 0);
+    let s = workers[0].api.get(&status_path);
+    let id = s["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["worker_id"] == workers[on].id.as_str())
+        .map(|t| t["id"].as_u64().unwrap())
+        .unwrap();
+    let (on_before, other_before) = (
+        records_read(&workers[on], &sink),
+        records_read(&workers[other], &sink),
+    );
+    assert!(on_before > 0 && other_before > 0);
+    let (status, j) = workers[other].api.call(
+        "POST",
+        &format!("/connectors/{sink}/tasks/{id}/restart"),
+        None,
+    );
+    assert_eq!(status, 204, "{j}");
+    let deadline = tokio::time::Instant::now() + within;
+    while records_read(&workers[on], &sink) >= on_before {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "task {id} was not restarted"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        records_read(&workers[other], &sink) >= other_before,
+        "the other task restarted too"
+    );
+    workers[0]
+        .api
+        .wait_for(
+            &status_path,
+            within,
+            "running again after the restart",
+            |s| task_workers(s, "RUNNING") == survivors,
+        )
+        .await;
+
     // The source's worker killed: another runs it, and updates keep reaching Kafka.
     let publisher = Session::connect(
         &server.url(),
