@@ -194,26 +194,6 @@ impl KafkaSettings {
             .await
     }
 
-    /// Deletes a topic; one already gone is no error.
-    pub async fn delete_topic(&self, topic: &str) -> Result<(), String> {
-        let admin: AdminClient<DefaultClientContext> = self
-            .admin()
-            .create()
-            .map_err(|e| format!("Kafka admin client: {e}"))?;
-        let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
-        let results = admin
-            .delete_topics(&[topic], &opts)
-            .await
-            .map_err(|e| format!("cannot delete topic {topic}: {e}"))?;
-        for r in results {
-            match r {
-                Ok(_) | Err((_, RDKafkaErrorCode::UnknownTopicOrPartition)) => {}
-                Err((t, e)) => return Err(format!("cannot delete topic {t}: {e}")),
-            }
-        }
-        Ok(())
-    }
-
     /// As `create_topic_if_missing`, with topic configs (e.g. `cleanup.policy=compact`).
     pub async fn create_topic_with(
         &self,

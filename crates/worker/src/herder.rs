@@ -567,24 +567,13 @@ impl Herder {
             return Err(HerderError::not_found(name));
         }
         match &self.cluster {
-            Some(c) => {
-                let kind = self.kind(name).await?;
-                c.log
-                    .write(&ConfigRecord::Deleted {
-                        name: name.to_owned(),
-                    })
-                    .await
-                    .map_err(HerderError::Internal)?;
-                if kind == Kind::Source {
-                    // Its runner group's topic goes too (the workers have left the group
-                    // or are leaving it; a source created again under the name makes a new one).
-                    let topic = crate::cluster::election::runner_topic(&c.settings, name);
-                    if let Err(e) = self.kafka.delete_topic(&topic).await {
-                        tracing::warn!(connector = %name, topic = %topic, "runner topic not deleted: {e}");
-                    }
-                }
-                Ok(())
-            }
+            Some(c) => c
+                .log
+                .write(&ConfigRecord::Deleted {
+                    name: name.to_owned(),
+                })
+                .await
+                .map_err(HerderError::Internal),
             None => {
                 let _change = self.changes.lock().await;
                 self.apply_delete(name).await

@@ -436,33 +436,6 @@ async fn three_workers_share_sinks_move_sources_and_lose_nothing() {
         killed_at.elapsed()
     );
 
-    // Deleting the source removes its runner group's topic too.
-    let runner_topic = format!("{cluster}.source-runner.{source}");
-    let admin: rdkafka::consumer::BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", broker.bootstrap())
-        .create()
-        .unwrap();
-    let exists = || {
-        tokio::task::block_in_place(|| admin.fetch_metadata(None, Duration::from_secs(10)))
-            .unwrap()
-            .topics()
-            .iter()
-            .any(|t| t.name() == runner_topic)
-    };
-    assert!(exists(), "no runner topic {runner_topic}");
-    let (status, j) = workers[0]
-        .api
-        .call("DELETE", &format!("/connectors/{source}"), None);
-    assert_eq!(status, 204, "{j}");
-    let deadline = tokio::time::Instant::now() + within;
-    while exists() {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{runner_topic} still exists"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-
     // The last worker stops cleanly.
     let status = tokio::task::block_in_place(|| workers[0].process.signal(libc::SIGTERM));
     assert!(status.success(), "{status}");
