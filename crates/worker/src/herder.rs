@@ -259,21 +259,26 @@ impl Herder {
         let (join, metrics) = match validated {
             Validated::Sink(config) => {
                 let m = Arc::new(SinkMetrics::default());
-                // In a cluster, the sink's group is assigned afresh when a worker vanishes.
-                let (_never, alone) = watch::channel(0);
-                let rejoin = match &self.cluster {
-                    Some(c) => c.view.departures(),
-                    None => alone,
+                let kafka = self.kafka.clone();
+                let join = match &self.cluster {
+                    None => tokio::spawn(connectors::run_sink(
+                        config,
+                        kafka,
+                        handle,
+                        stop_rx,
+                        m.clone(),
+                    )),
+                    // In a cluster, the sink's group is assigned afresh when a worker vanishes.
+                    Some(c) => tokio::spawn(connectors::run_sink_rejoining(
+                        config,
+                        kafka,
+                        handle,
+                        stop_rx,
+                        m.clone(),
+                        c.view.departures(),
+                    )),
                 };
-                let run = connectors::run_sink_rejoining(
-                    config,
-                    self.kafka.clone(),
-                    handle,
-                    stop_rx,
-                    m.clone(),
-                    rejoin,
-                );
-                (tokio::spawn(run), TaskMetrics::Sink(m))
+                (join, TaskMetrics::Sink(m))
             }
             Validated::Source(config) => {
                 let m = Arc::new(SourceMetrics::default());

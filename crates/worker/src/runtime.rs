@@ -1,14 +1,13 @@
-//! What `standalone` and `worker` share: worker properties read and checked, the herder
-//! and the REST API started, and a graceful stop on Ctrl-C or SIGTERM.
+//! What `standalone`, `worker` and `distributed` share: worker properties read and
+//! checked, the herder and the REST API started, and a graceful stop on Ctrl-C or SIGTERM.
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use connectors::kafka::KafkaSettings;
-
-use std::net::SocketAddr;
 
 use crate::cluster::{config_log, status_log, ClusterSettings};
 use crate::config_store::ConfigStore;

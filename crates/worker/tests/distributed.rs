@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use diffusion_client::{Session, SessionOptions, TopicEvent, TopicSpecification, TopicType, Value};
+use diffusion_client::{Session, SessionOptions, TopicSpecification, TopicType, Value};
 use diffusion_server::{Server, ServerConfig};
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::message::Message;
@@ -20,6 +20,9 @@ use rdkafka::ClientConfig;
 use serde_json::{json, Value as J};
 use test_support::rest::RestClient;
 use test_support::{unique_name, Broker, Process};
+
+mod common;
+use common::watch;
 
 const SESSION_TIMEOUT_MS: u64 = 6000;
 
@@ -201,38 +204,7 @@ async fn three_workers_share_sinks_move_sources_and_lose_nothing() {
 
     // Load into the sink; once every worker has read some of it, kill one that does not
     // run the source.
-    let watcher = Session::connect(
-        &server.url(),
-        "admin",
-        "password",
-        SessionOptions::default(),
-    )
-    .await
-    .unwrap();
-    let mut events = watcher.take_events().unwrap();
-    watcher
-        .subscribe(&format!("?kafka/{topic}/"))
-        .await
-        .unwrap();
-    let latest: Arc<Mutex<BTreeMap<String, i64>>> = Arc::default();
-    tokio::spawn({
-        let latest = latest.clone();
-        async move {
-            while let Some(e) = events.recv().await {
-                if let TopicEvent::Value {
-                    path,
-                    value: Value::Json(j),
-                    ..
-                } = e
-                {
-                    latest
-                        .lock()
-                        .unwrap()
-                        .insert(path, j["n"].as_i64().unwrap());
-                }
-            }
-        }
-    });
+    let (_watcher, latest) = watch(&server.url(), &format!("?kafka/{topic}/")).await;
     let producer: FutureProducer = ClientConfig::new()
         .set("bootstrap.servers", broker.bootstrap())
         .create()
@@ -276,8 +248,8 @@ async fn three_workers_share_sinks_move_sources_and_lose_nothing() {
     let mut killed = workers.remove(victim);
     killed.process.signal(libc::SIGKILL);
     produce.await.unwrap();
-    let want: BTreeMap<String, i64> = (N - KEYS..N)
-        .map(|n| (format!("kafka/{topic}/k{}", n % KEYS), n))
+    let want: BTreeMap<String, J> = (N - KEYS..N)
+        .map(|n| (format!("kafka/{topic}/k{}", n % KEYS), json!({"n": n})))
         .collect();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
     while *latest.lock().unwrap() != want {

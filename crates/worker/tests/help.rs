@@ -2,15 +2,17 @@
 
 use std::process::Command;
 
+const SUBCOMMANDS: [&str; 5] = [
+    "standalone",
+    "worker",
+    "distributed",
+    "demo",
+    "diffusion-server",
+];
+
 #[test]
 fn every_subcommand_has_help_with_examples() {
-    for sub in [
-        "standalone",
-        "worker",
-        "distributed",
-        "demo",
-        "diffusion-server",
-    ] {
+    for sub in SUBCOMMANDS {
         let out = Command::new(env!("CARGO_BIN_EXE_diffusion-kafka-connect"))
             .args([sub, "--help"])
             .output()
@@ -31,13 +33,7 @@ fn every_subcommand_has_help_with_examples() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    for sub in [
-        "standalone",
-        "worker",
-        "distributed",
-        "demo",
-        "diffusion-server",
-    ] {
+    for sub in SUBCOMMANDS {
         assert!(text.contains(sub), "{sub} missing from --help:\n{text}");
     }
 }

@@ -7,16 +7,17 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use diffusion_client::{Session, SessionOptions, TopicEvent, Value};
 use diffusion_server::{Server, ServerConfig};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::ClientConfig;
 use serde_json::{json, Value as J};
 use test_support::rest::RestClient as Api;
 use test_support::{unique_name, Broker, Process};
+
+mod common;
+use common::{wait_value, watch};
 
 fn start_worker(dir: &Path) -> Process {
     Process::spawn(
@@ -29,44 +30,6 @@ fn start_worker(dir: &Path) -> Process {
             )
             .stdin(Stdio::null()),
     )
-}
-
-/// Latest JSON value per Diffusion path, as a subscriber sees them.
-type Latest = Arc<Mutex<BTreeMap<String, J>>>;
-
-async fn watch(url: &str, selector: &str) -> (Session, Latest) {
-    let s = Session::connect(url, "admin", "password", SessionOptions::default())
-        .await
-        .unwrap();
-    let mut events = s.take_events().unwrap();
-    s.subscribe(selector).await.unwrap();
-    let latest: Latest = Arc::default();
-    let l = latest.clone();
-    tokio::spawn(async move {
-        while let Some(e) = events.recv().await {
-            if let TopicEvent::Value {
-                path,
-                value: Value::Json(j),
-                ..
-            } = e
-            {
-                l.lock().unwrap().insert(path, j);
-            }
-        }
-    });
-    (s, latest)
-}
-
-async fn wait_value(latest: &Latest, path: &str, want: J) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while latest.lock().unwrap().get(path) != Some(&want) {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{path} never became {want}: {:?}",
-            latest.lock().unwrap()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 async fn produce(topic: &str, n: i64) {

@@ -14,7 +14,6 @@ use connectors::kafka::KafkaSettings;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::message::Message;
 use rdkafka::producer::{FutureProducer, FutureRecord};
-use rdkafka::{Offset, TopicPartitionList};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
@@ -134,26 +133,6 @@ pub struct ConfigReader {
     applied: watch::Sender<i64>,
 }
 
-/// A consumer that reads one of the cluster's topics from the start, outside any group.
-pub(super) fn topic_reader(
-    kafka: &KafkaSettings,
-    s: &ClusterSettings,
-    topic: &str,
-) -> Result<StreamConsumer, String> {
-    let mut cc = kafka.consumer(&format!("{}-readers", s.group_id));
-    cc.remove("group.instance.id");
-    let consumer: StreamConsumer = cc
-        .create()
-        .map_err(|e| format!("cannot create a reader of {topic}: {e}"))?;
-    let mut tpl = TopicPartitionList::new();
-    tpl.add_partition_offset(topic, 0, Offset::Beginning)
-        .map_err(|e| e.to_string())?;
-    consumer
-        .assign(&tpl)
-        .map_err(|e| format!("cannot read {topic}: {e}"))?;
-    Ok(consumer)
-}
-
 pub async fn open(
     kafka: &KafkaSettings,
     s: &ClusterSettings,
@@ -168,7 +147,7 @@ pub async fn open(
         .set("linger.ms", "0")
         .create()
         .map_err(|e| format!("cannot create the config topic's producer: {e}"))?;
-    let consumer = topic_reader(kafka, s, &s.config_topic)?;
+    let consumer = super::topic_reader(kafka, s, &s.config_topic)?;
     let (tx, rx) = watch::channel(-1);
     Ok((
         ConfigLog {

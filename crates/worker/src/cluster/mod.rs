@@ -26,7 +26,10 @@ pub mod status_log;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use connectors::kafka::KafkaSettings;
 use connectors::ConfigError;
+use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::{Offset, TopicPartitionList};
 
 /// The worker properties of distributed mode (Kafka Connect's names and defaults).
 #[derive(Debug, Clone)]
@@ -126,6 +129,26 @@ impl ClusterSettings {
             Err(errors)
         }
     }
+}
+
+/// A consumer that reads one of the cluster's topics from the start, outside any group.
+fn topic_reader(
+    kafka: &KafkaSettings,
+    s: &ClusterSettings,
+    topic: &str,
+) -> Result<StreamConsumer, String> {
+    let mut cc = kafka.consumer(&format!("{}-readers", s.group_id));
+    cc.remove("group.instance.id");
+    let consumer: StreamConsumer = cc
+        .create()
+        .map_err(|e| format!("cannot create a reader of {topic}: {e}"))?;
+    let mut tpl = TopicPartitionList::new();
+    tpl.add_partition_offset(topic, 0, Offset::Beginning)
+        .map_err(|e| e.to_string())?;
+    consumer
+        .assign(&tpl)
+        .map_err(|e| format!("cannot read {topic}: {e}"))?;
+    Ok(consumer)
 }
 
 /// A legal Kafka topic name made from anything: other characters become `_`, and when

@@ -79,7 +79,7 @@ pub async fn open(
         .set("linger.ms", "0")
         .create()
         .map_err(|e| format!("cannot create the status topic's producer: {e}"))?;
-    let consumer = super::config_log::topic_reader(kafka, s, &s.status_topic)?;
+    let consumer = super::topic_reader(kafka, s, &s.status_topic)?;
     Ok((
         Arc::new(StatusView {
             workers: Mutex::new(HashMap::new()),
