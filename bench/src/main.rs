@@ -29,6 +29,9 @@ fn main() -> ExitCode {
     if args.first().map(String::as_str) == Some(kafka_bridge::SINK_CHILD) {
         return kafka_bridge::sink_child(&args[1..]);
     }
+    if args.first().map(String::as_str) == Some(kafka_bridge::SOURCE_CHILD) {
+        return kafka_bridge::source_child(&args[1..]);
+    }
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!(
             "usage: bench [--smoke] [diffusion-fanout] [client-set] [sink] [source] [latency] [stall]"

@@ -1,0 +1,221 @@
+//! The bridge's two directions against a real broker (tansu) and the embedded server,
+//! each beside the bare librdkafka work it cannot beat, measured in the same run; the
+//! bridge runs in a child process (`bench sink-child ...`, `bench source-child ...`) so its
+//! peak RSS and CPU time are its own. One suite per file:
+//! - `sink`: pre-filled JSON records to Diffusion (confirmed), vs a `BaseConsumer` only
+//!   reading them, and vs a Python bridge;
+//! - `source`: Diffusion updates from a Rust publisher into Kafka (acknowledged), vs a
+//!   bare producer writing the same records, and vs a Python bridge;
+//! - `latency`: Kafka -> Diffusion subscriber at a steady rate, vs a bare consumer;
+//! - `stall`: the sink's memory while its Diffusion link is frozen under load.
+//!
+//! This file holds what they share: the records, the connector configs, the bare clients.
+
+mod latency;
+mod sink;
+mod source;
+mod stall;
+
+pub use latency::latency;
+pub use sink::{sink, sink_child, SINK_CHILD};
+pub use source::{source, source_child, SOURCE_CHILD};
+pub use stall::stall;
+
+use std::time::{Duration, Instant};
+
+use connectors::config::ConnectorConfig;
+use connectors::kafka::KafkaSettings;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::ClientConfig;
+use test_support::unique_name;
+
+const KEYS: usize = 1000;
+
+/// A ~100-byte JSON price record.
+fn record(i: usize) -> (String, String) {
+    let key = format!("K{:04}", i % KEYS);
+    let value = format!(
+        r#"{{"sym":"{key}","bid":{:.2},"ask":{:.2},"seq":{i},"ts":1732492800000,"venue":"XLON"}}"#,
+        100.0 + (i % 997) as f64 / 100.0,
+        100.01 + (i % 997) as f64 / 100.0
+    );
+    (key, value)
+}
+
+fn kafka(bootstrap: &str) -> KafkaSettings {
+    KafkaSettings::from_worker(&[("bootstrap.servers".to_owned(), bootstrap.to_owned())].into())
+        .expect("kafka settings")
+}
+
+fn config(pairs: &[(&str, &str)]) -> ConnectorConfig {
+    ConnectorConfig {
+        name: unique_name("bench"),
+        props: pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+    }
+}
+
+/// Produces `n` records as fast as librdkafka allows; returns the seconds taken.
+fn produce(
+    bootstrap: &str,
+    topic: &str,
+    n: usize,
+    records: impl Fn(usize) -> (String, String),
+) -> f64 {
+    let p: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("enable.idempotence", "true")
+        .set("linger.ms", "5")
+        .set("queue.buffering.max.messages", "1000000")
+        .create()
+        .expect("producer");
+    let start = Instant::now();
+    for i in 0..n {
+        let (k, v) = records(i);
+        loop {
+            match p.send(BaseRecord::to(topic).key(&k).payload(&v)) {
+                Ok(()) => break,
+                Err((_, _)) => {
+                    p.poll(Duration::from_millis(5));
+                }
+            }
+        }
+        if i % 10_000 == 0 {
+            p.poll(Duration::ZERO);
+        }
+    }
+    p.flush(Duration::from_secs(120)).expect("flush");
+    start.elapsed().as_secs_f64()
+}
+
+/// The sink baseline: a bare consumer in a fresh group reading `n` records.
+fn consume(bootstrap: &str, topic: &str, n: usize) -> f64 {
+    let c: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", unique_name("bench-baseline"))
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("consumer");
+    let start = Instant::now();
+    c.subscribe(&[topic]).expect("subscribe");
+    let mut got = 0;
+    while got < n {
+        match c.poll(Duration::from_millis(100)) {
+            Some(Ok(_)) => got += 1,
+            Some(Err(e)) => eprintln!("[bench] baseline consumer: {e}"),
+            None => {}
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(600),
+            "baseline stalled at {got}"
+        );
+    }
+    start.elapsed().as_secs_f64()
+}
+
+/// VmHWM: this process's peak resident set, in KiB.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// The CBOR a JSON topic holds for this JSON text.
+fn json_cbor(json: &str) -> bytes::Bytes {
+    let v: serde_json::Value = serde_json::from_str(json).expect("json");
+    diffusion_client::Value::Json(v).encode().expect("cbor")
+}
+
+fn now_micros() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_micros() as u64
+}
+
+/// CPU time (user + system, all threads) this process has used so far, in seconds.
+fn cpu_secs() -> f64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let usage = unsafe {
+        let mut usage = std::mem::zeroed::<libc::rusage>();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
+}
+
+/// When each record was sent and acknowledged, by sequence number (µs since the epoch).
+struct Produced {
+    sent: Vec<u64>,
+    acked: Vec<u64>,
+}
+
+/// Records the moment the broker acknowledged each record (the delivery opaque is its
+/// sequence number).
+struct AckClock(std::sync::Mutex<Vec<u64>>);
+
+impl rdkafka::ClientContext for AckClock {}
+
+impl rdkafka::producer::ProducerContext for AckClock {
+    type DeliveryOpaque = usize;
+    fn delivery(&self, result: &rdkafka::message::DeliveryResult<'_>, seq: usize) {
+        if result.is_ok() {
+            self.0.lock().unwrap()[seq] = now_micros();
+        }
+    }
+}
+
+/// Produces `n` small records at `rate` per second, each carrying its sequence number and
+/// creation time. `linger.ms` is librdkafka's default, 5: the test broker's in-memory log
+/// lists every batch of a partition on each fetch, so one batch per record (linger 0) has
+/// it fall seconds behind within 30 s, bare consumer and sink alike.
+fn paced_produce(bootstrap: &str, topic: &str, n: u64, rate: u64) -> Produced {
+    let p: BaseProducer<AckClock> = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("linger.ms", "5")
+        .create_with_context(AckClock(std::sync::Mutex::new(vec![0; n as usize])))
+        .expect("producer");
+    let mut sent_at = vec![0; n as usize];
+    let start = Instant::now();
+    let mut sent = 0u64;
+    while sent < n {
+        let due = ((start.elapsed().as_secs_f64() * rate as f64) as u64).min(n);
+        while sent < due {
+            let key = format!("K{:04}", sent as usize % KEYS);
+            let now = now_micros();
+            let v = format!(
+                r#"{{"t":{now},"seq":{sent},"pad":"0123456789abcdef0123456789abcdef0123456789"}}"#
+            );
+            let record = BaseRecord::with_opaque_to(topic, sent as usize)
+                .key(&key)
+                .payload(&v);
+            if p.send(record).is_err() {
+                break;
+            }
+            sent_at[sent as usize] = now;
+            sent += 1;
+        }
+        // Serve acknowledgements, then sleep: `poll` with a timeout spins through its last
+        // partial millisecond (rdkafka 0.39 rounds the remainder down to a 0 ms poll and
+        // loops), which here took a whole core the broker and the bridge need.
+        p.poll(Duration::ZERO);
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    p.flush(Duration::from_secs(30)).expect("flush");
+    let acked = std::mem::take(&mut *p.context().0.lock().unwrap());
+    Produced {
+        sent: sent_at,
+        acked,
+    }
+}

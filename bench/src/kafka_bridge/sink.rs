@@ -1,0 +1,182 @@
+//! The sink suite: Kafka -> Diffusion throughput and memory.
+
+use std::collections::BTreeMap;
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use connectors::kafka::KafkaSettings;
+use connectors::status::StatusHandle;
+use connectors::SinkConfig;
+use test_support::{unique_name, Broker};
+use tokio::sync::watch;
+
+use super::*;
+use crate::support::{per_sec, ServerProcess};
+use crate::Row;
+
+pub const SINK_CHILD: &str = "sink-child";
+
+/// Child mode: run the sink until `n` records are confirmed; print "SECS PEAK_RSS_KIB".
+pub fn sink_child(args: &[String]) -> ExitCode {
+    let (bootstrap, topic, url, n, worker_extra) = match args {
+        [b, t, u, n] => (b, t, u, n, None),
+        [b, t, u, n, extra] => (b, t, u, n, Some(extra)),
+        _ => {
+            eprintln!("usage: bench sink-child BOOTSTRAP TOPIC URL N [KEY=VALUE,...]");
+            return ExitCode::FAILURE;
+        }
+    };
+    let n: u64 = n.parse().expect("N");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let c = config(&[
+            ("connector.class", connectors::SINK_CLASS),
+            (
+                "key.converter",
+                "org.apache.kafka.connect.storage.StringConverter",
+            ),
+            (
+                "value.converter",
+                "org.apache.kafka.connect.json.JsonConverter",
+            ),
+            ("value.converter.schemas.enable", "false"),
+            ("topics", topic),
+            ("diffusion.url", url),
+            ("diffusion.username", "admin"),
+            ("diffusion.password", "password"),
+            ("diffusion.destination", "kafka/${topic}/${key}"),
+            ("offset.flush.interval.ms", "1000"),
+        ]);
+        let config = SinkConfig::parse(&c, &BTreeMap::new()).expect("sink config");
+        let (stop, stop_rx) = watch::channel(false);
+        let (status, _) = StatusHandle::new();
+        let metrics = Arc::new(connectors::sink::SinkMetrics::default());
+        let mut worker: BTreeMap<String, String> =
+            [("bootstrap.servers".to_owned(), bootstrap.clone())].into();
+        for kv in worker_extra
+            .map(|e| e.split(',').collect::<Vec<_>>())
+            .unwrap_or_default()
+        {
+            if let Some((k, v)) = kv.split_once('=') {
+                worker.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        let kafka = KafkaSettings::from_worker(&worker).expect("worker settings");
+        let start = Instant::now();
+        let task = tokio::spawn(connectors::run_sink(
+            config,
+            kafka,
+            status,
+            stop_rx,
+            metrics.clone(),
+        ));
+        while metrics.records_confirmed.load(Ordering::Relaxed) < n {
+            if task.is_finished() {
+                eprintln!("[bench] the sink stopped early: {:?}", task.await);
+                std::process::exit(1);
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let secs = start.elapsed().as_secs_f64();
+        println!("{secs} {}", peak_rss_kib());
+        let _ = stop.send(true);
+        let _ = task.await;
+    });
+    ExitCode::SUCCESS
+}
+
+pub async fn sink(smoke: bool) -> Result<Vec<Row>, String> {
+    let n = if smoke { 5_000 } else { 1_000_000 };
+    let broker = Broker::shared();
+    let bootstrap = broker.bootstrap();
+    let topic = unique_name("bench-sink");
+    let topic_name = topic.clone();
+    broker.create_topic(&topic, 1).await;
+    let server = ServerProcess::start()?;
+    let (b, t) = (bootstrap.clone(), topic.clone());
+    let fill_secs = tokio::task::spawn_blocking(move || produce(&b, &t, n, record))
+        .await
+        .map_err(|e| e.to_string())?;
+    eprintln!("[bench] pre-filled {n} records in {fill_secs:.1} s");
+
+    let (b, t) = (bootstrap.clone(), topic.clone());
+    let base_secs = tokio::task::spawn_blocking(move || consume(&b, &t, n))
+        .await
+        .map_err(|e| e.to_string())?;
+
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(exe)
+            .args([SINK_CHILD, &bootstrap, &topic, &server.url, &n.to_string()])
+            .env("RUST_LOG", "warn")
+            .stderr(Stdio::inherit())
+            .output()
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut fields = text.split_whitespace();
+    let (Some(secs), Some(rss)) = (fields.next(), fields.next()) else {
+        return Err(format!("the sink child printed {text:?}"));
+    };
+    let ours_secs: f64 = secs.parse().map_err(|_| format!("bad seconds {secs:?}"))?;
+
+    // The straightforward Python bridge does a slice of the same work.
+    let py_n = (n / 20).max(1000);
+    let py_server = ServerProcess::start()?;
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("python/bridge_sink.py");
+    let (b, t, u) = (
+        broker.bootstrap(),
+        topic_name.clone(),
+        py_server.url.clone(),
+    );
+    let run = tokio::task::spawn_blocking(move || {
+        test_support::sdk::python(&script, &[&b, &t, &u, &py_n.to_string()])
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    if !run.output.status.success() {
+        return Err(format!("the Python sink bridge failed: {}", run.stderr()));
+    }
+    let py_secs: f64 = run
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .ok_or_else(|| format!("the Python bridge printed {:?}", run.stdout()))?;
+    let ours_rate = n as f64 / ours_secs;
+    let py_rate = py_n as f64 / py_secs;
+    Ok(vec![
+        Row {
+            name: format!(
+                "sink vs a Python bridge (confluent-kafka + official SDK; Python does {py_n})"
+            ),
+            ours: per_sec(n as u64, ours_secs),
+            baseline: format!("{} (Python bridge)", per_sec(py_n as u64, py_secs)),
+            ratio: format!("{:.1}x", ours_rate / py_rate),
+            target: ">= 20x".into(),
+        },
+        Row {
+            name: format!("sink: {n} JSON records (~100 B, {KEYS} keys) to Diffusion, confirmed"),
+            ours: per_sec(n as u64, ours_secs),
+            baseline: format!(
+                "{} (bare BaseConsumer, read only)",
+                per_sec(n as u64, base_secs)
+            ),
+            ratio: format!("{:.2}", base_secs / ours_secs),
+            target: ">= 0.8".into(),
+        },
+        Row {
+            name: "sink process peak RSS".into(),
+            ours: format!("{rss} KiB"),
+            baseline: "-".into(),
+            ratio: "-".into(),
+            target: "bounded".into(),
+        },
+    ])
+}
