@@ -48,14 +48,40 @@ fn kafka(bootstrap: &str) -> KafkaSettings {
         .expect("kafka settings")
 }
 
-fn config(pairs: &[(&str, &str)]) -> ConnectorConfig {
+/// A connector of `class` on the embedded server at `url`, with string keys and schemaless
+/// JSON values (what the Java connector's README samples use), plus its own `pairs`.
+fn config(class: &str, url: &str, pairs: &[(&str, &str)]) -> ConnectorConfig {
+    let common = [
+        ("connector.class", class),
+        (
+            "key.converter",
+            "org.apache.kafka.connect.storage.StringConverter",
+        ),
+        (
+            "value.converter",
+            "org.apache.kafka.connect.json.JsonConverter",
+        ),
+        ("value.converter.schemas.enable", "false"),
+        ("diffusion.url", url),
+        ("diffusion.username", "admin"),
+        ("diffusion.password", "password"),
+    ];
     ConnectorConfig {
         name: unique_name("bench"),
-        props: pairs
+        props: common
             .iter()
+            .chain(pairs)
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect(),
     }
+}
+
+/// The runtime of a child process (`sink-child`, `source-child`).
+fn child_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
 }
 
 /// Produces `n` records as fast as librdkafka allows; returns the seconds taken.

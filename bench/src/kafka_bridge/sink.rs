@@ -29,29 +29,16 @@ pub fn sink_child(args: &[String]) -> ExitCode {
         }
     };
     let n: u64 = n.parse().expect("N");
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    rt.block_on(async {
-        let c = config(&[
-            ("connector.class", connectors::SINK_CLASS),
-            (
-                "key.converter",
-                "org.apache.kafka.connect.storage.StringConverter",
-            ),
-            (
-                "value.converter",
-                "org.apache.kafka.connect.json.JsonConverter",
-            ),
-            ("value.converter.schemas.enable", "false"),
-            ("topics", topic),
-            ("diffusion.url", url),
-            ("diffusion.username", "admin"),
-            ("diffusion.password", "password"),
-            ("diffusion.destination", "kafka/${topic}/${key}"),
-            ("offset.flush.interval.ms", "1000"),
-        ]);
+    child_runtime().block_on(async {
+        let c = config(
+            connectors::SINK_CLASS,
+            url,
+            &[
+                ("topics", topic),
+                ("diffusion.destination", "kafka/${topic}/${key}"),
+                ("offset.flush.interval.ms", "1000"),
+            ],
+        );
         let config = SinkConfig::parse(&c, &BTreeMap::new()).expect("sink config");
         let (stop, stop_rx) = watch::channel(false);
         let (status, _) = StatusHandle::new();

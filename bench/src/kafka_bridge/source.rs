@@ -297,28 +297,15 @@ pub fn source_child(args: &[String]) -> ExitCode {
         return ExitCode::FAILURE;
     };
     let n: u64 = n.parse().expect("N");
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    rt.block_on(async {
-        let c = config(&[
-            ("connector.class", connectors::SOURCE_CLASS),
-            (
-                "key.converter",
-                "org.apache.kafka.connect.storage.StringConverter",
-            ),
-            (
-                "value.converter",
-                "org.apache.kafka.connect.json.JsonConverter",
-            ),
-            ("value.converter.schemas.enable", "false"),
-            ("kafka.topic", topic),
-            ("diffusion.url", url),
-            ("diffusion.username", "admin"),
-            ("diffusion.password", "password"),
-            ("diffusion.selector", "?source/bench/"),
-        ]);
+    child_runtime().block_on(async {
+        let c = config(
+            connectors::SOURCE_CLASS,
+            url,
+            &[
+                ("kafka.topic", topic),
+                ("diffusion.selector", "?source/bench/"),
+            ],
+        );
         let config = SourceConfig::parse(&c, &BTreeMap::new()).expect("source config");
         let (stop, stop_rx) = watch::channel(false);
         let (status, mut status_rx) = StatusHandle::new();
