@@ -403,7 +403,6 @@ fn valid_type(t: TopicType) -> Result<(), ErrorReason> {
 /// Rejects values that are not valid for the topic type, as a Diffusion server validates
 /// JSON and scalar updates, so subscribers never receive bytes they cannot decode.
 fn valid_value(t: TopicType, value: &[u8]) -> Result<(), ErrorReason> {
-    Value::decode(t, value)
-        .map(|_| ())
+    Value::validate(t, value)
         .map_err(|e| ErrorReason::new(ErrorReason::INVALID_DATA, e.to_string()))
 }

@@ -82,6 +82,22 @@ impl Value {
         }
     }
 
+    /// Whether `bytes` decode as a value of `topic_type`, without building it: the server
+    /// checks every update this way, under its topic tree's lock. Agrees with
+    /// [`decode`](Self::decode) (a property test holds them equal).
+    pub fn validate(topic_type: TopicType, bytes: &[u8]) -> Result<(), ValueError> {
+        match topic_type {
+            TopicType::Binary => Ok(()),
+            TopicType::Json => {
+                let mut r = CborReader { buf: bytes, pos: 0 };
+                r.check_item(0)
+                    .and_then(|()| r.finished())
+                    .map_err(|why| ValueError::Decode { topic_type, why })
+            }
+            other => Value::decode(other, bytes).map(|_| ()),
+        }
+    }
+
     /// The value as JSON: what the source connector and tools print.
     pub fn to_json(&self) -> serde_json::Value {
         match self {
@@ -371,6 +387,115 @@ impl<'a> CborReader<'a> {
 }
 
 impl CborReader<'_> {
+    /// [`item`](Self::item)'s checks without building anything: the same errors, no
+    /// allocation but for an indefinite-length text string.
+    fn check_item(&mut self, depth: usize) -> Result<(), String> {
+        if depth > MAX_DEPTH {
+            return Err(format!("CBOR nested deeper than {MAX_DEPTH}"));
+        }
+        let (major, info, arg) = self.head()?;
+        match (major, arg) {
+            (0, Some(_)) => {}
+            (1, Some(n)) => {
+                i64::try_from(n).map_err(|_| format!("integer -1-{n} does not fit in 64 bits"))?;
+            }
+            (2, _) => self.check_string(2, arg)?,
+            (3, _) => self.check_string(3, arg)?,
+            (4, _) => match arg {
+                Some(n) => {
+                    for _ in 0..self.len(n)? {
+                        self.check_item(depth + 1)?;
+                    }
+                }
+                None => {
+                    while !self.is_break() {
+                        self.check_item(depth + 1)?;
+                    }
+                    self.pos += 1;
+                }
+            },
+            (5, _) => {
+                let entry = |r: &mut Self| -> Result<(), String> {
+                    r.check_key(depth + 1)?;
+                    r.check_item(depth + 1)
+                };
+                match arg {
+                    Some(n) => {
+                        for _ in 0..self.len(n)? {
+                            entry(self)?;
+                        }
+                    }
+                    None => {
+                        while !self.is_break() {
+                            entry(self)?;
+                        }
+                        self.pos += 1;
+                    }
+                }
+            }
+            (6, Some(_)) => self.check_item(depth + 1)?,
+            (7, _) => match info {
+                20..=23 | 25..=27 => {}
+                31 => return Err("unexpected CBOR break".into()),
+                other => return Err(format!("unsupported CBOR simple value {other}")),
+            },
+            _ => return Err(format!("malformed CBOR item (major type {major})")),
+        }
+        Ok(())
+    }
+
+    /// A map key, as [`item`](Self::item) takes it: an item that is a text string, tags
+    /// and all.
+    fn check_key(&mut self, depth: usize) -> Result<(), String> {
+        let start = self.pos;
+        if depth > MAX_DEPTH {
+            return Err(format!("CBOR nested deeper than {MAX_DEPTH}"));
+        }
+        match self.head()? {
+            (3, _, arg) => self.check_string(3, arg),
+            (6, _, Some(_)) => self.check_key(depth + 1),
+            _ => {
+                // Not a string: the error `item` gives names the key as JSON.
+                self.pos = start;
+                let key = self.item(depth)?;
+                Err(format!("map key {key} is not a string"))
+            }
+        }
+    }
+
+    fn check_string(&mut self, major: u8, arg: Option<u64>) -> Result<(), String> {
+        match (major, arg) {
+            (3, Some(n)) => {
+                let n = self.len(n)?;
+                std::str::from_utf8(self.take(n)?)
+                    .map_err(|_| "CBOR text is not UTF-8".to_owned())?;
+            }
+            (_, Some(n)) => {
+                let n = self.len(n)?;
+                self.take(n)?;
+            }
+            // Rare: checked as `item` does, whole.
+            (_, None) => {
+                let mut b = Vec::new();
+                self.string(major, arg, &mut b)?;
+                if major == 3 && std::str::from_utf8(&b).is_err() {
+                    return Err("CBOR text is not UTF-8".into());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finished(&self) -> Result<(), String> {
+        if self.pos != self.buf.len() {
+            return Err(format!(
+                "{} trailing bytes after the CBOR value",
+                self.buf.len() - self.pos
+            ));
+        }
+        Ok(())
+    }
+
     /// [`item`](Self::item), written as JSON text as it is read.
     fn write_item(&mut self, depth: usize, out: &mut Vec<u8>) -> Result<(), String> {
         use std::io::Write;
@@ -641,6 +766,21 @@ mod tests {
             if let Ok(slow) = slow {
                 proptest::prop_assert_eq!(fast, Ok(slow));
             }
+        }
+
+        #[test]
+        fn validate_agrees_with_decode(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
+            for t in [TopicType::Json, TopicType::String, TopicType::Int64, TopicType::Double, TopicType::Binary] {
+                let decoded = Value::decode(t, &bytes).map(|_| ());
+                proptest::prop_assert_eq!(Value::validate(t, &bytes), decoded);
+            }
+        }
+
+        #[test]
+        fn validate_accepts_every_json_value(j in json_strategy()) {
+            let mut cbor = Vec::new();
+            json_to_cbor(&j, &mut cbor);
+            proptest::prop_assert_eq!(Value::validate(TopicType::Json, &cbor), Ok(()));
         }
 
         #[test]
