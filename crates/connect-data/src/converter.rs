@@ -48,6 +48,30 @@ impl Converter {
         }
     }
 
+    /// The Diffusion CBOR of a record's value straight from its bytes, when this converter
+    /// reads them as schemaless JSON (`JsonConverter`, `schemas.enable=false`): the same
+    /// bytes as [`to_diffusion_cbor`](crate::to_diffusion::to_diffusion_cbor) of
+    /// [`to_connect`](Self::to_connect)'s value, without building that value, the sink's
+    /// largest cost per record. `None` when that path must be taken: another converter, a
+    /// null, invalid JSON (for its error), an object repeating a key.
+    pub fn json_cbor(&self, bytes: Option<&[u8]>) -> Option<Vec<u8>> {
+        match (self, bytes) {
+            (
+                Converter::Json {
+                    schemas_enable: false,
+                },
+                Some(bytes),
+            ) => {
+                let mut out = Vec::with_capacity(bytes.len());
+                match diffusion_wire::json_text::json_text_to_cbor(bytes, &mut out) {
+                    Ok(diffusion_wire::json_text::Transcoded::Done) => Some(out),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
     /// Reads a record's key or value. `None` (a null key, a tombstone) is a null value.
     pub fn to_connect(&self, bytes: Option<&[u8]>) -> Result<SchemaAndValue, ConverterError> {
         let Some(bytes) = bytes else {
@@ -291,6 +315,33 @@ mod tests {
             schemas_enable: schemas,
         }
         .to_connect(Some(s.as_bytes()))
+    }
+
+    #[test]
+    fn plain_json_goes_straight_to_the_cbor_the_connect_value_gives() {
+        let plain = Converter::Json {
+            schemas_enable: false,
+        };
+        for text in [
+            r#"{"sym":"K0001","bid":100.25,"nested":{"a":[1,-2,null,true]},"s":"\u00e9"}"#,
+            "42",
+            "null",
+        ] {
+            let via_connect =
+                crate::to_diffusion_cbor(&plain.to_connect(Some(text.as_bytes())).unwrap())
+                    .unwrap();
+            assert_eq!(plain.json_cbor(Some(text.as_bytes())), Some(via_connect));
+        }
+        // The Connect path keeps these: its error, its collapsing of a repeated key, its
+        // envelope, other converters, a tombstone.
+        assert_eq!(plain.json_cbor(Some(b"{")), None);
+        assert_eq!(plain.json_cbor(Some(br#"{"a":1,"a":2}"#)), None);
+        assert_eq!(plain.json_cbor(None), None);
+        let enveloped = Converter::Json {
+            schemas_enable: true,
+        };
+        assert_eq!(enveloped.json_cbor(Some(b"{}")), None);
+        assert_eq!(Converter::String.json_cbor(Some(b"\"x\"")), None);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use connect_data::to_diffusion_cbor;
+use connect_data::{to_diffusion_cbor, SchemaAndValue};
 use diffusion_client::{ClientError, Session, SessionState, TopicSpecification, TopicType};
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
@@ -583,19 +583,27 @@ impl<'a> Sink<'a> {
                 stage: Stage::KeyConverter,
                 message: format!("key: {e}"),
             })?;
-        let value = c
-            .value_converter
-            .to_connect(m.payload())
-            .map_err(|e| RecordError {
-                stage: Stage::ValueConverter,
-                message: format!("value: {e}"),
-            })?;
+        // Plain JSON goes to CBOR without a Connect value in between (schemaless: no
+        // version); everything else through the Connect value.
+        let value = match c.value_converter.json_cbor(m.payload()) {
+            Some(cbor) => ReadValue::Cbor(cbor),
+            None => {
+                let read = c.value_converter.to_connect(m.payload());
+                ReadValue::Connect(Box::new(read.map_err(|e| RecordError {
+                    stage: Stage::ValueConverter,
+                    message: format!("value: {e}"),
+                })?))
+            }
+        };
         let key_text = key.to_path_string();
         let ctx = Context {
             topic: m.topic(),
             key: key_text.as_deref(),
             key_version: key.schema.as_ref().and_then(|s| s.version),
-            value_version: value.schema.as_ref().and_then(|s| s.version),
+            value_version: match &value {
+                ReadValue::Cbor(_) => None,
+                ReadValue::Connect(v) => v.schema.as_ref().and_then(|s| s.version),
+            },
         };
         let put = |message: String| RecordError {
             stage: Stage::TaskPut,
@@ -616,7 +624,12 @@ impl<'a> Sink<'a> {
                 }
             });
         }
-        let cbor = to_diffusion_cbor(&value).map_err(|e| put(format!("value: {e}")))?;
+        let cbor = match value {
+            ReadValue::Cbor(cbor) => cbor,
+            ReadValue::Connect(value) => {
+                to_diffusion_cbor(&value).map_err(|e| put(format!("value: {e}")))?
+            }
+        };
         // Above the server's message size the update would close the session (and be
         // sent again after every reconnection): it is this record's failure instead.
         if let Some(max) = self.session.max_message_size() {
@@ -633,6 +646,13 @@ impl<'a> Sink<'a> {
             value: Bytes::from(cbor),
         })
     }
+}
+
+/// A record's value as the sink read it.
+enum ReadValue {
+    /// Already the Diffusion CBOR (plain JSON, see `Converter::json_cbor`).
+    Cbor(Vec<u8>),
+    Connect(Box<SchemaAndValue>),
 }
 
 fn subscribe(consumer: &StreamConsumer, topics: &Topics) -> Result<(), String> {

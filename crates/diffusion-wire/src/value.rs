@@ -679,7 +679,7 @@ pub fn cbor_to_json(v: &ciborium::Value) -> Result<serde_json::Value, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::json;
 
@@ -813,7 +813,7 @@ mod tests {
         }
     }
 
-    fn json_strategy() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+    pub(crate) fn json_strategy() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
         use proptest::prelude::*;
         let leaf = prop_oneof![
             Just(serde_json::Value::Null),
