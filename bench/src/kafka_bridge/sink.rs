@@ -18,7 +18,8 @@ use crate::Row;
 
 pub const SINK_CHILD: &str = "sink-child";
 
-/// Child mode: run the sink until `n` records are confirmed; print "SECS PEAK_RSS_KIB".
+/// Child mode: run the sink until `n` records are confirmed; print
+/// "SECS PEAK_RSS_KIB CPU_SECS".
 pub fn sink_child(args: &[String]) -> ExitCode {
     let (bootstrap, topic, url, n, worker_extra) = match args {
         [b, t, u, n] => (b, t, u, n, None),
@@ -54,7 +55,7 @@ pub fn sink_child(args: &[String]) -> ExitCode {
             }
         }
         let kafka = KafkaSettings::from_worker(&worker).expect("worker settings");
-        let start = Instant::now();
+        let (start, cpu) = (Instant::now(), cpu_secs());
         let task = tokio::spawn(connectors::run_sink(
             config,
             kafka,
@@ -70,7 +71,7 @@ pub fn sink_child(args: &[String]) -> ExitCode {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         let secs = start.elapsed().as_secs_f64();
-        println!("{secs} {}", peak_rss_kib());
+        println!("{secs} {} {:.3}", peak_rss_kib(), cpu_secs() - cpu);
         let _ = stop.send(true);
         let _ = task.await;
     });
@@ -92,9 +93,12 @@ pub async fn sink(smoke: bool) -> Result<Vec<Row>, String> {
     eprintln!("[bench] pre-filled {n} records in {fill_secs:.1} s");
 
     let (b, t) = (bootstrap.clone(), topic.clone());
-    let base_secs = tokio::task::spawn_blocking(move || consume(&b, &t, n))
-        .await
-        .map_err(|e| e.to_string())?;
+    let (base_secs, base_cpu) = tokio::task::spawn_blocking(move || {
+        let cpu = cpu_secs();
+        (consume(&b, &t, n), cpu_secs() - cpu)
+    })
+    .await
+    .map_err(|e| e.to_string())?;
 
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let out = tokio::task::spawn_blocking(move || {
@@ -109,7 +113,7 @@ pub async fn sink(smoke: bool) -> Result<Vec<Row>, String> {
     .map_err(|e| e.to_string())?;
     let text = String::from_utf8_lossy(&out.stdout);
     let mut fields = text.split_whitespace();
-    let (Some(secs), Some(rss)) = (fields.next(), fields.next()) else {
+    let (Some(secs), Some(rss), Some(cpu)) = (fields.next(), fields.next(), fields.next()) else {
         return Err(format!("the sink child printed {text:?}"));
     };
     let ours_secs: f64 = secs.parse().map_err(|_| format!("bad seconds {secs:?}"))?;
@@ -136,6 +140,8 @@ pub async fn sink(smoke: bool) -> Result<Vec<Row>, String> {
         .last()
         .and_then(|l| l.trim().parse().ok())
         .ok_or_else(|| format!("the Python bridge printed {:?}", run.stdout()))?;
+    let ours_cpu: f64 = cpu.parse().map_err(|_| format!("bad CPU time {cpu:?}"))?;
+    let per_record = |cpu: f64| format!("{:.2} µs", cpu * 1e6 / n as f64);
     let ours_rate = n as f64 / ours_secs;
     let py_rate = py_n as f64 / py_secs;
     Ok(vec![
@@ -157,6 +163,15 @@ pub async fn sink(smoke: bool) -> Result<Vec<Row>, String> {
             ),
             ratio: format!("{:.2}", base_secs / ours_secs),
             target: ">= 0.8".into(),
+        },
+        Row {
+            name:
+                "sink CPU time per record (its process: librdkafka, conversion, Diffusion client)"
+                    .into(),
+            ours: per_record(ours_cpu),
+            baseline: format!("{} (bare BaseConsumer)", per_record(base_cpu)),
+            ratio: format!("{:.2}", base_cpu / ours_cpu),
+            target: "-".into(),
         },
         Row {
             name: "sink process peak RSS".into(),
