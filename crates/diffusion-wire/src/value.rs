@@ -281,6 +281,29 @@ impl<'a> CborReader<'a> {
         self.buf.get(self.pos) == Some(&0xff)
     }
 
+    /// Calls `one` for each element of an array or map whose head had argument `arg`: a
+    /// count, or (`None`) elements up to a break.
+    fn elements(
+        &mut self,
+        arg: Option<u64>,
+        mut one: impl FnMut(&mut Self) -> Result<(), String>,
+    ) -> Result<(), String> {
+        match arg {
+            Some(n) => {
+                for _ in 0..self.len(n)? {
+                    one(self)?;
+                }
+            }
+            None => {
+                while !self.is_break() {
+                    one(self)?;
+                }
+                self.pos += 1;
+            }
+        }
+        Ok(())
+    }
+
     /// A byte or text string, definite or indefinite (chunks of the same major type).
     fn string(&mut self, major: u8, arg: Option<u64>, out: &mut Vec<u8>) -> Result<(), String> {
         match arg {
@@ -329,24 +352,15 @@ impl<'a> CborReader<'a> {
             }
             (4, _) => {
                 let mut a = Vec::new();
-                match arg {
-                    Some(n) => {
-                        for _ in 0..self.len(n)? {
-                            a.push(self.item(depth + 1)?);
-                        }
-                    }
-                    None => {
-                        while !self.is_break() {
-                            a.push(self.item(depth + 1)?);
-                        }
-                        self.pos += 1;
-                    }
-                }
+                self.elements(arg, |r| {
+                    a.push(r.item(depth + 1)?);
+                    Ok(())
+                })?;
                 J::Array(a)
             }
             (5, _) => {
                 let mut o = serde_json::Map::new();
-                let mut entry = |r: &mut Self| -> Result<(), String> {
+                let entry = |r: &mut Self| -> Result<(), String> {
                     let key = match r.item(depth + 1)? {
                         J::String(k) => k,
                         other => return Err(format!("map key {other} is not a string")),
@@ -355,19 +369,7 @@ impl<'a> CborReader<'a> {
                     o.insert(key, v);
                     Ok(())
                 };
-                match arg {
-                    Some(n) => {
-                        for _ in 0..self.len(n)? {
-                            entry(self)?;
-                        }
-                    }
-                    None => {
-                        while !self.is_break() {
-                            entry(self)?;
-                        }
-                        self.pos += 1;
-                    }
-                }
+                self.elements(arg, entry)?;
                 J::Object(o)
             }
             (6, Some(_)) => self.item(depth + 1)?,
@@ -401,37 +403,13 @@ impl CborReader<'_> {
             }
             (2, _) => self.check_string(2, arg)?,
             (3, _) => self.check_string(3, arg)?,
-            (4, _) => match arg {
-                Some(n) => {
-                    for _ in 0..self.len(n)? {
-                        self.check_item(depth + 1)?;
-                    }
-                }
-                None => {
-                    while !self.is_break() {
-                        self.check_item(depth + 1)?;
-                    }
-                    self.pos += 1;
-                }
-            },
+            (4, _) => self.elements(arg, |r| r.check_item(depth + 1))?,
             (5, _) => {
                 let entry = |r: &mut Self| -> Result<(), String> {
                     r.check_key(depth + 1)?;
                     r.check_item(depth + 1)
                 };
-                match arg {
-                    Some(n) => {
-                        for _ in 0..self.len(n)? {
-                            entry(self)?;
-                        }
-                    }
-                    None => {
-                        while !self.is_break() {
-                            entry(self)?;
-                        }
-                        self.pos += 1;
-                    }
-                }
+                self.elements(arg, entry)?;
             }
             (6, Some(_)) => self.check_item(depth + 1)?,
             (7, _) => match info {
@@ -532,19 +510,7 @@ impl CborReader<'_> {
                     }
                     r.write_item(depth + 1, out)
                 };
-                match arg {
-                    Some(n) => {
-                        for _ in 0..self.len(n)? {
-                            element(self, out)?;
-                        }
-                    }
-                    None => {
-                        while !self.is_break() {
-                            element(self, out)?;
-                        }
-                        self.pos += 1;
-                    }
-                }
+                self.elements(arg, |r| element(r, out))?;
                 out.push(b']');
             }
             (5, _) => {
@@ -563,19 +529,7 @@ impl CborReader<'_> {
                     out.push(b':');
                     r.write_item(depth + 1, out)
                 };
-                match arg {
-                    Some(n) => {
-                        for _ in 0..self.len(n)? {
-                            entry(self, out)?;
-                        }
-                    }
-                    None => {
-                        while !self.is_break() {
-                            entry(self, out)?;
-                        }
-                        self.pos += 1;
-                    }
-                }
+                self.elements(arg, |r| entry(r, out))?;
                 out.push(b'}');
             }
             (6, Some(_)) => self.write_item(depth + 1, out)?,
