@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need, into the project-local tools folder
 # (.tools/, or $DKC_TOOLS), reusing whatever is already there:
-#   - the Kafka-protocol test broker `tansu` (cargo install; ~7 minutes cold on 2 cores)
+#   - Apache Kafka's released broker jars from Maven Central (scripts/kafka/pom.xml,
+#     about 55 MB, seconds), run by scripts/kafka-broker.sh; Debian's headless JRE if no
+#     Java is installed
 #   - the official Diffusion Python SDK in a venv (tests only; never shipped), with
 #     confluent-kafka for the benchmark's Python bridge
 #   - the official Diffusion JavaScript SDK from npm (tests only; never shipped)
@@ -11,7 +13,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TOOLS=${DKC_TOOLS:-$ROOT/.tools}
-TANSU_VERSION=0.6.0
+KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$ROOT/scripts/kafka/pom.xml")
 PY_SDK_VERSION=6.12.2
 JS_SDK_VERSION=6.12.1
 PLAYWRIGHT_VERSION=1.49.1
@@ -42,9 +44,19 @@ if ! dpkg -s libssl-dev >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libssl-dev >/dev/null
 fi
 
-if [ ! -x "$TOOLS/bin/tansu" ] || [ "$("$TOOLS/bin/tansu" --version 2>/dev/null | awk '{print $2}')" != "$TANSU_VERSION" ]; then
-  log "building the test broker tansu $TANSU_VERSION into $TOOLS/bin (about 7 minutes the first time)"
-  cargo install tansu --locked --version "$TANSU_VERSION" --features dynostore,libsql --root "$TOOLS" --quiet
+# The test broker: Apache Kafka 4.x needs Java 17 or newer.
+if ! command -v java >/dev/null 2>&1; then
+  log "no Java found: installing Debian's headless JRE (openjdk-17-jre-headless) for the test broker"
+  if [ -z "$apt_updated" ]; then apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+fi
+if [ ! -f "$TOOLS/kafka/.version-$KAFKA_VERSION" ]; then
+  ensure_cmd mvn maven
+  log "installing Apache Kafka $KAFKA_VERSION (broker jars from Maven Central) into $TOOLS/kafka"
+  rm -rf "$TOOLS/kafka"
+  mvn -q -B -f "$ROOT/scripts/kafka/pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$TOOLS/kafka/lib"
+  touch "$TOOLS/kafka/.version-$KAFKA_VERSION"
 fi
 
 [ "${1:-}" = "--broker-only" ] && exit 0

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian machine with Rust: installs what it needs
-# (scripts/setup.sh: the tansu broker, the official Diffusion SDKs), then runs formatting,
+# (scripts/setup.sh: Apache Kafka, the official Diffusion SDKs), then runs formatting,
 # lints and every test. CI (.ci/run) runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."

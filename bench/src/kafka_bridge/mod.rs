@@ -1,4 +1,4 @@
-//! The bridge's two directions against a real broker (tansu) and the embedded server,
+//! The bridge's two directions against Apache Kafka and the embedded server,
 //! each beside the bare librdkafka work it cannot beat, measured in the same run; the
 //! bridge runs in a child process (`bench sink-child ...`, `bench source-child ...`) so its
 //! peak RSS and CPU time are its own. One suite per file:

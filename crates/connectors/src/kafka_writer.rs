@@ -14,6 +14,7 @@ use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, T
 use rdkafka::{ClientConfig, ClientContext};
 use tokio::sync::Notify;
 
+use crate::kafka_context::KafkaContext;
 use crate::source::SourceMetrics;
 
 struct Acks {
@@ -23,9 +24,13 @@ struct Acks {
     settled: Notify,
 }
 
-struct Context(Arc<Acks>);
+struct Context(Arc<Acks>, KafkaContext);
 
-impl ClientContext for Context {}
+impl ClientContext for Context {
+    fn error(&self, error: KafkaError, reason: &str) {
+        self.1.error(error, reason);
+    }
+}
 
 impl ProducerContext for Context {
     type DeliveryOpaque = ();
@@ -72,7 +77,7 @@ impl KafkaWriter {
             settled: Notify::new(),
         });
         let producer = config
-            .create_with_context(Context(acks.clone()))
+            .create_with_context(Context(acks.clone(), KafkaContext::default()))
             .map_err(|e| format!("cannot create the Kafka producer: {e}"))?;
         Ok(KafkaWriter {
             producer: Arc::new(producer),
@@ -120,6 +125,11 @@ impl KafkaWriter {
     /// The next failed delivery, if any.
     pub(crate) fn next_failure(&self) -> Option<String> {
         self.acks.failures.lock().unwrap().pop_front()
+    }
+
+    /// Hears the producer's errors that retrying will not cure (see [`KafkaContext`]).
+    pub(crate) fn context(&self) -> KafkaContext {
+        self.producer.context().1.clone()
     }
 
     /// Resolves when some record settled since the last call.

@@ -8,6 +8,7 @@ pub mod definitions;
 mod diffusion;
 pub mod errors;
 pub mod kafka;
+pub mod kafka_context;
 mod kafka_writer;
 pub mod offsets;
 pub mod pattern;
@@ -18,7 +19,7 @@ pub mod status;
 pub mod topic_name;
 
 pub use config::{ConfigError, ConnectorConfig, SinkConfig};
-pub use sink::{run_sink, run_sink_rejoining};
+pub use sink::run_sink;
 pub use source::run_source;
 pub use source_config::SourceConfig;
 pub use status::{TaskState, TaskStatus};

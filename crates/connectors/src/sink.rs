@@ -27,6 +27,7 @@ use crate::config::{SinkConfig, Topics};
 use crate::diffusion::{connect, report_connection};
 use crate::errors::{ErrorReporter, RecordError, RecordInfo, Stage};
 use crate::kafka::KafkaSettings;
+use crate::kafka_context::KafkaContext;
 use crate::offsets::Offsets;
 use crate::pattern::{validate_path, Context};
 use crate::status::{StatusHandle, TaskState};
@@ -166,27 +167,12 @@ pub async fn run_sink(
     config: SinkConfig,
     kafka: KafkaSettings,
     status: StatusHandle,
-    stop: watch::Receiver<bool>,
-    metrics: Arc<SinkMetrics>,
-) -> Result<(), String> {
-    let (_never, rejoin) = watch::channel(0);
-    run_sink_rejoining(config, kafka, status, stop, metrics, rejoin).await
-}
-
-/// As [`run_sink`], and the consumer leaves and rejoins its group each time `rejoin`
-/// changes: a worker of a cluster does so when another vanished (see the worker's
-/// `cluster::status_log`), so the group is assigned afresh.
-pub async fn run_sink_rejoining(
-    config: SinkConfig,
-    kafka: KafkaSettings,
-    status: StatusHandle,
     mut stop: watch::Receiver<bool>,
     metrics: Arc<SinkMetrics>,
-    mut rejoin: watch::Receiver<u64>,
 ) -> Result<(), String> {
     let result = Sink::start(&config, &kafka, &status, &mut stop, metrics).await;
     let result = match result {
-        Ok(Some(mut sink)) => sink.run(&mut stop, &mut rejoin).await,
+        Ok(Some(mut sink)) => sink.run(&mut stop).await,
         Ok(None) => Ok(()),
         Err(e) => Err(e),
     };
@@ -203,7 +189,7 @@ pub async fn run_sink_rejoining(
 struct Sink<'a> {
     config: &'a SinkConfig,
     session: Session,
-    consumer: Arc<StreamConsumer>,
+    consumer: Arc<StreamConsumer<KafkaContext>>,
     reporter: ErrorReporter,
     metrics: Arc<SinkMetrics>,
     known: HashSet<String>,
@@ -232,9 +218,9 @@ impl<'a> Sink<'a> {
         };
         report_connection(&session, status);
         let group = format!("connect-{}", config.name);
-        let consumer: StreamConsumer = kafka
+        let consumer: StreamConsumer<KafkaContext> = kafka
             .consumer(&group)
-            .create()
+            .create_with_context(KafkaContext::default())
             .map_err(|e| format!("cannot create the Kafka consumer: {e}"))?;
         subscribe(&consumer, &config.topics)?;
         let reporter = ErrorReporter::new(config.errors.clone(), &config.name, kafka).await?;
@@ -254,11 +240,7 @@ impl<'a> Sink<'a> {
         }))
     }
 
-    async fn run(
-        &mut self,
-        stop: &mut watch::Receiver<bool>,
-        rejoin: &mut watch::Receiver<u64>,
-    ) -> Result<(), String> {
+    async fn run(&mut self, stop: &mut watch::Receiver<bool>) -> Result<(), String> {
         let mut commit =
             tokio::time::interval(Duration::from_millis(self.config.commit_interval_ms));
         let mut progress = tokio::time::interval(Duration::from_secs(10));
@@ -272,6 +254,7 @@ impl<'a> Sink<'a> {
             tokio::select! {
                 biased;
                 _ = stop.changed() => break Ok(()),
+                why = consumer.context().fatal() => break Err(why),
                 settled = async { (&mut self.inflight.front_mut().unwrap().wait).await }, if !self.inflight.is_empty() => {
                     if let Err(e) = self.settle(settled, stop).await {
                         break Err(e);
@@ -288,15 +271,6 @@ impl<'a> Sink<'a> {
                     Err(e) => tracing::warn!(connector = %self.config.name, error = %e, "Kafka consumer error"),
                 },
                 _ = commit.tick() => self.commit(CommitMode::Async),
-                Ok(()) = rejoin.changed() => {
-                    // Commit what is settled, leave, join again as a new member.
-                    self.commit(CommitMode::Sync);
-                    consumer.unsubscribe();
-                    if let Err(e) = subscribe(&consumer, &self.config.topics) {
-                        break Err(e);
-                    }
-                    tracing::info!(connector = %self.config.name, "rejoined the consumer group");
-                }
                 _ = lag.tick() => measure_lag(&self.consumer, &self.metrics),
                 _ = progress.tick() => {
                     let n = self.metrics.records_confirmed.load(Ordering::Relaxed);
@@ -655,7 +629,7 @@ enum ReadValue {
     Connect(Box<SchemaAndValue>),
 }
 
-fn subscribe(consumer: &StreamConsumer, topics: &Topics) -> Result<(), String> {
+fn subscribe(consumer: &StreamConsumer<KafkaContext>, topics: &Topics) -> Result<(), String> {
     match topics {
         Topics::List(list) => {
             let refs: Vec<&str> = list.iter().map(String::as_str).collect();
@@ -682,7 +656,7 @@ fn is_auth_failure(e: &rdkafka::error::KafkaError) -> bool {
 
 /// The consumer lag, measured off the task (the broker is asked for each assigned
 /// partition's high watermark): records not yet read.
-fn measure_lag(consumer: &Arc<StreamConsumer>, metrics: &Arc<SinkMetrics>) {
+fn measure_lag(consumer: &Arc<StreamConsumer<KafkaContext>>, metrics: &Arc<SinkMetrics>) {
     let (consumer, metrics) = (consumer.clone(), metrics.clone());
     tokio::task::spawn_blocking(move || {
         let Ok(positions) = consumer.position() else {

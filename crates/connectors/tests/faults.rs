@@ -1,6 +1,6 @@
 //! Faults under a steady load (the CI form: seconds of load and outages; the long form is
 //! `DKC_FAULT_SECS=60 cargo test -p connectors --test faults`): the Diffusion server
-//! stopped and restarted, the broker killed and restarted (sqlite storage, so data
+//! stopped and restarted, the broker killed and restarted (its log on disk, so data
 //! survives), a slow Diffusion link. Afterwards nothing is lost: each Diffusion topic ends
 //! at the last record produced for its key and every record is committed (sink); every
 //! update published while the source was subscribed is in Kafka, duplicates counted.
@@ -23,18 +23,13 @@ use rdkafka::message::Message;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::ClientConfig;
 use serde_json::json;
-use test_support::broker::Storage;
 use test_support::{unique_name, Broker};
 use tokio::sync::watch;
 
-/// This binary's broker: file-backed, so a killed broker comes back with its data.
+/// This binary's own broker, which its tests kill and restart (with its data).
 fn broker() -> &'static Broker {
     static B: OnceLock<Broker> = OnceLock::new();
-    B.get_or_init(|| {
-        Broker::start(Storage::Sqlite(
-            test_support::tls::temp_dir("faults").join("faults.db"),
-        ))
-    })
+    B.get_or_init(Broker::start)
 }
 
 fn load_secs() -> u64 {

@@ -1,4 +1,4 @@
-//! The sink against a real broker (tansu, over TCP with librdkafka) and the embedded
+//! The sink against a real broker (Apache Kafka, over TCP with librdkafka) and the embedded
 //! Diffusion server over WebSocket.
 
 use std::collections::BTreeMap;

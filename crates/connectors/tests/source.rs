@@ -1,5 +1,5 @@
 //! The source against the embedded Diffusion server over WebSocket and a real broker
-//! (tansu, over TCP with librdkafka), with the official Python SDK as an independent
+//! (Apache Kafka, over TCP with librdkafka), with the official Python SDK as an independent
 //! publisher.
 
 use std::collections::BTreeMap;

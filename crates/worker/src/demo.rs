@@ -41,9 +41,6 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
         ("bootstrap.servers", bootstrap.as_str()),
         ("listeners", &format!("http://{}", args.rest_listen)),
         ("offset.flush.interval.ms", "1000"),
-        // Prices should show as they happen: fetch as soon as there is data (some brokers,
-        // the test broker among them, otherwise hold each fetch for its whole wait).
-        ("consumer.fetch.wait.max.ms", "10"),
         ("ui.diffusion.url", url.as_str()),
     ]
     .into_iter()
@@ -163,8 +160,8 @@ async fn check_broker(bootstrap: &str) -> Result<(), String> {
         format!(
             "no Kafka broker answers at {bootstrap} ({e}).\n\
              Start one, then run the demo again:\n  \
-             scripts/demo.sh                      # builds and starts the test broker, then the demo\n  \
-             .tools/bin/tansu broker --listener-url tcp://127.0.0.1:9092 --advertised-listener-url tcp://127.0.0.1:9092 --storage-engine memory://tansu/\n\
+             scripts/demo.sh                      # installs and starts Apache Kafka, then the demo\n  \
+             scripts/kafka-broker.sh --dir /tmp/kafka --port 9092   # only the broker (after scripts/setup.sh --broker-only)\n\
              or point the demo at yours: diffusion-kafka-connect demo --bootstrap-servers HOST:PORT"
         )
     })

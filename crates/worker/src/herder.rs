@@ -260,24 +260,15 @@ impl Herder {
             Validated::Sink(config) => {
                 let m = Arc::new(SinkMetrics::default());
                 let kafka = self.kafka.clone();
-                let join = match &self.cluster {
-                    None => tokio::spawn(connectors::run_sink(
-                        config,
-                        kafka,
-                        handle,
-                        stop_rx,
-                        m.clone(),
-                    )),
-                    // In a cluster, the sink's group is assigned afresh when a worker vanishes.
-                    Some(c) => tokio::spawn(connectors::run_sink_rejoining(
-                        config,
-                        kafka,
-                        handle,
-                        stop_rx,
-                        m.clone(),
-                        c.view.departures(),
-                    )),
-                };
+                // In a cluster too: the sink's consumer group spreads the partitions over
+                // the workers, and Kafka moves a dead worker's to the others.
+                let join = tokio::spawn(connectors::run_sink(
+                    config,
+                    kafka,
+                    handle,
+                    stop_rx,
+                    m.clone(),
+                ));
                 (join, TaskMetrics::Sink(m))
             }
             Validated::Source(config) => {
@@ -304,7 +295,6 @@ impl Herder {
                             c.settings.clone(),
                             name.to_owned(),
                             stop_rx,
-                            c.view.clone(),
                             standby_tx,
                             move |stop| {
                                 connectors::run_source(

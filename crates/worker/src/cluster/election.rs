@@ -5,20 +5,17 @@
 //! another member, which starts the source (its subscription delivers every topic's current
 //! value again, so nothing published meanwhile is missed).
 //!
-//! The eager range assignor is used: partition 0 goes to the first member, so the source
-//! may move when workers join or leave (it re-subscribes there, and Kafka gets every
-//! topic's current value again). The cooperative-sticky assignor would keep it in place,
-//! but with tansu 0.6.0 a group using it never hands a dead member's partition on.
+//! The cooperative-sticky assignor keeps partition 0 where it is while its owner lives, so
+//! a worker joining or leaving the cluster does not move a running source (a move would
+//! re-subscribe elsewhere and send Kafka every topic's current value again).
 
 use std::future::Future;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use connectors::kafka::KafkaSettings;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use tokio::sync::watch;
 
-use super::status_log::StatusView;
 use super::{topic_name, ClusterSettings};
 
 /// The topic and group through which a source's runner is chosen.
@@ -28,18 +25,10 @@ pub fn runner_topic(s: &ClusterSettings, connector: &str) -> String {
 
 /// Follows this worker's membership of the runner group on a thread of its own (a
 /// consumer must be polled to take part), and tells whether it owns partition 0.
-///
-/// It rejoins the group (as a new member, which makes any broker assign it afresh) when
-/// the source may have been left to nobody: when a worker vanished (see
-/// `StatusView::departures`), and whenever no live worker has reported running it for a
-/// while. The second catches a rejoin that came before the broker had expired the dead
-/// member, which would then be given the partition again.
 fn leadership(
     kafka: &KafkaSettings,
     s: &ClusterSettings,
     topic: &str,
-    connector: &str,
-    view: Arc<StatusView>,
     mut stop: watch::Receiver<bool>,
 ) -> Result<watch::Receiver<bool>, String> {
     let mut cc = kafka.consumer(topic);
@@ -49,7 +38,7 @@ fn leadership(
         s.session_timeout.as_millis().to_string(),
     )
     .set("heartbeat.interval.ms", s.heartbeat.as_millis().to_string())
-    .set("partition.assignment.strategy", "range");
+    .set("partition.assignment.strategy", "cooperative-sticky");
     let consumer: BaseConsumer = cc
         .create()
         .map_err(|e| format!("cannot join the runner group {topic}: {e}"))?;
@@ -58,14 +47,9 @@ fn leadership(
         .map_err(|e| format!("cannot join the runner group {topic}: {e}"))?;
     let (tx, rx) = watch::channel(false);
     let topic = topic.to_owned();
-    let connector = connector.to_owned();
-    let mut departures = view.departures();
-    // A runner may take a moment to start and report; nobody for this long is an orphan.
-    let patience = s.session_timeout + 2 * s.heartbeat;
     std::thread::Builder::new()
         .name("source-runner".into())
         .spawn(move || {
-            let mut unclaimed_since = Instant::now();
             while !*stop.borrow_and_update() && !tx.is_closed() {
                 // Nothing is ever written there: polling serves the group's rebalances.
                 let _ = consumer.poll(Duration::from_millis(200));
@@ -74,27 +58,6 @@ fn leadership(
                     .is_ok_and(|a| a.find_partition(&topic, 0).is_some());
                 if tx.send_if_modified(|l| std::mem::replace(l, owns) != owns) {
                     tracing::debug!(topic = %topic, owns, "runner group assignment changed");
-                }
-                let claimed = owns
-                    || view
-                        .others()
-                        .iter()
-                        .any(|w| w.tasks.contains_key(&connector));
-                if claimed {
-                    unclaimed_since = Instant::now();
-                }
-                let departed = departures.has_changed().unwrap_or(false);
-                if departed {
-                    departures.mark_unchanged();
-                }
-                // Nobody runs it: right after a worker vanished, or after a while anyway.
-                if !claimed && (departed || unclaimed_since.elapsed() > patience) {
-                    tracing::info!(topic = %topic, departed, "rejoining the runner group");
-                    unclaimed_since = Instant::now();
-                    consumer.unsubscribe();
-                    if let Err(e) = consumer.subscribe(&[&topic]) {
-                        tracing::error!(topic = %topic, "cannot rejoin the runner group: {e}");
-                    }
                 }
             }
             // Dropping the consumer leaves the group: a standby takes over at once.
@@ -112,7 +75,6 @@ pub async fn run_elected<F, Fut>(
     settings: ClusterSettings,
     connector: String,
     mut stop: watch::Receiver<bool>,
-    view: Arc<StatusView>,
     standby: watch::Sender<bool>,
     mut task: F,
 ) -> Result<(), String>
@@ -124,7 +86,7 @@ where
     kafka
         .create_topic_if_missing(&topic, 1, settings.replication)
         .await?;
-    let mut leader = leadership(&kafka, &settings, &topic, &connector, view, stop.clone())?;
+    let mut leader = leadership(&kafka, &settings, &topic, stop.clone())?;
     loop {
         standby.send_replace(true);
         tokio::select! {

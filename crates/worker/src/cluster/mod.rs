@@ -12,9 +12,6 @@
 //!   a one-partition topic, and the member that owns partition 0 runs it
 //!   ([`election`]). When it dies the broker expires it after `session.timeout.ms` and
 //!   another member is given the partition.
-//! - Workers notice a worker gone silent through the status topic and rejoin their groups
-//!   then, so that the dead member's partitions are assigned afresh even on a broker that
-//!   fails to (`status_log::StatusView::departures`).
 //! - Each worker writes its tasks' states to the compacted status topic
 //!   (`status.storage.topic`) every `heartbeat.interval.ms`; any worker's REST API reports
 //!   the cluster from what it reads there ([`status_log`]).

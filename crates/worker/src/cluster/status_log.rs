@@ -12,7 +12,6 @@ use rdkafka::consumer::StreamConsumer;
 use rdkafka::message::Message;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use serde::{Deserialize, Serialize};
-use tokio::sync::watch;
 
 use super::ClusterSettings;
 use crate::herder::Herder;
@@ -35,22 +34,12 @@ pub struct WorkerRecord {
 
 pub struct StatusView {
     workers: Mutex<HashMap<String, (Instant, WorkerRecord)>>,
-    /// Keys of the workers live at the last check, to notice one vanishing.
+    /// Keys of the workers live at the last check, to log one vanishing.
     live: Mutex<BTreeSet<String>>,
-    /// Counts workers that vanished without leaving (killed, or cut off): consumer groups
-    /// rejoin when it moves (see `departures`).
-    departed: watch::Sender<u64>,
-    /// When to move `departed` once more after a departure.
-    again: Mutex<Option<Instant>>,
     /// Set once this worker has said it is leaving: it writes no more records. Writes
     /// take it in turn, so no record can follow the leaving one.
     retired: tokio::sync::Mutex<bool>,
     liveness: Duration,
-    /// Silence after which a worker counts as departed: the session timeout plus two
-    /// heartbeats, so that the broker has expired its group memberships before the
-    /// others rejoin (rejoining earlier would take the dead member into the new
-    /// generation, and give it partitions again).
-    departure: Duration,
     producer: FutureProducer,
     topic: String,
     pub worker_id: String,
@@ -84,11 +73,8 @@ pub async fn open(
         Arc::new(StatusView {
             workers: Mutex::new(HashMap::new()),
             live: Mutex::new(BTreeSet::new()),
-            departed: watch::Sender::new(0),
-            again: Mutex::new(None),
             retired: tokio::sync::Mutex::new(false),
             liveness: s.session_timeout,
-            departure: s.session_timeout + 2 * s.heartbeat,
             producer,
             topic: s.status_topic.clone(),
             worker_id: worker_id.to_owned(),
@@ -110,23 +96,16 @@ impl StatusView {
         live
     }
 
-    /// Moves each time a worker vanishes without leaving. The groups this worker is in
-    /// (sinks, source runners) rejoin then: a broker should give the dead member's
-    /// partitions to the others once its session times out, but tansu 0.6.0 expires the
-    /// member without starting a new generation, leaving them to nobody; a member joining
-    /// anew does start one. On Kafka this costs one extra rebalance.
-    pub fn departures(&self) -> watch::Receiver<u64> {
-        self.departed.subscribe()
-    }
-
-    /// Notes workers gone silent since the last check, and says who.
+    /// Notes workers gone silent (killed, or cut off) since the last check, and says who.
+    /// Nothing needs doing about them: the broker expires their group memberships after
+    /// `session.timeout.ms` and hands their partitions (sinks, source runners) on.
     fn check_departures(&self) -> Vec<String> {
         let now: BTreeSet<String> = {
             let workers = self.workers.lock().unwrap_or_else(|p| p.into_inner());
             workers
                 .iter()
                 .filter(|(_, (seen, r))| {
-                    seen.elapsed() < self.departure && r.worker_id != self.worker_id
+                    seen.elapsed() < self.liveness && r.worker_id != self.worker_id
                 })
                 .map(|(k, _)| k.clone())
                 .collect()
@@ -134,16 +113,6 @@ impl StatusView {
         let mut live = self.live.lock().unwrap_or_else(|p| p.into_inner());
         let gone: Vec<String> = live.difference(&now).cloned().collect();
         *live = now;
-        let mut again = self.again.lock().unwrap_or_else(|p| p.into_inner());
-        if !gone.is_empty() {
-            self.departed.send_modify(|n| *n += 1);
-            // Once more a while later: a rejoin that reached the broker before it had
-            // expired the dead member takes that member into the new generation.
-            *again = Some(Instant::now() + self.departure);
-        } else if again.is_some_and(|at| Instant::now() >= at) {
-            *again = None;
-            self.departed.send_modify(|n| *n += 1);
-        }
         gone
     }
 
@@ -155,7 +124,7 @@ impl StatusView {
                 workers.insert(key.to_owned(), (seen, r));
             }
             None => {
-                // Left cleanly: its consumers left their groups, nothing to nudge.
+                // Left cleanly: not to be reported as gone silent.
                 workers.remove(key);
                 self.live
                     .lock()
