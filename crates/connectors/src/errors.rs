@@ -54,6 +54,10 @@ pub struct ErrorReporter {
     producer: Option<FutureProducer>,
 }
 
+/// The largest record the dead-letter topic and its producer take (100 MiB, the broker's
+/// largest request by default).
+const DLQ_MAX_RECORD_BYTES: &str = "104857600";
+
 impl ErrorReporter {
     /// Creates the dead-letter topic if it is missing, and its producer.
     pub async fn new(
@@ -64,15 +68,21 @@ impl ErrorReporter {
         let producer = match &policy.dlq_topic {
             None => None,
             Some(topic) => {
+                // A record the broker took for its topic must fit the dead-letter topic
+                // too, whose broker default (`message.max.bytes`, 1 MB) may be smaller
+                // than the input topic's limit; librdkafka's own 1 MB default likewise.
                 kafka
-                    .create_topic_if_missing(topic, 1, policy.dlq_replication_factor)
+                    .create_topic_with(
+                        topic,
+                        1,
+                        policy.dlq_replication_factor,
+                        &[("max.message.bytes", DLQ_MAX_RECORD_BYTES)],
+                    )
                     .await
                     .map_err(|e| format!("dead-letter topic: {e}"))?;
                 let mut config = kafka.producer();
-                // A record the broker took for its topic must fit the dead-letter topic
-                // too: librdkafka's own 1 MB default would refuse it here first.
                 if config.get("message.max.bytes").is_none() {
-                    config.set("message.max.bytes", "104857600");
+                    config.set("message.max.bytes", DLQ_MAX_RECORD_BYTES);
                 }
                 Some(
                     config

@@ -182,8 +182,8 @@ impl KafkaSettings {
         self.build(&self.admin)
     }
 
-    /// Creates a topic unless it exists: many brokers (the test broker among them) do not
-    /// create topics on first use. `replication` -1 is the broker's default.
+    /// Creates a topic unless it exists: many clusters (most managed services) do not
+    /// create topics on first use (`auto.create.topics.enable=false`). `replication` -1 is the broker's default.
     pub async fn create_topic_if_missing(
         &self,
         topic: &str,

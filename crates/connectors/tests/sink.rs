@@ -470,7 +470,10 @@ async fn oversized_records_and_bad_keys_take_the_error_path_and_the_rest_flow_on
     .unwrap();
     let topic = unique_name("corpus");
     let dlq = unique_name("corpus-dlq");
-    broker.create_topic(&topic, 1).await;
+    // Kafka takes records of at most 1 MB unless the topic says more.
+    broker
+        .create_topic_with(&topic, 1, &[("max.message.bytes", "20000000")])
+        .await;
     let name = unique_name("sink");
     let mut c = seed_sink(&name, &topic, &server.url(), "kafka/${topic}/${key}");
     for (k, v) in [

@@ -56,7 +56,7 @@ impl RestClient {
     }
 
     pub async fn wait_up(&self) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
         loop {
             let url = format!("{}/", self.base);
             let ok = tokio::task::block_in_place(|| self.agent.get(&url).call().is_ok());
@@ -73,7 +73,7 @@ impl RestClient {
 
     /// Waits until the connector's status has `connector` and task states as given.
     pub async fn wait_state(&self, name: &str, connector: &str, task: Option<&str>) -> J {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
         loop {
             let s = self.get(&format!("/connectors/{name}/status"));
             let task_state = s["tasks"]

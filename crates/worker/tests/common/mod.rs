@@ -35,7 +35,7 @@ pub async fn watch(url: &str, selector: &str) -> (Session, Latest) {
 }
 
 pub async fn wait_value(latest: &Latest, path: &str, want: J) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
     while latest.lock().unwrap().get(path) != Some(&want) {
         assert!(
             tokio::time::Instant::now() < deadline,
