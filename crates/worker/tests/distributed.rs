@@ -246,8 +246,10 @@ async fn three_workers_share_sinks_move_sources_and_lose_nothing() {
     );
     let victim = workers.iter().position(|w| w.id != runner).unwrap();
     let mut killed = workers.remove(victim);
+    let killed_at = tokio::time::Instant::now();
     killed.process.signal(libc::SIGKILL);
     produce.await.unwrap();
+    let load_ended = killed_at.elapsed();
     let want: BTreeMap<String, J> = (N - KEYS..N)
         .map(|n| (format!("kafka/{topic}/k{}", n % KEYS), json!({"n": n})))
         .collect();
@@ -260,6 +262,10 @@ async fn three_workers_share_sinks_move_sources_and_lose_nothing() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    eprintln!(
+        "sink: every Diffusion topic at its last value {:?} after the kill (the load ended {load_ended:?} after it)",
+        killed_at.elapsed()
+    );
     let survivors: BTreeSet<String> = workers.iter().map(|w| w.id.clone()).collect();
     workers[0]
         .api
