@@ -5,7 +5,8 @@
 #     about 55 MB, seconds), run by scripts/kafka-broker.sh; Debian's headless JRE if no
 #     Java is installed
 #   - the official Diffusion Python SDK in a venv (tests only; never shipped), with
-#     confluent-kafka for the benchmark's Python bridge
+#     confluent-kafka for the benchmark's Python bridge and kafka-connect-py (`kc`), a
+#     third-party Connect REST client the tests drive against the worker
 #   - the official Diffusion JavaScript SDK from npm (tests only; never shipped)
 #   - Debian's chromium and playwright-core from npm, for the /ui page test
 # Usage: scripts/setup.sh [--broker-only]
@@ -18,6 +19,7 @@ PY_SDK_VERSION=6.12.2
 JS_SDK_VERSION=6.12.1
 PLAYWRIGHT_VERSION=1.49.1
 CONFLUENT_KAFKA_VERSION=2.6.1
+KAFKA_CONNECT_PY_VERSION=1.0.0
 mkdir -p "$TOOLS"
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
@@ -75,6 +77,12 @@ if [ ! -f "$TOOLS/venv/.confluent-kafka-$CONFLUENT_KAFKA_VERSION" ]; then
   log "installing confluent-kafka $CONFLUENT_KAFKA_VERSION into $TOOLS/venv (the benchmark's Python bridge)"
   "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "confluent-kafka==$CONFLUENT_KAFKA_VERSION"
   touch "$TOOLS/venv/.confluent-kafka-$CONFLUENT_KAFKA_VERSION"
+fi
+
+if [ ! -f "$TOOLS/venv/.kafka-connect-py-$KAFKA_CONNECT_PY_VERSION" ]; then
+  log "installing kafka-connect-py $KAFKA_CONNECT_PY_VERSION into $TOOLS/venv (its kc command drives the REST API in a test)"
+  "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "kafka-connect-py==$KAFKA_CONNECT_PY_VERSION"
+  touch "$TOOLS/venv/.kafka-connect-py-$KAFKA_CONNECT_PY_VERSION"
 fi
 
 if [ ! -f "$TOOLS/js/.diffusion-$JS_SDK_VERSION" ]; then

@@ -3,6 +3,7 @@
 //! Layer: turns Kafka records into Diffusion updates (and back) using `connect-data` for
 //! the data model and `diffusion-client` for Diffusion; the `worker` runs them.
 
+pub mod active_topics;
 pub mod config;
 pub mod definitions;
 mod diffusion;

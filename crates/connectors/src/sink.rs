@@ -23,6 +23,7 @@ use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::message::{BorrowedMessage, Headers, Message};
 use tokio::sync::watch;
 
+use crate::active_topics::TopicRecorder;
 use crate::config::{SinkConfig, Topics};
 use crate::diffusion::{connect, report_connection};
 use crate::errors::{ErrorReporter, RecordError, RecordInfo, Stage};
@@ -199,6 +200,8 @@ struct Sink<'a> {
     timestamp_ms: Option<i64>,
     /// A record failed and errors are not tolerated: read no more.
     poisoned: bool,
+    /// The connector's active topics.
+    active: TopicRecorder,
 }
 
 impl<'a> Sink<'a> {
@@ -237,6 +240,7 @@ impl<'a> Sink<'a> {
             inflight: VecDeque::new(),
             timestamp_ms: None,
             poisoned: false,
+            active: status.topic_recorder(),
         }))
     }
 
@@ -468,6 +472,7 @@ impl<'a> Sink<'a> {
     async fn take(&mut self, m: &BorrowedMessage<'_>) -> Result<(), String> {
         self.metrics.records_read.fetch_add(1, Ordering::Relaxed);
         let (topic, partition, offset) = (m.topic().to_owned(), m.partition(), m.offset());
+        self.active.record(&topic);
         self.timestamp_ms = m.timestamp().to_millis();
         let work = match self.prepare(m) {
             Ok(work) => work,

@@ -3,7 +3,7 @@
 //! One subscription to `diffusion.selector`; each value becomes a record keyed by its
 //! topic path, sent with an idempotent producer (ordered per key, so per Diffusion topic).
 //! Batches of at most `diffusion.poll.size` updates are taken as they arrive; after
-//! `diffusion.poll.interval` without any, an empty poll is counted. At most
+//! `diffusion.poll.interval` without any, an empty poll is counted (0: never). At most
 //! `source.max.buffered.records` records wait for Kafka's acknowledgement: beyond that the
 //! task stops reading the Diffusion stream, which stops the client's socket reader, so a
 //! slow or absent Kafka costs bounded memory instead of the Java connector's unbounded
@@ -20,6 +20,7 @@ use diffusion_client::cbor_slice_to_json_text;
 use diffusion_client::{Session, TopicEvent, TopicType};
 use tokio::sync::{mpsc, watch};
 
+use crate::active_topics::TopicRecorder;
 use crate::diffusion::{connect, report_connection};
 use crate::kafka::KafkaSettings;
 use crate::kafka_writer::{KafkaWriter, SendError};
@@ -81,6 +82,8 @@ struct Source<'a> {
     routes: HashMap<String, Route>,
     /// Paths of topics whose type the source cannot take, warned about once.
     skipped: HashSet<String>,
+    /// The connector's active topics: those written to.
+    active: TopicRecorder,
 }
 
 impl<'a> Source<'a> {
@@ -122,6 +125,7 @@ impl<'a> Source<'a> {
             topics: HashSet::new(),
             routes: HashMap::new(),
             skipped: HashSet::new(),
+            active: status.topic_recorder(),
         }))
     }
 
@@ -163,7 +167,8 @@ impl<'a> Source<'a> {
                     }
                     idle.as_mut().reset(tokio::time::Instant::now() + interval);
                 }
-                _ = &mut idle => {
+                // 0: no idle wake-ups at all (a zero timer would spin a core).
+                _ = &mut idle, if !interval.is_zero() => {
                     self.metrics.empty_polls.fetch_add(1, Ordering::Relaxed);
                     idle.as_mut().reset(tokio::time::Instant::now() + interval);
                 }
@@ -332,7 +337,10 @@ impl<'a> Source<'a> {
                 .kafka_writer
                 .send(&route.topic, route.key.as_deref(), value.as_deref())
             {
-                Ok(()) => return Ok(Ok(())),
+                Ok(()) => {
+                    self.active.record(&route.topic);
+                    return Ok(Ok(()));
+                }
                 // librdkafka's own queue is full: wait for acknowledgements.
                 Err(SendError::QueueFull) => {
                     let _ = tokio::time::timeout(

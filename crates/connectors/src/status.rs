@@ -3,6 +3,8 @@
 
 use tokio::sync::watch;
 
+use crate::active_topics::{ActiveTopics, TopicRecorder};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TaskState {
     Unassigned,
@@ -35,16 +37,28 @@ pub struct TaskStatus {
 
 /// The task's side of its status.
 #[derive(Clone)]
-pub struct StatusHandle(watch::Sender<TaskStatus>);
+pub struct StatusHandle(watch::Sender<TaskStatus>, ActiveTopics);
 
 impl StatusHandle {
+    /// A status for a task of a connector whose active topics start empty.
     pub fn new() -> (StatusHandle, watch::Receiver<TaskStatus>) {
+        StatusHandle::with_topics(ActiveTopics::default())
+    }
+
+    /// A status for a task that records the topics it uses in `topics`, the connector's
+    /// set, which outlives the task.
+    pub fn with_topics(topics: ActiveTopics) -> (StatusHandle, watch::Receiver<TaskStatus>) {
         let (tx, rx) = watch::channel(TaskStatus {
             state: TaskState::Unassigned,
             diffusion_connected: false,
             note: None,
         });
-        (StatusHandle(tx), rx)
+        (StatusHandle(tx, topics), rx)
+    }
+
+    /// Where the task records the Kafka topics it reads or writes.
+    pub fn topic_recorder(&self) -> TopicRecorder {
+        self.1.recorder()
     }
 
     pub fn set_state(&self, state: TaskState) {

@@ -64,7 +64,12 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
         let mut config = crate::connector_file::from_json(&j)?;
         config.insert("diffusion.url".into(), url.clone());
         herder
-            .put(&name, config, true)
+            .put(
+                &name,
+                config,
+                true,
+                crate::config_store::TargetState::Started,
+            )
             .await
             .map_err(|e| format!("{name}: {e}"))?;
     }

@@ -11,12 +11,12 @@
 //! gracefully (a sink commits what Diffusion confirmed; a source's consumer-less
 //! subscription ends, so updates while paused are not read) and resuming starts it again.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
+use connectors::active_topics::ActiveTopics;
 use connectors::config::is_sensitive;
-use connectors::config::Topics;
 use connectors::kafka::KafkaSettings;
 use connectors::sink::SinkMetrics;
 use connectors::source::SourceMetrics;
@@ -25,14 +25,13 @@ use connectors::{
     ConfigError, ConnectorConfig, SinkConfig, SourceConfig, TaskState, TaskStatus, SINK_CLASS,
     SOURCE_CLASS,
 };
-use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::{Offset, TopicPartitionList};
 use tokio::sync::{watch, Mutex};
 
 use crate::cluster::config_log::{ConfigLog, ConfigRecord};
 use crate::cluster::status_log::{StatusView, TaskRecord};
 use crate::cluster::ClusterSettings;
 use crate::config_store::{ConfigStore, StoredConnector, TargetState};
+use crate::sink_offsets::{self, OffsetsError, PartitionOffset};
 
 /// What the API answers with when a secret is not shown.
 pub const MASK: &str = "[hidden]";
@@ -127,6 +126,8 @@ struct Entry {
     task: Option<Task>,
     /// Why the connector could not be started (e.g. a secret's variable is gone).
     failure: Option<String>,
+    /// The Kafka topics its tasks used on this worker (outlives them).
+    topics: ActiveTopics,
 }
 
 /// One connector's state as the status endpoint reports it.
@@ -254,7 +255,7 @@ impl Herder {
             format!("invalid config: {}", list.join("; "))
         })?;
         let (stop, stop_rx) = watch::channel(false);
-        let (handle, status) = StatusHandle::new();
+        let (handle, status) = StatusHandle::with_topics(entry.topics.clone());
         let mut standby = None;
         let (join, metrics) = match validated {
             Validated::Sink(config) => {
@@ -389,11 +390,14 @@ impl Herder {
 
     /// Creates a connector, or replaces its config (`PUT .../config`): `Ok(true)` when it
     /// was created. `must_be_new` makes an existing name a conflict (`POST /connectors`).
+    /// A new connector starts in `initial` (Connect's `initial_state`); an existing one
+    /// keeps its target state.
     pub async fn put(
         &self,
         name: &str,
         mut config: BTreeMap<String, String>,
         must_be_new: bool,
+        initial: TargetState,
     ) -> Result<bool, HerderError> {
         if name.trim().is_empty() {
             return Err(HerderError::BadRequest(
@@ -422,7 +426,7 @@ impl Herder {
         config.insert("name".into(), name.to_owned());
         self.validate(name, &config).map_err(HerderError::Invalid)?;
         let created = target.is_none();
-        let target = target.unwrap_or(TargetState::Started);
+        let target = target.unwrap_or(initial);
         self.set_connector(name, config, target).await?;
         tracing::info!(connector = %name, "{}", if created { "created" } else { "config updated" });
         Ok(created)
@@ -481,6 +485,7 @@ impl Herder {
             target,
             task: None,
             failure: None,
+            topics: ActiveTopics::default(),
         });
         if entry.config != config {
             entry.failure = None;
@@ -505,6 +510,10 @@ impl Herder {
                 target,
             } => self.apply_connector(&name, config, target).await,
             ConfigRecord::Deleted { name } => self.apply_delete(&name).await,
+            ConfigRecord::TopicsReset { name } => {
+                self.apply_topics_reset(&name).await;
+                Ok(())
+            }
             ConfigRecord::Restart {
                 name,
                 only_failed,
@@ -535,7 +544,9 @@ impl Herder {
                 None => config.remove(&k),
             };
         }
-        self.put(name, config, false).await.map(|_| ())
+        self.put(name, config, false, TargetState::Started)
+            .await
+            .map(|_| ())
     }
 
     async fn raw_config(&self, name: &str) -> Result<BTreeMap<String, String>, HerderError> {
@@ -714,6 +725,57 @@ impl Herder {
         Ok(state)
     }
 
+    /// The connector's active topics (KIP-558): those its tasks used on this worker and, in
+    /// a cluster, on every live worker. Empty for a connector that does not exist, as in
+    /// Kafka Connect.
+    pub async fn active_topics(&self, name: &str) -> Vec<String> {
+        let mut topics: BTreeSet<String> = self
+            .connectors
+            .lock()
+            .await
+            .get(name)
+            .map(|e| e.topics.list().into_iter().collect())
+            .unwrap_or_default();
+        if let Some(c) = &self.cluster {
+            for w in c.view.others() {
+                topics.extend(w.active_topics.get(name).into_iter().flatten().cloned());
+            }
+        }
+        topics.into_iter().collect()
+    }
+
+    /// Empties the connector's active topics; in a cluster, on every worker.
+    pub async fn reset_active_topics(&self, name: &str) -> Result<(), HerderError> {
+        match &self.cluster {
+            Some(c) => c
+                .log
+                .write(&ConfigRecord::TopicsReset {
+                    name: name.to_owned(),
+                })
+                .await
+                .map_err(HerderError::Internal),
+            None => {
+                self.apply_topics_reset(name).await;
+                Ok(())
+            }
+        }
+    }
+
+    async fn apply_topics_reset(&self, name: &str) {
+        if let Some(e) = self.connectors.lock().await.get(name) {
+            e.topics.reset();
+        }
+    }
+
+    /// This worker's active topics per connector, for its status record.
+    pub async fn local_active_topics(&self) -> BTreeMap<String, Vec<String>> {
+        let map = self.connectors.lock().await;
+        map.iter()
+            .map(|(name, e)| (name.clone(), e.topics.list()))
+            .filter(|(_, t)| !t.is_empty())
+            .collect()
+    }
+
     /// This worker's tasks, for its status record.
     pub async fn local_tasks(&self) -> BTreeMap<String, TaskRecord> {
         let map = self.connectors.lock().await;
@@ -728,51 +790,52 @@ impl Herder {
         let Validated::Sink(sink) = self.parse(name, &config).map_err(HerderError::Invalid)? else {
             return Ok(vec![]);
         };
-        let mut cc = self.kafka.consumer(&format!("connect-{name}"));
-        // Only reading the group's commits: never a member of it.
-        cc.remove("group.instance.id");
-        let read = move || -> Result<Vec<(String, i32, i64)>, String> {
-            let c: BaseConsumer = cc.create().map_err(|e| e.to_string())?;
-            let md = c
-                .fetch_metadata(None, Duration::from_secs(10))
-                .map_err(|e| e.to_string())?;
-            let re = match &sink.topics {
-                Topics::Regex(r) => {
-                    Some(regex::Regex::new(&format!("^(?:{})$", r)).map_err(|e| e.to_string())?)
-                }
-                Topics::List(_) => None,
-            };
-            let mut tpl = TopicPartitionList::new();
-            for t in md.topics() {
-                let wanted = match (&sink.topics, &re) {
-                    (Topics::List(list), _) => list.iter().any(|l| l == t.name()),
-                    (_, Some(re)) => re.is_match(t.name()),
-                    _ => false,
-                };
-                if wanted {
-                    for p in t.partitions() {
-                        tpl.add_partition(t.name(), p.id());
-                    }
-                }
-            }
-            let committed = c
-                .committed_offsets(tpl, Duration::from_secs(10))
-                .map_err(|e| e.to_string())?;
-            Ok(committed
-                .elements()
-                .iter()
-                .filter_map(|e| match e.offset() {
-                    Offset::Offset(o) => Some((e.topic().to_owned(), e.partition(), o)),
-                    _ => None,
-                })
-                .collect())
-        };
-        tokio::task::spawn_blocking(read)
+        sink_offsets::read(&self.kafka, &sink_offsets::group_of(name), sink.topics)
             .await
-            .map_err(|e| HerderError::Internal(e.to_string()))?
             .map_err(|e| {
                 HerderError::Internal(format!("cannot read the committed offsets from Kafka: {e}"))
             })
+    }
+
+    /// Sets a stopped sink's committed offsets (KIP-875's `PATCH .../offsets`).
+    pub async fn alter_offsets(
+        &self,
+        name: &str,
+        offsets: Vec<PartitionOffset>,
+    ) -> Result<(), HerderError> {
+        if self.stopped_kind(name).await? == Kind::Source {
+            return Err(HerderError::BadRequest(format!(
+                "Connector {name} is a source: it keeps no offsets (a subscription resumes from each Diffusion topic's current value)"
+            )));
+        }
+        sink_offsets::alter(&self.kafka, &sink_offsets::group_of(name), offsets)
+            .await
+            .map_err(|e| offsets_error(name, "alter", e))
+    }
+
+    /// Forgets a stopped sink's committed offsets (KIP-875's `DELETE .../offsets`): it then
+    /// starts from the earliest records. A source has none, so there is nothing to do.
+    pub async fn reset_offsets(&self, name: &str) -> Result<(), HerderError> {
+        if self.stopped_kind(name).await? == Kind::Source {
+            return Ok(());
+        }
+        sink_offsets::reset(&self.kafka, &sink_offsets::group_of(name))
+            .await
+            .map_err(|e| offsets_error(name, "reset", e))
+    }
+
+    /// The connector's kind, if it exists and is stopped (offsets change only then).
+    pub async fn stopped_kind(&self, name: &str) -> Result<Kind, HerderError> {
+        let map = self.connectors.lock().await;
+        let e = map.get(name).ok_or_else(|| HerderError::not_found(name))?;
+        if e.target != TargetState::Stopped {
+            return Err(HerderError::BadRequest(format!(
+                "Connectors must be in the STOPPED state before their offsets can be modified. \
+                 This can be done for the specified connector by issuing a 'PUT' request to the \
+                 '/connectors/{name}/stop' endpoint"
+            )));
+        }
+        Ok(e.kind)
     }
 
     pub async fn snapshot(&self) -> Vec<TaskSnapshot> {
@@ -924,6 +987,24 @@ fn local_task(e: &Entry, clustered: bool) -> Option<TaskRecord> {
             note: None,
         }),
     }
+}
+
+/// Kafka Connect's answers when a sink's offsets cannot be changed (`verb`: alter, reset).
+fn offsets_error(name: &str, verb: &str, e: OffsetsError) -> HerderError {
+    HerderError::Internal(match e {
+        OffsetsError::Busy { .. } => format!(
+            "Failed to {verb} consumer group offsets for connector {name} either because its tasks \
+             haven't stopped completely yet or the connector was resumed before the request to \
+             {verb} its offsets could be successfully completed. If the connector is in a stopped \
+             state, this operation can be safely retried. If it doesn't eventually succeed, the \
+             Connect cluster may need to be restarted to get rid of the zombie sink tasks. (A \
+             stopped sink of a standalone worker stays in its group, a static member, for the \
+             consumer's session.timeout.ms.)"
+        ),
+        OffsetsError::Kafka(why) => {
+            format!("Failed to {verb} consumer group offsets for sink connector {name}: {why}")
+        }
+    })
 }
 
 /// Secrets masked, unless the value is a config provider reference (which is no secret).

@@ -9,11 +9,13 @@ mod demo;
 mod diffusion_server_cmd;
 mod distributed_cmd;
 mod herder;
+mod logging;
 mod metrics;
 mod properties;
 mod rest;
 mod runtime;
 mod signals;
+mod sink_offsets;
 mod standalone;
 mod ui;
 mod worker_cmd;
@@ -24,7 +26,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    init_logging(&cli.log);
+    logging::init(&cli.log);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -51,13 +53,4 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn init_logging(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .init();
 }

@@ -108,6 +108,7 @@ pub async fn start(
         kafka_cluster_id: cluster_id(&worker.kafka).await,
         topics: crate::ui::UiDiffusion::from_worker(&worker.props).map(crate::ui::TopicFeed::start),
         auth: basic_auth(&worker.props)?,
+        topic_tracking: rest::TopicTracking::from_worker(&worker.props)?,
     });
     let (_, server) = rest::serve(bound, api).await?;
     Ok((herder, server))

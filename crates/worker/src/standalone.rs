@@ -36,7 +36,12 @@ pub async fn run(args: StandaloneArgs) -> Result<(), String> {
     let (herder, server) = crate::runtime::start(&worker, crate::runtime::Mode::Standalone).await?;
     for (name, props) in configs {
         herder
-            .put(&name, props, true)
+            .put(
+                &name,
+                props,
+                true,
+                crate::config_store::TargetState::Started,
+            )
             .await
             .map_err(|e| format!("{name}: {e}"))?;
     }

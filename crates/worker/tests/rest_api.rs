@@ -323,7 +323,7 @@ async fn a_connector_lifecycle_over_the_rest_api() {
     // Stop (KIP-875): no tasks. Delete: gone.
     assert_eq!(
         api.call("PUT", &format!("/connectors/{name}/stop"), None).0,
-        202
+        204
     );
     let s = api.wait_state(&name, "STOPPED", None).await;
     assert_eq!(s["tasks"], json!([]));
@@ -384,5 +384,268 @@ async fn basic_authentication_when_configured() {
     // ops:letmein and ops:wrong, base64.
     assert_eq!(status(Some("Basic b3BzOmxldG1laW4=")).0, 200);
     assert_eq!(status(Some("Basic b3BzOndyb25n")).0, 401);
+    assert!(worker.signal(libc::SIGTERM).success());
+}
+
+/// Retries `method path` while the worker answers 500 (Connect's "can be safely retried"
+/// while a stopped sink's static membership lasts), then returns the answer.
+async fn until_not_500(api: &Api, method: &str, path: &str, body: Option<J>) -> (u16, J) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let (status, j) = api.call(method, path, body.clone());
+        if status != 500 {
+            return (status, j);
+        }
+        assert!(
+            j["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("safely retried"),
+            "{method} {path}: {j}"
+        );
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{method} {path} kept failing: {j}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Kafka Connect 4.x's endpoints beyond a connector's life, with Connect's shapes and codes:
+/// health, restart flags as clients send them, active topics (KIP-558), offsets altered and
+/// reset on a stopped sink (KIP-875), a connector created stopped, loggers (KIP-495), and
+/// JSON errors for a wrong method or task id.
+#[tokio::test(flavor = "multi_thread")]
+async fn connect_4x_endpoints_with_connects_shapes_and_codes() {
+    let broker = Broker::shared();
+    let server = Server::bind(ServerConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap();
+    let topic = unique_name("ticks");
+    broker.create_topic(&topic, 1).await;
+    let dir = test_support::tls::temp_dir("rest-4x");
+    let port = test_support::free_port();
+    // A static member (this mode's default) stays in its group for its session timeout
+    // after it stopped: keep that short so offsets can be changed soon after a stop.
+    std::fs::write(
+        dir.join("worker.properties"),
+        format!(
+            "bootstrap.servers={}\noffset.flush.interval.ms=200\nlisteners=http://127.0.0.1:{port}\n\
+             config.storage.file.filename={}\nconsumer.session.timeout.ms=6000\n",
+            broker.bootstrap(),
+            dir.join("connectors.json").display()
+        ),
+    )
+    .unwrap();
+    let mut worker = start_worker(&dir);
+    let api = Api::new(port);
+    api.wait_up().await;
+    let (_watcher, latest) = watch(&server.url(), &format!(">kafka/{topic}")).await;
+
+    let health = api.get("/health");
+    assert_eq!(health["status"], "healthy", "{health}");
+
+    let name = unique_name("sink");
+    let config = json!({
+        "connector.class": connectors::SINK_CLASS,
+        "key.converter": "org.apache.kafka.connect.storage.StringConverter",
+        "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+        "value.converter.schemas.enable": "false",
+        "topics": topic, "diffusion.url": server.url(), "diffusion.username": "admin",
+        "diffusion.password": "password", "diffusion.destination": "kafka/${topic}"
+    });
+    let (status, info) = api.call(
+        "POST",
+        "/connectors",
+        Some(json!({"name": name, "config": config})),
+    );
+    assert_eq!(status, 201, "{info}");
+    api.wait_state(&name, "RUNNING", Some("RUNNING")).await;
+    let path = |p: &str| format!("/connectors/{name}{p}");
+
+    // A task's config carries its class, as Connect's does.
+    let tasks = api.get(&path("/tasks"));
+    assert_eq!(
+        tasks[0]["config"]["task.class"],
+        "com.diffusiondata.connect.diffusion.sink.DiffusionSinkTask"
+    );
+
+    // Restart flags read as Connect reads them (kafka-connect-py sends `False`).
+    for (query, code) in [
+        ("?includeTasks=False&onlyFailed=False", 204),
+        ("?foo=bar", 204),
+        ("?includeTasks=&onlyFailed=", 204),
+    ] {
+        let (status, j) = api.call("POST", &path(&format!("/restart{query}")), None);
+        assert_eq!(status, code, "{query}: {j}");
+        api.wait_state(&name, "RUNNING", Some("RUNNING")).await;
+    }
+    let (status, plan) = api.call(
+        "POST",
+        &path("/restart?includeTasks=True&onlyFailed=False"),
+        None,
+    );
+    assert_eq!(status, 202, "{plan}");
+    assert_eq!(plan["connector"]["state"], "RESTARTING", "{plan}");
+    assert_eq!(plan["tasks"][0]["state"], "RESTARTING", "{plan}");
+    api.wait_state(&name, "RUNNING", Some("RUNNING")).await;
+    let (status, plan) = api.call(
+        "POST",
+        &path("/restart?includeTasks=TRUE&onlyFailed=true"),
+        None,
+    );
+    assert_eq!(status, 202, "{plan}");
+    assert_eq!(
+        plan["tasks"][0]["state"], "RUNNING",
+        "nothing failed, nothing restarts: {plan}"
+    );
+
+    // Active topics: what the sink read; reset empties them until it reads again.
+    produce(&topic, 1).await;
+    wait_value(&latest, &format!("kafka/{topic}"), json!({"n": 1})).await;
+    assert_eq!(
+        api.get(&path("/topics")),
+        json!({ &name: {"topics": [&topic]} })
+    );
+    assert_eq!(api.call("PUT", &path("/topics/reset"), None).0, 202);
+    assert_eq!(api.get(&path("/topics")), json!({ &name: {"topics": []} }));
+    produce(&topic, 2).await;
+    wait_value(&latest, &format!("kafka/{topic}"), json!({"n": 2})).await;
+    assert_eq!(
+        api.get(&path("/topics")),
+        json!({ &name: {"topics": [&topic]} })
+    );
+    assert_eq!(
+        api.get("/connectors/nobody/topics"),
+        json!({"nobody": {"topics": []}})
+    );
+    assert_eq!(
+        api.call("PUT", "/connectors/nobody/topics/reset", None).0,
+        202
+    );
+
+    // Offsets change only when stopped.
+    let one = json!({"offsets": [{"partition": {"kafka_topic": topic, "kafka_partition": 0},
+                                  "offset": {"kafka_offset": 1}}]});
+    let (status, err) = api.call("PATCH", &path("/offsets"), Some(one.clone()));
+    assert_eq!(status, 400, "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("STOPPED state"),
+        "{err}"
+    );
+    let (status, err) = api.call("PATCH", &path("/offsets"), Some(json!({"offsets": []})));
+    assert_eq!(
+        (status, err["message"].as_str()),
+        (
+            400,
+            Some("Partitions / offsets need to be provided for an alter offsets request")
+        )
+    );
+    assert_eq!(api.call("PUT", &path("/stop"), None).0, 204);
+    assert_eq!(
+        api.call("PUT", &path("/stop"), None).0,
+        204,
+        "a stop is idempotent"
+    );
+    api.wait_state(&name, "STOPPED", None).await;
+    let (status, j) = until_not_500(&api, "PATCH", &path("/offsets"), Some(one)).await;
+    assert_eq!(status, 200, "{j}");
+    assert_eq!(
+        j["message"],
+        "The offsets for this connector have been altered successfully"
+    );
+    assert_eq!(
+        api.get(&path("/offsets")),
+        json!({"offsets": [{"partition": {"kafka_topic": topic, "kafka_partition": 0},
+                            "offset": {"kafka_offset": 1}}]})
+    );
+    let (status, j) = until_not_500(&api, "DELETE", &path("/offsets"), None).await;
+    assert_eq!(status, 200, "{j}");
+    assert_eq!(
+        j["message"],
+        "The offsets for this connector have been reset successfully"
+    );
+    assert_eq!(api.get(&path("/offsets")), json!({"offsets": []}));
+    assert_eq!(
+        api.call("DELETE", &path("/offsets"), None).0,
+        200,
+        "a reset is idempotent"
+    );
+    // Resumed, it reads from the start again: every record, committed to the end.
+    assert_eq!(api.call("PUT", &path("/resume"), None).0, 202);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while api.get(&path("/offsets"))["offsets"][0]["offset"]["kafka_offset"] != 2 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{}",
+            api.get(&path("/offsets"))
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // Created stopped (`initial_state`): no task until resumed.
+    let stopped = unique_name("stopped");
+    let (status, info) = api.call(
+        "POST",
+        "/connectors",
+        Some(json!({"name": stopped, "config": config, "initial_state": "STOPPED"})),
+    );
+    assert_eq!(status, 201, "{info}");
+    let s = api.wait_state(&stopped, "STOPPED", None).await;
+    assert_eq!(s["tasks"], json!([]));
+
+    // Loggers.
+    let all = api.get("/admin/loggers");
+    assert!(all["root"]["level"].is_string(), "{all}");
+    let (status, changed) = api.call(
+        "PUT",
+        "/admin/loggers/connectors::sink",
+        Some(json!({"level": "debug"})),
+    );
+    assert_eq!((status, changed), (200, json!(["connectors::sink"])));
+    let l = api.get("/admin/loggers/connectors::sink");
+    assert_eq!(l["level"], "DEBUG");
+    assert!(l["last_modified"].is_i64(), "{l}");
+    let (status, err) = api.call("PUT", "/admin/loggers/root", Some(json!({"level": "nope"})));
+    assert_eq!(
+        (status, err["message"].as_str()),
+        (404, Some("invalid log level 'nope'."))
+    );
+    assert_eq!(
+        api.call("PUT", "/admin/loggers/root", Some(json!({}))).0,
+        400
+    );
+    assert_eq!(
+        api.call(
+            "PUT",
+            "/admin/loggers/root?scope=cluster",
+            Some(json!({"level": "info"}))
+        )
+        .0,
+        204
+    );
+    assert_eq!(
+        api.call("GET", "/admin/loggers/no.such.logger", None).0,
+        404
+    );
+
+    // Errors in Connect's JSON shape: a wrong method, a task id that is not a number, and
+    // the endpoint Kafka 4.0 removed.
+    let (status, err) = api.call("DELETE", "/connectors", None);
+    assert_eq!(
+        (status, err["error_code"].as_u64()),
+        (405, Some(405)),
+        "{err}"
+    );
+    let (status, err) = api.call("GET", &path("/tasks/abc/status"), None);
+    assert_eq!(
+        (status, err["error_code"].as_u64()),
+        (404, Some(404)),
+        "{err}"
+    );
+    assert_eq!(api.call("GET", &path("/tasks-config"), None).0, 404);
     assert!(worker.signal(libc::SIGTERM).success());
 }

@@ -41,6 +41,10 @@ pub enum ConfigRecord {
         only_failed: bool,
         worker: Option<String>,
     },
+    /// Empty the connector's active topics (KIP-558) on every worker.
+    TopicsReset {
+        name: String,
+    },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -73,6 +77,10 @@ impl ConfigRecord {
                 .ok(),
             ),
             ConfigRecord::Deleted { name } => (format!("connector-{name}"), None),
+            // A value, not a tombstone, so compaction keeps the latest one.
+            ConfigRecord::TopicsReset { name } => {
+                (format!("topics-reset-{name}"), Some(b"{}".to_vec()))
+            }
             ConfigRecord::Restart {
                 name,
                 only_failed,
@@ -89,6 +97,12 @@ impl ConfigRecord {
     }
 
     fn decode(key: &[u8], value: Option<&[u8]>) -> Result<ConfigRecord, String> {
+        let key_text = std::str::from_utf8(key).unwrap_or_default();
+        if let Some(name) = key_text.strip_prefix("topics-reset-") {
+            return Ok(ConfigRecord::TopicsReset {
+                name: name.to_owned(),
+            });
+        }
         let key = std::str::from_utf8(key).map_err(|_| "key is not UTF-8".to_owned())?;
         if let Some(name) = key.strip_prefix("connector-") {
             let name = name.to_owned();

@@ -30,6 +30,9 @@ pub struct TaskRecord {
 pub struct WorkerRecord {
     pub worker_id: String,
     pub tasks: BTreeMap<String, TaskRecord>,
+    /// The Kafka topics each connector's task used on this worker (KIP-558).
+    #[serde(default)]
+    pub active_topics: BTreeMap<String, Vec<String>>,
 }
 
 pub struct StatusView {
@@ -207,6 +210,7 @@ pub async fn publish(view: Arc<StatusView>, herder: Arc<Herder>, every: Duration
         let record = WorkerRecord {
             worker_id: view.worker_id.clone(),
             tasks: herder.local_tasks().await,
+            active_topics: herder.local_active_topics().await,
         };
         let value = serde_json::to_vec(&record).ok();
 

@@ -1,19 +1,19 @@
-//! `/connectors/...`: create, read, update, delete, status, lifecycle and offsets.
+//! `/connectors/...`: create, read, update, delete, status and lifecycle.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
 use serde_json::{json, Value as J};
 
+use super::query::Params;
 use super::{Api, ApiError};
 use crate::config_store::TargetState;
-use crate::herder::{ConnectorState, Herder, Kind, TaskReport};
+use crate::herder::{ConnectorState, Herder, HerderError, TaskReport};
 
 type Result<T> = std::result::Result<T, ApiError>;
 
@@ -81,28 +81,34 @@ fn status_json(s: &ConnectorState) -> J {
     json!({"name": s.name, "connector": connector, "tasks": tasks, "type": s.kind.name()})
 }
 
-pub async fn list(State(api): State<Arc<Api>>, query: axum::extract::RawQuery) -> Result<Json<J>> {
-    // `?expand=status&expand=info`: repeated keys, which serde_urlencoded cannot collect.
-    let expand: Vec<String> = query
-        .0
-        .unwrap_or_default()
-        .split('&')
-        .filter_map(|kv| kv.strip_prefix("expand="))
-        .map(str::to_owned)
-        .collect();
+/// Names, or with `?expand=status` / `?expand=info` (repeatable) a map of each connector's
+/// status and info; one deleted meanwhile is left out, as Connect does.
+pub async fn list(State(api): State<Arc<Api>>, query: RawQuery) -> Result<Json<J>> {
+    let params = Params::parse(query);
     let names = api.herder.names().await;
-    if expand.is_empty() {
+    if !params.has("expand") {
         return Ok(Json(json!(names)));
     }
+    let expand = params.all("expand");
     let mut out = serde_json::Map::new();
-    for name in names {
+    'names: for name in names {
         let mut entry = serde_json::Map::new();
-        if expand.iter().any(|e| e == "status") {
-            let s = api.herder.state(&name).await?;
-            entry.insert("status".into(), status_json(&s));
-        }
-        if expand.iter().any(|e| e == "info") {
-            entry.insert("info".into(), info_json(&api.herder, &name).await?);
+        for e in &expand {
+            let value = match *e {
+                "status" => api.herder.state(&name).await.map(|s| status_json(&s)),
+                "info" => info_json(&api.herder, &name).await.map_err(|e| match e {
+                    ApiError(StatusCode::NOT_FOUND, m) => HerderError::NotFound(m),
+                    ApiError(_, m) => HerderError::Internal(m),
+                }),
+                _ => continue,
+            };
+            match value {
+                Ok(v) => {
+                    entry.insert((*e).to_owned(), v);
+                }
+                Err(HerderError::NotFound(_)) => continue 'names,
+                Err(other) => return Err(other.into()),
+            }
         }
         out.insert(name, J::Object(entry));
     }
@@ -128,7 +134,19 @@ pub async fn create(State(api): State<Arc<Api>>, bytes: Bytes) -> Result<Respons
             "Connector name configuration does not match the connector name in the request",
         ));
     }
-    api.herder.put(&name, config, true).await?;
+    // Connect's `initial_state` (KIP-980): create it stopped, e.g. to set its offsets first.
+    let initial = match j.get("initial_state").and_then(J::as_str) {
+        None => TargetState::Started,
+        Some(s) if s.eq_ignore_ascii_case("running") => TargetState::Started,
+        Some(s) if s.eq_ignore_ascii_case("paused") => TargetState::Paused,
+        Some(s) if s.eq_ignore_ascii_case("stopped") => TargetState::Stopped,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "initial_state: {other:?} is not one of RUNNING, PAUSED, STOPPED"
+            )))
+        }
+    };
+    api.herder.put(&name, config, true, initial).await?;
     Ok((
         StatusCode::CREATED,
         Json(info_json(&api.herder, &name).await?),
@@ -155,7 +173,10 @@ pub async fn put_config(
             "Connector name configuration does not match the connector name in the URL",
         ));
     }
-    let created = api.herder.put(&name, config, false).await?;
+    let created = api
+        .herder
+        .put(&name, config, false, TargetState::Started)
+        .await?;
     let code = if created {
         StatusCode::CREATED
     } else {
@@ -209,15 +230,40 @@ pub async fn tasks(State(api): State<Arc<Api>>, Path(name): Path<String>) -> Res
         .await?
         .tasks
         .iter()
-        .map(|t| json!({"id": {"connector": name, "task": t.id}, "config": config}))
+        .map(|t| {
+            // A task's config is its connector's plus the class that runs it, as Connect's.
+            let mut config = config.clone();
+            let class = config.get("connector.class").cloned().unwrap_or_default();
+            config.insert("task.class".into(), task_class(&class));
+            json!({"id": {"connector": name, "task": t.id}, "config": config})
+        })
         .collect();
     Ok(Json(J::Array(tasks)))
 }
 
+/// The task class Connect would report for a connector class (the Java connector's).
+fn task_class(connector_class: &str) -> String {
+    match connector_class.strip_suffix("Connector") {
+        Some(base) if !base.is_empty() => format!("{base}Task"),
+        _ => connector_class.to_owned(),
+    }
+}
+
+/// A task id from the path; one that is not a number is an unknown task (404, as Jersey).
+fn task_id(name: &str, task: &str) -> Result<u32> {
+    task.parse().map_err(|_| {
+        ApiError(
+            StatusCode::NOT_FOUND,
+            format!("Task {name}-{task} not found"),
+        )
+    })
+}
+
 pub async fn task_status(
     State(api): State<Arc<Api>>,
-    Path((name, task)): Path<(String, u32)>,
+    Path((name, task)): Path<(String, String)>,
 ) -> Result<Json<J>> {
+    let task = task_id(&name, &task)?;
     let s = api.herder.state(&name).await?;
     s.tasks
         .iter()
@@ -236,38 +282,50 @@ pub async fn task_status(
 
 pub async fn restart_task(
     State(api): State<Arc<Api>>,
-    Path((name, task)): Path<(String, u32)>,
+    Path((name, task)): Path<(String, String)>,
 ) -> Result<StatusCode> {
+    let task = task_id(&name, &task)?;
     api.herder.restart_task(&name, task).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-pub struct RestartQuery {
-    #[serde(default, rename = "includeTasks")]
-    include_tasks: bool,
-    #[serde(default, rename = "onlyFailed")]
-    only_failed: bool,
-}
-
-/// Without parameters: 204. With `includeTasks` or `onlyFailed`: 202 and the status, as
-/// Connect answers (KIP-745).
+/// Without `includeTasks` or `onlyFailed` (read as Connect reads them: `true` in any case):
+/// 204. With either: 202 and the restart plan, Connect's status with what restarts marked
+/// `RESTARTING` (KIP-745). The connector and its task are one here, so restarting "the
+/// connector only" restarts its task too.
 pub async fn restart(
     State(api): State<Arc<Api>>,
     Path(name): Path<String>,
-    Query(q): Query<RestartQuery>,
+    query: RawQuery,
 ) -> Result<Response> {
-    api.herder.restart(&name, q.only_failed).await?;
-    if !q.include_tasks && !q.only_failed {
+    let params = Params::parse(query);
+    let (include_tasks, only_failed) = (params.flag("includeTasks"), params.flag("onlyFailed"));
+    let before = api.herder.state(&name).await?;
+    api.herder.restart(&name, only_failed).await?;
+    if !include_tasks && !only_failed {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
-    let s = api.herder.state(&name).await?;
-    Ok((StatusCode::ACCEPTED, Json(status_json(&s))).into_response())
+    let mut plan = before;
+    let restarts = |state: &str| !only_failed || state == "FAILED";
+    if restarts(plan.state) {
+        plan.state = "RESTARTING";
+    }
+    if include_tasks {
+        for t in plan.tasks.iter_mut().filter(|t| restarts(t.state.as_str())) {
+            t.state = "RESTARTING".into();
+            t.trace = None;
+        }
+    }
+    Ok((StatusCode::ACCEPTED, Json(status_json(&plan))).into_response())
 }
 
 async fn target(api: &Api, name: &str, t: TargetState) -> Result<StatusCode> {
     api.herder.set_target(name, t).await?;
-    Ok(StatusCode::ACCEPTED)
+    // Connect answers a stop with 204 (its method returns nothing), pause and resume 202.
+    Ok(match t {
+        TargetState::Stopped => StatusCode::NO_CONTENT,
+        _ => StatusCode::ACCEPTED,
+    })
 }
 
 pub async fn pause(State(api): State<Arc<Api>>, Path(name): Path<String>) -> Result<StatusCode> {
@@ -280,23 +338,4 @@ pub async fn resume(State(api): State<Arc<Api>>, Path(name): Path<String>) -> Re
 
 pub async fn stop(State(api): State<Arc<Api>>, Path(name): Path<String>) -> Result<StatusCode> {
     target(&api, &name, TargetState::Stopped).await
-}
-
-/// A sink's committed consumer offsets (KIP-875's shape); a source has none, since
-/// Diffusion updates carry no position to resume from.
-pub async fn offsets(State(api): State<Arc<Api>>, Path(name): Path<String>) -> Result<Json<J>> {
-    let offsets: Vec<J> = match api.herder.kind(&name).await? {
-        Kind::Source => vec![],
-        Kind::Sink => api
-            .herder
-            .sink_offsets(&name)
-            .await?
-            .into_iter()
-            .map(|(topic, partition, offset)| {
-                json!({"partition": {"kafka_topic": topic, "kafka_partition": partition},
-                       "offset": {"kafka_offset": offset}})
-            })
-            .collect(),
-    };
-    Ok(Json(json!({"offsets": offsets})))
 }

@@ -1,12 +1,18 @@
-//! Kafka Connect's REST API (3.9): the same paths, JSON shapes and status codes, so that
-//! curl recipes, Control Center-style UIs, kcctl and Terraform providers work unchanged.
-//! Errors are `{"error_code": N, "message": "..."}` as Connect sends them.
+//! Kafka Connect's REST API (4.x): the same paths, JSON shapes and status codes, so that
+//! curl recipes, Control Center-style UIs, kcctl, kafka-connect-py and Terraform providers
+//! work unchanged. Errors are `{"error_code": N, "message": "..."}` as Connect sends them,
+//! for a wrong method (405) too.
 
+mod admin;
 mod auth;
 mod connectors;
+mod offsets;
 mod plugins;
+mod query;
+mod topics;
 
 pub use auth::BasicAuth;
+pub use topics::TopicTracking;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -26,6 +32,8 @@ pub struct Api {
     pub topics: Option<Arc<crate::ui::TopicFeed>>,
     /// Basic authentication every request must carry, when configured.
     pub auth: Option<BasicAuth>,
+    /// `topic.tracking.enable`, `topic.tracking.allow.reset`.
+    pub topic_tracking: TopicTracking,
 }
 
 pub fn router(api: Arc<Api>) -> Router {
@@ -53,7 +61,20 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/connectors/{name}/pause", put(c::pause))
         .route("/connectors/{name}/resume", put(c::resume))
         .route("/connectors/{name}/stop", put(c::stop))
-        .route("/connectors/{name}/offsets", get(c::offsets))
+        .route(
+            "/connectors/{name}/offsets",
+            get(offsets::get)
+                .patch(offsets::alter)
+                .delete(offsets::reset),
+        )
+        .route("/connectors/{name}/topics", get(topics::list))
+        .route("/connectors/{name}/topics/reset", put(topics::reset))
+        .route("/health", get(admin::health))
+        .route("/admin/loggers", get(admin::all_loggers))
+        .route(
+            "/admin/loggers/{logger}",
+            get(admin::logger).put(admin::set_logger),
+        )
         .route("/connector-plugins", get(plugins::list))
         .route(
             "/connector-plugins/{class}/config/validate",
@@ -64,6 +85,12 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/ui/stats", get(crate::ui::stats))
         .route("/ui/events", get(crate::ui::events))
         .fallback(|| async { ApiError(StatusCode::NOT_FOUND, "HTTP 404 Not Found".into()) })
+        .method_not_allowed_fallback(|| async {
+            ApiError(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "HTTP 405 Method Not Allowed".into(),
+            )
+        })
         .with_state(api);
     match auth {
         Some(auth) => router.layer(axum::middleware::from_fn_with_state(auth, auth::require)),
@@ -122,7 +149,8 @@ async fn root(
     }))
 }
 
-pub struct ApiError(StatusCode, String);
+#[derive(Debug)]
+pub struct ApiError(pub StatusCode, pub String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {

@@ -1,0 +1,180 @@
+//! A connector's offsets (KIP-875): `GET /connectors/{name}/offsets` at any time,
+//! `PATCH` (alter) and `DELETE` (reset) once the connector is stopped. A sink's are its
+//! consumer group's committed offsets, in Connect's shape
+//! `{"partition": {"kafka_topic", "kafka_partition"}, "offset": {"kafka_offset"}}`; a
+//! source keeps none (its subscription resumes from each topic's current value).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::Json;
+use serde_json::{json, Value as J};
+
+use super::{Api, ApiError};
+use crate::herder::Kind;
+use crate::sink_offsets::PartitionOffset;
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+pub async fn get(State(api): State<Arc<Api>>, Path(name): Path<String>) -> Result<Json<J>> {
+    let offsets: Vec<J> = match api.herder.kind(&name).await? {
+        Kind::Source => vec![],
+        Kind::Sink => api
+            .herder
+            .sink_offsets(&name)
+            .await?
+            .into_iter()
+            .map(|(topic, partition, offset)| {
+                json!({"partition": {"kafka_topic": topic, "kafka_partition": partition},
+                       "offset": {"kafka_offset": offset}})
+            })
+            .collect(),
+    };
+    Ok(Json(json!({ "offsets": offsets })))
+}
+
+pub async fn alter(
+    State(api): State<Arc<Api>>,
+    Path(name): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<J>> {
+    let j: J = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::bad_request(format!("Request body is not valid JSON: {e}")))?;
+    let entries = match j.get("offsets").and_then(J::as_array) {
+        Some(a) if !a.is_empty() => a,
+        _ => {
+            return Err(ApiError::bad_request(
+                "Partitions / offsets need to be provided for an alter offsets request",
+            ))
+        }
+    };
+    // Connect checks the connector (exists, stopped) before the offsets' shape.
+    api.herder.stopped_kind(&name).await?;
+    let offsets = entries
+        .iter()
+        .map(parse_sink_offset)
+        .collect::<Result<Vec<_>>>()?;
+    api.herder.alter_offsets(&name, offsets).await?;
+    Ok(Json(
+        json!({"message": "The offsets for this connector have been altered successfully"}),
+    ))
+}
+
+pub async fn reset(State(api): State<Arc<Api>>, Path(name): Path<String>) -> Result<Json<J>> {
+    api.herder.reset_offsets(&name).await?;
+    Ok(Json(
+        json!({"message": "The offsets for this connector have been reset successfully"}),
+    ))
+}
+
+/// One entry of a sink's offsets, with Connect's messages for each malformed part. Numbers
+/// may come as JSON numbers or as text, as Connect accepts them.
+fn parse_sink_offset(entry: &J) -> Result<PartitionOffset> {
+    let bad = |m: String| ApiError::bad_request(m);
+    let partition = match entry.get("partition") {
+        Some(p) if p.is_object() => p,
+        _ => {
+            return Err(bad(
+                "The partition for a sink connector offset cannot be null or missing".into(),
+            ))
+        }
+    };
+    let (Some(topic), Some(number)) = (
+        partition.get("kafka_topic"),
+        partition.get("kafka_partition"),
+    ) else {
+        return Err(bad("The partition for a sink connector offset must contain the keys 'kafka_topic' and 'kafka_partition'".into()));
+    };
+    let topic = topic
+        .as_str()
+        .ok_or_else(|| bad("Kafka topic names must be valid strings and may not be null".into()))?;
+    if number.is_null() {
+        return Err(bad(
+            "Kafka partitions must be valid numbers and may not be null".into(),
+        ));
+    }
+    let partition: i32 = integer(number).ok_or_else(|| {
+        bad(format!("Failed to parse the following Kafka partition value in the provided offsets: '{}'. Partition values for sink connectors need to be integers.", text(number)))
+    })?;
+    let offset = match entry.get("offset") {
+        None | Some(J::Null) => None,
+        Some(o) => {
+            let Some(v) = o.get("kafka_offset") else {
+                return Err(bad("The offset for a sink connector should either be null or contain the key 'kafka_offset'".into()));
+            };
+            let n: i64 = integer(v).ok_or_else(|| {
+                bad(format!("Failed to parse the following Kafka offset value in the provided offsets: '{}'. Offset values for sink connectors need to be integers.", text(v)))
+            })?;
+            if n < 0 {
+                return Err(bad(format!(
+                    "Kafka offsets cannot be negative: {n} for {topic}-{partition}"
+                )));
+            }
+            Some(n)
+        }
+    };
+    Ok(PartitionOffset {
+        topic: topic.to_owned(),
+        partition,
+        offset,
+    })
+}
+
+fn integer<T: std::str::FromStr>(v: &J) -> Option<T> {
+    text(v).parse().ok()
+}
+
+fn text(v: &J) -> String {
+    match v {
+        J::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sink_offsets_parse_as_connect_takes_them() {
+        let p = parse_sink_offset(
+            &json!({"partition": {"kafka_topic": "t", "kafka_partition": "2"},
+                                          "offset": {"kafka_offset": 5}}),
+        )
+        .unwrap();
+        assert_eq!(
+            p,
+            PartitionOffset {
+                topic: "t".into(),
+                partition: 2,
+                offset: Some(5)
+            }
+        );
+        let reset = parse_sink_offset(
+            &json!({"partition": {"kafka_topic": "t", "kafka_partition": 0},
+                                              "offset": null}),
+        )
+        .unwrap();
+        assert_eq!(reset.offset, None);
+        let message = |j: J| match parse_sink_offset(&j) {
+            Err(ApiError(_, m)) => m,
+            Ok(p) => panic!("accepted {p:?}"),
+        };
+        assert!(
+            message(json!({"offset": {"kafka_offset": 1}})).contains("cannot be null or missing")
+        );
+        assert!(
+            message(json!({"partition": {"kafka_topic": "t"}})).contains("must contain the keys")
+        );
+        assert!(
+            message(json!({"partition": {"kafka_topic": "t", "kafka_partition": "x"}}))
+                .contains("'x'")
+        );
+        assert!(message(
+            json!({"partition": {"kafka_topic": "t", "kafka_partition": 0}, "offset": {}})
+        )
+        .contains("'kafka_offset'"));
+        assert!(message(json!({"partition": {"kafka_topic": "t", "kafka_partition": 0}, "offset": {"kafka_offset": -1}})).contains("negative"));
+    }
+}
