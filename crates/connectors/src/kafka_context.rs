@@ -56,16 +56,20 @@ pub(crate) fn incurable(error: &KafkaError, reason: &str) -> Option<String> {
 
 impl ClientContext for KafkaContext {
     fn error(&self, error: KafkaError, reason: &str) {
-        if let Some(why) = incurable(&error, reason) {
-            self.fatal.send_if_modified(|f| {
-                let first = f.is_none();
-                if first {
-                    *f = Some(why);
-                }
-                first
-            });
+        match incurable(&error, reason) {
+            Some(why) => {
+                tracing::error!("librdkafka: {error}: {reason}");
+                self.fatal.send_if_modified(|f| {
+                    let first = f.is_none();
+                    if first {
+                        *f = Some(why);
+                    }
+                    first
+                });
+            }
+            // librdkafka retries these itself (a broker down, a topic not created yet).
+            None => tracing::warn!("librdkafka: {error}: {reason}"),
         }
-        tracing::error!("librdkafka: {error}: {reason}");
     }
 }
 

@@ -246,8 +246,24 @@ async fn three_workers_share_sinks_move_sources_and_lose_nothing() {
     );
     let victim = workers.iter().position(|w| w.id != runner).unwrap();
     let mut killed = workers.remove(victim);
+    let group = format!("connect-{sink}");
     let killed_at = tokio::time::Instant::now();
     killed.process.signal(libc::SIGKILL);
+    // Kafka hands the dead worker's partitions on once its session times out: measured as
+    // the time until every partition's committed offset moves past where it was.
+    let at_kill = broker.committed_partitions(&group, &topic, 6).await;
+    loop {
+        let now = broker.committed_partitions(&group, &topic, 6).await;
+        if now.iter().zip(&at_kill).all(|(n, k)| n > k) {
+            break;
+        }
+        assert!(
+            killed_at.elapsed() < within,
+            "not every partition progressed after the kill: {at_kill:?} -> {now:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let moved = killed_at.elapsed();
     produce.await.unwrap();
     let load_ended = killed_at.elapsed();
     let want: BTreeMap<String, J> = (N - KEYS..N)
@@ -263,7 +279,8 @@ async fn three_workers_share_sinks_move_sources_and_lose_nothing() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     eprintln!(
-        "sink: every Diffusion topic at its last value {:?} after the kill (the load ended {load_ended:?} after it)",
+        "sink: every partition committed anew {moved:?} after the kill (session.timeout.ms {SESSION_TIMEOUT_MS}); \
+         every Diffusion topic at its last value {:?} after it (the load ended {load_ended:?} after it)",
         killed_at.elapsed()
     );
     let survivors: BTreeSet<String> = workers.iter().map(|w| w.id.clone()).collect();
