@@ -11,18 +11,23 @@ use crate::status::StatusHandle;
 
 /// Connects, retrying what may pass (unreachable, refused) with capped back-off until
 /// stopped (`None`); wrong credentials fail at once. `raw_values`: topic values arrive
-/// undecoded (`TopicEvent::RawValue`).
+/// undecoded (`TopicEvent::RawValue`). `in_flight`: the most requests the task keeps
+/// awaiting a response; the session allows at least that many, since a request's slot is
+/// freed only once the task takes its response, which it does not while it waits for a
+/// slot (a sink window above the session's limit stalled for good).
 pub(crate) async fn connect(
     d: &DiffusionSettings,
     name: &str,
     stop: &mut watch::Receiver<bool>,
     raw_values: bool,
+    in_flight: usize,
 ) -> Result<Option<Session>, String> {
     let mut attempt = 0u32;
     loop {
         let mut options = SessionOptions::default();
         options.tls.ca_file.clone_from(&d.ca_file);
         options.raw_values = raw_values;
+        options.max_in_flight = options.max_in_flight.max(in_flight);
         match Session::connect(&d.url, &d.username, &d.password.0, options).await {
             Ok(s) => return Ok(Some(s)),
             Err(e @ ClientError::AuthenticationFailed { .. }) => {

@@ -216,7 +216,15 @@ impl<'a> Sink<'a> {
             tracing::info!(connector = %config.name, tasks_max = config.tasks_max,
                 "running one task: Diffusion topics have no partitions, so one ordered stream per connector keeps updates in order");
         }
-        let Some(session) = connect(&config.diffusion, &config.name, stop, false).await? else {
+        let Some(session) = connect(
+            &config.diffusion,
+            &config.name,
+            stop,
+            false,
+            config.max_in_flight,
+        )
+        .await?
+        else {
             return Ok(None);
         };
         report_connection(&session, status);

@@ -100,7 +100,7 @@ impl<'a> Source<'a> {
         }
         let kafka_writer = KafkaWriter::new(&kafka.producer(), metrics.clone())?;
         // Values undecoded: plain JSON goes from CBOR to text without a tree.
-        let Some(session) = connect(&config.diffusion, &config.name, stop, true).await? else {
+        let Some(session) = connect(&config.diffusion, &config.name, stop, true, 0).await? else {
             return Ok(None);
         };
         report_connection(&session, status);

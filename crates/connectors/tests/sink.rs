@@ -627,3 +627,81 @@ async fn the_sink_reaches_a_wss_server_with_a_private_ca() {
     let errors = SinkConfig::parse(&c, &BTreeMap::new()).unwrap_err();
     assert_eq!(errors[0].key, "diffusion.ssl.ca.location");
 }
+
+/// A window above the Diffusion client's default of 1,024 requests in flight: the session
+/// takes the sink's window. Before, the sink stalled for good once more than 1,024 updates
+/// awaited Diffusion: it waited for a request slot that only its own unread responses held.
+/// Diffusion is held silent (a frozen link) while 3,000 records arrive, then let go.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_window_larger_than_the_clients_default_does_not_stall() {
+    const N: usize = 3000;
+    let server = diffusion().await;
+    let proxy = test_support::tcp_proxy::TcpProxy::start(server.local_addr()).await;
+    let topic = unique_name("window");
+    Broker::shared().create_topic(&topic, 1).await;
+    let name = unique_name("sink");
+    let url = format!("ws://{}", proxy.addr());
+    let mut c = seed_sink(&name, &topic, &url, "kafka/${topic}/${key}");
+    c.props
+        .insert("diffusion.max.in.flight".into(), "4096".into());
+    c.props
+        .insert("offset.flush.interval.ms".into(), "200".into());
+    let mut sink = start(&c);
+    sink.status
+        .wait_for(|s| s.state == connectors::TaskState::Running && s.diffusion_connected)
+        .await
+        .unwrap();
+    proxy.freeze();
+    let p: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", Broker::shared().bootstrap())
+        .create()
+        .unwrap();
+    let sent: Vec<_> = (0..N)
+        .map(|i| {
+            let (k, v) = (format!("k{i}"), format!("{{\"n\":{i}}}"));
+            p.send_result(FutureRecord::to(&topic).key(&k).payload(&v))
+                .map_err(|(e, _)| e)
+                .unwrap()
+        })
+        .collect();
+    for d in sent {
+        d.await.unwrap().map_err(|(e, _)| e).unwrap();
+    }
+    let read = || {
+        sink.metrics
+            .records_read
+            .load(std::sync::atomic::Ordering::Relaxed)
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while read() < 2000 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the sink stopped reading at {} records with Diffusion silent",
+            read()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    proxy.thaw();
+    let confirmed = || {
+        sink.metrics
+            .records_confirmed
+            .load(std::sync::atomic::Ordering::Relaxed)
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while confirmed() < N as u64 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "stalled at {} of {N} confirmed",
+            confirmed()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    sink.stop.send(true).unwrap();
+    sink.task.await.unwrap().unwrap();
+    assert_eq!(
+        Broker::shared()
+            .committed(&format!("connect-{name}"), &topic)
+            .await,
+        N as i64
+    );
+}
