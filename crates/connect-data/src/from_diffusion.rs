@@ -9,6 +9,15 @@
 //! changing with the value); we type int64 topics INT64 and double topics FLOAT64, as the
 //! topic's type says.
 //!
+//! Every non-integer number is FLOAT64, where the Java connector typed a 16- or 32-bit CBOR
+//! float FLOAT32: the official SDKs write each JSON number in the shortest width that holds
+//! it exactly (1.5 arrives as a half), so the width says nothing of the publisher's type,
+//! and a double's schema would change from one value to the next. The value reads as Java
+//! prints it all the same: such a float is the double nearest its shortest decimal
+//! ([`crate::float::single_to_double`], applied where the CBOR is decoded).
+//!
+//! Objects keep the order their publisher wrote (Java's `HashMap` order was arbitrary).
+//!
 //! Nested arrays and maps: like Kafka's detector, elements are compared by type only,
 //! and an element that is itself an array or map gets only that top-level structural type
 //! (no items, keys or values schema: the JsonConverter writes those as null and the

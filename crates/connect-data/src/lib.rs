@@ -9,6 +9,7 @@
 //! only for its JSON-to-CBOR encoding, so that sink values match the SDKs' byte for byte.
 
 pub mod converter;
+pub mod float;
 pub mod from_diffusion;
 pub mod schema;
 pub mod serialize;

@@ -4,13 +4,16 @@
 //! string keys), as does a null where the schema is required.
 //!
 //! Unlike the Java connector, FLOAT64 keeps full double precision (it went through a
-//! 32-bit float there). Logical types: Decimal becomes a number (exact up to what a double
-//! holds), Date, Time and Timestamp their epoch or day milliseconds, as a `java.util.Date`
-//! serialises.
+//! 32-bit float there), written in the shortest CBOR width that reads back unchanged
+//! ([`crate::float`]). Logical types as the Java connector writes them (its `RecordToJSON`
+//! goes through Kafka's `Values.convertToInteger`/`convertToLong`): Date the number of days
+//! since the epoch (`Date.fromLogical`), Time the milliseconds since midnight, Timestamp
+//! the milliseconds since the epoch. Decimal becomes a number (exact up to what a double
+//! holds), where the Java connector failed the record.
 
 use ciborium_ll::{Encoder, Header};
 
-use crate::schema::{self, Schema, SchemaType};
+use crate::schema::{Schema, SchemaType};
 use crate::value::{decimal_string, SchemaAndValue, Value};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -49,7 +52,6 @@ fn write(
     v: &Value,
     at: &str,
 ) -> Result<(), ConversionError> {
-    let logical = schema.and_then(|s| s.logical_name());
     match v {
         Value::Null => {
             if let Some(s) = schema.filter(|s| !s.optional && s.default.is_none()) {
@@ -71,20 +73,19 @@ fn write(
         ),
         Value::Int8(n) => int(out, (*n).into()),
         Value::Int16(n) => int(out, (*n).into()),
-        Value::Int32(n) => match logical {
-            Some(schema::DATE) => int(out, i64::from(*n) * 86_400_000),
-            _ => int(out, (*n).into()),
-        },
+        // Date (days), Time (ms of the day) and Timestamp (ms) are their integers.
+        Value::Int32(n) => int(out, (*n).into()),
         Value::Int64(n) => int(out, *n),
+        // A single is read back as its shortest decimal, so any exact width will do.
         Value::Float32(f) => push(out, Header::Float(f64::from(*f))),
-        Value::Float64(f) => push(out, Header::Float(*f)),
+        Value::Float64(f) => crate::float::write_double(out, *f),
         Value::String(s) => text(out, s),
         Value::Bytes(b) => Encoder::from(&mut *out).bytes(b, None).unwrap(),
         Value::Decimal { unscaled, scale } => {
             let f: f64 = decimal_string(*unscaled, *scale)
                 .parse()
                 .unwrap_or(f64::NAN);
-            push(out, Header::Float(f));
+            crate::float::write_double(out, f);
         }
         Value::Array(items) => {
             let item_schema = schema.and_then(|s| s.value_schema.as_deref());
@@ -193,7 +194,7 @@ mod tests {
         assert_eq!(
             seen(&sv),
             json!({"i8":-8,"i16":16,"i32":32,"i64":9007199254740993u64,"f32":1.5,"f64":0.1,"b":true,"s":"x",
-                   "raw":[0,1],"arr":[1,2],"m":{"k":1},"opt":null,"date":86400000,"ts":1700000000000u64,"dec":123.45})
+                   "raw":[0,1],"arr":[1,2],"m":{"k":1},"opt":null,"date":1,"ts":1700000000000u64,"dec":123.45})
         );
     }
 

@@ -112,6 +112,9 @@ pub struct SinkConfig {
     pub max_in_flight: usize,
     /// How often confirmed offsets are committed (the worker's `offset.flush.interval.ms`).
     pub commit_interval_ms: u64,
+    /// What is accepted, as the Java connector accepts it, but worth saying: logged when
+    /// the config is parsed (so at every start).
+    pub warnings: Vec<ConfigError>,
 }
 
 /// Reads keys, collecting every error rather than stopping at the first.
@@ -215,6 +218,25 @@ impl<'a> Reader<'a> {
                 Converter::String
             }
         }
+    }
+}
+
+/// Kafka Connect keys a config may carry that are not applied here: a warning each.
+pub(crate) fn unapplied_keys(r: &Reader) -> Vec<ConfigError> {
+    ["transforms", "predicates"]
+        .into_iter()
+        .filter(|k| r.get(k).is_some())
+        .map(|k| ConfigError {
+            key: k.to_owned(),
+            message: "single message transforms are not applied by this connector; records go as they are".into(),
+        })
+        .collect()
+}
+
+/// Logs what a config accepts but should say, one line per warning.
+pub(crate) fn log_warnings(name: &str, warnings: &[ConfigError]) {
+    for w in warnings {
+        tracing::warn!(connector = %name, key = %w.key, "{}", w.message);
     }
 }
 
@@ -331,6 +353,17 @@ impl SinkConfig {
                 Pattern::parse("invalid", false).unwrap()
             }
         };
+        let mut warnings = unapplied_keys(&r);
+        warnings.extend(destination
+            .unknown_tokens()
+            .iter()
+            .map(|t| ConfigError {
+                key: "diffusion.destination".into(),
+                message: format!(
+                    "{t} is not a token (the tokens are ${{topic}}, ${{key}}, ${{key.version}} and ${{value.version}}); \
+                     it stays in every Diffusion topic path as text, as in the Java connector"
+                ),
+            }));
         let key_converter = r.converter("key.converter");
         let value_converter = r.converter("value.converter");
         let tasks_max = r.number("tasks.max", 1u32, 1);
@@ -340,6 +373,7 @@ impl SinkConfig {
         let max_in_flight = r.number("diffusion.max.in.flight", 1024usize, 1);
         let commit_interval_ms = r.number("offset.flush.interval.ms", 60_000u64, 1);
         if r.errors.is_empty() {
+            log_warnings(&c.name, &warnings);
             Ok(SinkConfig {
                 name: c.name.clone(),
                 topics,
@@ -352,6 +386,7 @@ impl SinkConfig {
                 tombstone_removes,
                 max_in_flight,
                 commit_interval_ms,
+                warnings,
             })
         } else {
             Err(r.errors)
@@ -415,8 +450,7 @@ mod tests {
         let mut c = seed_sink();
         c.props.remove("diffusion.username");
         c.props.insert("diffusion.url".into(), "http://x".into());
-        c.props
-            .insert("diffusion.destination".into(), "kafka/${nope}".into());
+        c.props.insert("diffusion.destination".into(), " ".into());
         c.props.insert("errors.tolerance".into(), "some".into());
         c.props
             .insert("value.converter".into(), "AvroConverter".into());
@@ -432,7 +466,27 @@ mod tests {
                 "errors.tolerance"
             ]
         );
-        assert!(errors[2].message.contains("${nope}"));
+        assert!(errors[2].message.contains("required"));
+    }
+
+    #[test]
+    fn unknown_tokens_are_accepted_with_a_warning() {
+        let mut c = seed_sink();
+        c.props.insert(
+            "diffusion.destination".into(),
+            "kafka/${nope}/${topic}".into(),
+        );
+        let parsed = SinkConfig::parse(&c, &BTreeMap::new()).unwrap();
+        assert_eq!(parsed.warnings.len(), 1);
+        assert_eq!(parsed.warnings[0].key, "diffusion.destination");
+        assert!(parsed.warnings[0].message.contains("${nope}"));
+        assert!(SinkConfig::parse(&seed_sink(), &BTreeMap::new())
+            .unwrap()
+            .warnings
+            .is_empty());
+        c.props.insert("transforms".into(), "route".into());
+        let parsed = SinkConfig::parse(&c, &BTreeMap::new()).unwrap();
+        assert_eq!(parsed.warnings[0].key, "transforms");
     }
 
     #[test]

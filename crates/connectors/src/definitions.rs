@@ -158,8 +158,8 @@ const COMMON: [KeyDef; 15] = [
 const SINK: [KeyDef; 10] = [
     key("topics", "LIST", Some(""), "HIGH", "Common", "Kafka topics to read (or topics.regex)."),
     key("topics.regex", "STRING", Some(""), "HIGH", "Common", "A regular expression over Kafka topic names to read."),
-    key("diffusion.destination", "STRING", None, "HIGH", "Diffusion", "The Diffusion topic path pattern: text with ${topic}, ${key}, ${key.version}, ${value.version}."),
-    key("diffusion.destination.unresolved", "STRING", Some("fail"), "LOW", "Diffusion", "fail: a record whose token has no value fails; keep: the token stays as text (the Java connector's behaviour)."),
+    key("diffusion.destination", "STRING", None, "HIGH", "Diffusion", "The Diffusion topic path pattern: text with ${topic}, ${key}, ${key.version}, ${value.version}; any other ${...} stays as text (a warning at start)."),
+    key("diffusion.destination.unresolved", "STRING", Some("fail"), "LOW", "Diffusion", "fail: a record whose token has no value fails; keep: the token stays as text, and a null key fills only ${topic} (the Java connector's paths)."),
     key("diffusion.tombstone.behavior", "STRING", Some("null"), "LOW", "Diffusion", "null: a null record value sets JSON null; remove: it removes the Diffusion topic."),
     key("diffusion.max.in.flight", "INT", Some("1024"), "LOW", "Diffusion", "Most updates awaiting Diffusion's confirmation at once."),
     key("errors.deadletterqueue.topic.name", "STRING", Some(""), "MEDIUM", "Error Handling", "Kafka topic for records that failed (with errors.tolerance=all)."),
@@ -170,9 +170,9 @@ const SINK: [KeyDef; 10] = [
 
 const SOURCE: [KeyDef; 7] = [
     key("diffusion.selector", "STRING", None, "HIGH", "Diffusion", "The topic selector to subscribe to, e.g. ?source/kafka/.*"),
-    key("diffusion.poll.interval", "INT", Some("1000"), "LOW", "Diffusion", "Milliseconds without updates after which an empty poll is counted."),
+    key("diffusion.poll.interval", "INT", Some("1000"), "LOW", "Diffusion", "Milliseconds without updates after which an empty poll is counted; 0: never (no idle wake-ups)."),
     key("diffusion.poll.size", "INT", Some("128"), "LOW", "Diffusion", "Most updates handed to Kafka in one batch."),
-    key("kafka.topic", "STRING", None, "HIGH", "Kafka", "The Kafka topic pattern; ${topic} is the Diffusion topic path, with characters Kafka refuses made _."),
+    key("kafka.topic", "STRING", None, "HIGH", "Kafka", "The Kafka topic pattern; ${topic} is the Diffusion topic path, with characters Kafka refuses made _. Any other ${...} stays as text (a warning at start), and Kafka refuses such a name: each record fails."),
     key("topic.creation.default.partitions", "INT", Some("-1"), "LOW", "Kafka", "Partitions of Kafka topics the source creates (-1: the broker's default)."),
     key("topic.creation.default.replication.factor", "INT", Some("-1"), "LOW", "Kafka", "Replication factor of Kafka topics the source creates (-1: the broker's default)."),
     key("source.max.buffered.records", "INT", Some("10000"), "LOW", "Kafka", "Most records awaiting Kafka's acknowledgement; beyond it Diffusion is not read."),

@@ -1,9 +1,17 @@
 //! Destination patterns: literal text with `${topic}`, `${key}`, `${key.version}` and
 //! `${value.version}` tokens, resolved per record.
 //!
-//! The Java connector leaves a token it cannot fill in the path as literal text, which
-//! silently creates topics such as `kafka/price/${key}`. Here such a record fails, naming
-//! the token, unless `diffusion.destination.unresolved=keep` asks for the old behaviour.
+//! Read as the Java connector reads them: those four token texts are filled, and anything
+//! else, an unknown `${...}` included, is literal text that stays in the path (the config
+//! is accepted; [`Pattern::unknown_tokens`] lets the config warn about them).
+//!
+//! A token a record cannot fill (a null key, a key or value without a schema version):
+//! the Java connector left it in the path as text, which silently sends unrelated records
+//! to one topic such as `kafka/price/${key}`. By default such a record fails, naming the
+//! token, and takes the error path (`errors.tolerance`, the dead-letter topic).
+//! `diffusion.destination.unresolved=keep` gives the Java connector's paths exactly: the
+//! token stays as text, and a record with a null key gets only `${topic}` filled (Java
+//! stops there), every other token staying as text.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Token {
@@ -13,8 +21,15 @@ pub enum Token {
     ValueVersion,
 }
 
+const TOKENS: [Token; 4] = [
+    Token::Topic,
+    Token::Key,
+    Token::KeyVersion,
+    Token::ValueVersion,
+];
+
 impl Token {
-    fn text(self) -> &'static str {
+    pub fn text(self) -> &'static str {
         match self {
             Token::Topic => "${topic}",
             Token::Key => "${key}",
@@ -33,6 +48,7 @@ enum Part {
 /// What a record offers to fill the tokens.
 pub struct Context<'a> {
     pub topic: &'a str,
+    /// The key as text (`toString()` in Java); `None` for a null key.
     pub key: Option<&'a str>,
     pub key_version: Option<i32>,
     pub value_version: Option<i32>,
@@ -42,44 +58,45 @@ pub struct Context<'a> {
 pub struct Pattern {
     parts: Vec<Part>,
     keep_unresolved: bool,
+    unknown: Vec<String>,
 }
 
 impl Pattern {
-    /// Parses a pattern; an unknown `${...}` token is an error naming it and the tokens
-    /// that exist.
+    /// Parses a pattern. Only an empty one is refused; `${...}` texts that are not tokens
+    /// are kept as literal text (see [`unknown_tokens`](Self::unknown_tokens)).
     pub fn parse(text: &str, keep_unresolved: bool) -> Result<Pattern, String> {
         if text.trim().is_empty() {
             return Err("the pattern is empty".into());
         }
         let mut parts = Vec::new();
         let mut rest = text;
-        while let Some(start) = rest.find("${") {
-            if start > 0 {
-                parts.push(Part::Literal(rest[..start].to_owned()));
+        // The earliest token each time; tokens cannot overlap (each ends at its first '}').
+        while let Some((at, token)) = TOKENS
+            .iter()
+            .filter_map(|t| rest.find(t.text()).map(|at| (at, *t)))
+            .min_by_key(|(at, _)| *at)
+        {
+            if at > 0 {
+                parts.push(Part::Literal(rest[..at].to_owned()));
             }
-            let end = rest[start..]
-                .find('}')
-                .ok_or_else(|| format!("unclosed token at {:?}", &rest[start..]))?;
-            let token = match &rest[start..start + end + 1] {
-                "${topic}" => Token::Topic,
-                "${key}" => Token::Key,
-                "${key.version}" => Token::KeyVersion,
-                "${value.version}" => Token::ValueVersion,
-                other => {
-                    return Err(format!(
-                        "unknown token {other}; the tokens are ${{topic}}, ${{key}}, ${{key.version}} and ${{value.version}}"
-                    ))
-                }
-            };
             parts.push(Part::Token(token));
-            rest = &rest[start + end + 1..];
+            rest = &rest[at + token.text().len()..];
         }
         if !rest.is_empty() {
             parts.push(Part::Literal(rest.to_owned()));
         }
+        let unknown = parts
+            .iter()
+            .filter_map(|p| match p {
+                Part::Literal(s) => Some(unknown_tokens(s)),
+                Part::Token(_) => None,
+            })
+            .flatten()
+            .collect();
         Ok(Pattern {
             parts,
             keep_unresolved,
+            unknown,
         })
     }
 
@@ -87,15 +104,25 @@ impl Pattern {
         self.parts.contains(&Part::Token(token))
     }
 
+    /// The `${...}` texts of the pattern that are not tokens (an unclosed `${` runs to the
+    /// end of the text): kept in every path as they are, worth a warning.
+    pub fn unknown_tokens(&self) -> &[String] {
+        &self.unknown
+    }
+
     /// The destination for one record, or which token it could not fill.
     pub fn resolve(&self, ctx: &Context) -> Result<String, String> {
+        // The Java connector fills ${topic} and stops when the key is null.
+        let java_null_key = self.keep_unresolved && ctx.key.is_none();
         let mut out = String::with_capacity(64);
         for p in &self.parts {
             match p {
                 Part::Literal(s) => out.push_str(s),
+                Part::Token(Token::Topic) => out.push_str(ctx.topic),
+                Part::Token(t) if java_null_key => out.push_str(t.text()),
                 Part::Token(t) => {
                     let value = match t {
-                        Token::Topic => Some(ctx.topic.to_owned()),
+                        Token::Topic => unreachable!("filled above"),
                         Token::Key => ctx.key.map(str::to_owned),
                         Token::KeyVersion => ctx.key_version.map(|v| v.to_string()),
                         Token::ValueVersion => ctx.value_version.map(|v| v.to_string()),
@@ -105,13 +132,13 @@ impl Pattern {
                         None if self.keep_unresolved => out.push_str(t.text()),
                         None => {
                             return Err(format!(
-                                "{} has no value for this record ({})",
+                                "{} has no value for this record ({}); set diffusion.destination.unresolved=keep to keep it as text, as the Java connector did",
                                 t.text(),
                                 match t {
                                     Token::Key => "the key is null",
                                     Token::KeyVersion => "the key has no schema version",
                                     Token::ValueVersion => "the value has no schema version",
-                                    Token::Topic => "no topic",
+                                    Token::Topic => unreachable!("filled above"),
                                 }
                             ))
                         }
@@ -121,6 +148,20 @@ impl Pattern {
         }
         Ok(out)
     }
+}
+
+/// The `${...}` spans of a text (an unclosed `${` runs to its end).
+pub(crate) fn unknown_tokens(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let end = rest[start..]
+            .find('}')
+            .map_or(rest.len(), |e| start + e + 1);
+        found.push(rest[start..end].to_owned());
+        rest = &rest[end..];
+    }
+    found
 }
 
 /// Checks a resolved Diffusion path: no leading `/`, no empty segment, not empty.
@@ -176,26 +217,48 @@ mod tests {
     }
 
     #[test]
-    fn unknown_tokens_and_unfilled_tokens() {
-        assert!(resolve("a/${partition}")
-            .unwrap_err()
-            .contains("${partition}"));
-        assert!(resolve("a/${topic").unwrap_err().contains("unclosed"));
+    fn unknown_tokens_stay_as_text_and_are_named() {
+        let p = Pattern::parse("a/${partition}/${topic}/${x", false).unwrap();
+        assert_eq!(p.unknown_tokens(), ["${partition}", "${x"]);
+        assert_eq!(resolve("a/${partition}").unwrap(), "a/${partition}");
+        assert_eq!(resolve("a/${topic").unwrap(), "a/${topic");
+        // Java's replace: the earliest token text wins, the rest is literal.
+        assert_eq!(resolve("${${topic}}").unwrap(), "${bar}");
+        assert_eq!(resolve("${key}.version}").unwrap(), "baz.version}");
+        assert!(Pattern::parse("kafka/${topic}", false)
+            .unwrap()
+            .unknown_tokens()
+            .is_empty());
+        assert!(Pattern::parse(" ", false).is_err());
+    }
+
+    #[test]
+    fn unfilled_tokens_fail_or_stay_as_text() {
         let p = Pattern::parse("kafka/${key}", false).unwrap();
         let ctx = Context {
             topic: "t",
             key: None,
             key_version: None,
-            value_version: None,
+            value_version: Some(4),
         };
-        assert!(p.resolve(&ctx).unwrap_err().contains("${key}"));
+        let e = p.resolve(&ctx).unwrap_err();
+        assert!(e.contains("${key}") && e.contains("unresolved=keep"), "{e}");
         let keep = Pattern::parse("kafka/${key}", true).unwrap();
         assert_eq!(keep.resolve(&ctx).unwrap(), "kafka/${key}");
+        // A null key: Java fills ${topic} and nothing else, a value version neither.
+        let keep = Pattern::parse("${topic}/${value.version}/${key.version}", true).unwrap();
+        assert_eq!(
+            keep.resolve(&ctx).unwrap(),
+            "t/${value.version}/${key.version}"
+        );
+        let fill = Pattern::parse("${topic}/${value.version}", false).unwrap();
+        assert_eq!(fill.resolve(&ctx).unwrap(), "t/4");
     }
 
     #[test]
     fn paths() {
         assert!(validate_path("a/b").is_ok());
+        assert!(validate_path("a/${b}").is_ok());
         assert!(validate_path("/a").is_err());
         assert!(validate_path("a//b").is_err());
         assert!(validate_path("").is_err());

@@ -18,7 +18,8 @@ pub struct SourceConfig {
     pub name: String,
     pub diffusion: DiffusionSettings,
     pub selector: String,
-    /// How long to wait for updates before an empty poll is counted and status rechecked.
+    /// How long to wait for updates before an empty poll is counted; 0: never (no idle
+    /// wake-ups at all).
     pub poll_interval_ms: u64,
     /// Most records handed to the producer in one batch.
     pub poll_size: usize,
@@ -33,6 +34,9 @@ pub struct SourceConfig {
     /// Most records sent to Kafka and not yet acknowledged: beyond it the connector stops
     /// reading from Diffusion, so memory stays bounded when Kafka is slow or down.
     pub max_in_flight: usize,
+    /// What is accepted, as the Java connector accepts it, but worth saying: logged when
+    /// the config is parsed (so at every start).
+    pub warnings: Vec<ConfigError>,
 }
 
 impl SourceConfig {
@@ -56,7 +60,8 @@ impl SourceConfig {
                 );
             }
         }
-        let poll_interval_ms = r.number("diffusion.poll.interval", 1000u64, 1);
+        // 0 is what the Java connector's tests use: accepted, and it means no idle wake-ups.
+        let poll_interval_ms = r.number("diffusion.poll.interval", 1000u64, 0);
         let poll_size = r.number("diffusion.poll.size", 128usize, 1);
         let topic_text = r.required("kafka.topic");
         let kafka_topic = match TopicNamePattern::parse(&topic_text) {
@@ -68,6 +73,16 @@ impl SourceConfig {
                 TopicNamePattern::parse("invalid").unwrap()
             }
         };
+        let mut warnings = crate::config::unapplied_keys(&r);
+        warnings.extend(
+            kafka_topic
+                .warnings()
+                .into_iter()
+                .map(|message| ConfigError {
+                    key: "kafka.topic".into(),
+                    message,
+                }),
+        );
         let key_converter = r.converter("key.converter");
         let value_converter = r.converter("value.converter");
         let tasks_max = r.number("tasks.max", 1u32, 1);
@@ -88,6 +103,7 @@ impl SourceConfig {
         }
         let max_in_flight = r.number("source.max.buffered.records", 10_000usize, 1);
         if r.errors.is_empty() {
+            crate::config::log_warnings(&c.name, &warnings);
             Ok(SourceConfig {
                 name: c.name.clone(),
                 diffusion,
@@ -102,6 +118,7 @@ impl SourceConfig {
                 topic_partitions,
                 topic_replication,
                 max_in_flight,
+                warnings,
             })
         } else {
             Err(r.errors)
@@ -161,7 +178,7 @@ mod tests {
     fn every_bad_key_is_named() {
         let mut c = seed_source();
         c.props.insert("diffusion.selector".into(), "?a/[".into());
-        c.props.insert("kafka.topic".into(), "x_${key}".into());
+        c.props.insert("kafka.topic".into(), " ".into());
         c.props.insert("diffusion.poll.size".into(), "0".into());
         c.props
             .insert("diffusion.poll.interval".into(), "soon".into());
@@ -180,6 +197,26 @@ mod tests {
                 "errors.deadletterqueue.topic.name"
             ]
         );
-        assert!(errors[3].message.contains("${key}"));
+        assert!(errors[3].message.contains("required"));
+    }
+
+    #[test]
+    fn what_the_java_connector_accepts_is_accepted() {
+        let mut c = seed_source();
+        c.props.insert("kafka.topic".into(), "x_${key}".into());
+        c.props.insert("diffusion.poll.interval".into(), "0".into());
+        let parsed = SourceConfig::parse(&c, &BTreeMap::new()).unwrap();
+        assert_eq!(parsed.poll_interval_ms, 0);
+        // The token, and the fixed name it makes, which Kafka refuses.
+        assert_eq!(parsed.warnings.len(), 2);
+        assert_eq!(parsed.warnings[0].key, "kafka.topic");
+        assert!(parsed.warnings[0].message.contains("${key}"));
+        assert!(parsed.warnings[1]
+            .message
+            .contains("every record will fail"));
+        c.props
+            .insert("diffusion.poll.interval".into(), "-1".into());
+        let errors = SourceConfig::parse(&c, &BTreeMap::new()).unwrap_err();
+        assert_eq!(errors[0].key, "diffusion.poll.interval");
     }
 }

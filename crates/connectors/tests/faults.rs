@@ -80,10 +80,20 @@ async fn steady_produce(topic: String, rate: u64, keys: i64, stop: watch::Receiv
         for _ in 0..per_tick {
             let v = json!({"n": n}).to_string();
             let key = format!("k{}", n % keys);
-            let f = p
-                .send_result(FutureRecord::to(&topic).key(&key).payload(&v))
-                .map_err(|(e, _)| e)
-                .unwrap();
+            // While the broker is down (a JVM restart on a loaded machine can take a
+            // while) librdkafka's queue fills: wait for room rather than give up.
+            let f = loop {
+                match p.send_result(FutureRecord::to(&topic).key(&key).payload(&v)) {
+                    Ok(f) => break f,
+                    Err((
+                        rdkafka::error::KafkaError::MessageProduction(
+                            rdkafka::types::RDKafkaErrorCode::QueueFull,
+                        ),
+                        _,
+                    )) => tokio::time::sleep(Duration::from_millis(100)).await,
+                    Err((e, _)) => panic!("producing: {e}"),
+                }
+            };
             pending.push(f);
             n += 1;
         }

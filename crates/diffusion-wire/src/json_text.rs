@@ -108,11 +108,11 @@ impl<'de> Visitor<'de> for Item<'_> {
 
     fn visit_f64<E>(mut self, f: f64) -> Result<(), E> {
         // The tree holds a non-finite float as null.
-        self.push(if f.is_finite() {
-            Header::Float(f)
+        if f.is_finite() {
+            crate::float::write_double(self.out, f);
         } else {
-            Header::Simple(ciborium_ll::simple::NULL)
-        });
+            self.push(Header::Simple(ciborium_ll::simple::NULL));
+        }
         Ok(())
     }
 

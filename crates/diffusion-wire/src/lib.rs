@@ -10,6 +10,7 @@ pub mod connection;
 pub mod credentials;
 pub mod delta;
 pub mod error;
+pub mod float;
 pub mod json_text;
 pub mod message;
 pub mod path;

@@ -29,9 +29,20 @@ impl crate::Broker {
         for p in 0..partitions {
             tpl.add_partition(topic, p);
         }
+        // Kafka may answer NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS for a while (a
+        // broker just restarted, a group's coordinator moving): ask again, for up to a minute.
         let got = tokio::task::spawn_blocking(move || {
-            c.committed_offsets(tpl, Duration::from_secs(10))
-                .expect("committed offsets")
+            let deadline = std::time::Instant::now() + Duration::from_secs(60);
+            loop {
+                match c.committed_offsets(tpl.clone(), Duration::from_secs(10)) {
+                    Ok(got) => break got,
+                    Err(e) if std::time::Instant::now() < deadline => {
+                        eprintln!("[test-support] committed offsets: {e}; asking again");
+                        std::thread::sleep(Duration::from_millis(500));
+                    }
+                    Err(e) => panic!("committed offsets: {e}"),
+                }
+            }
         })
         .await
         .expect("committed offsets task");

@@ -202,7 +202,7 @@ fn invalid_configs_are_refused_before_anything_starts_naming_each_key() {
     std::fs::write(
         dir.join("sink.json"),
         r#"{"name":"s","config":{"connector.class":"com.diffusiondata.connect.diffusion.sink.DiffusionSinkConnector",
-            "topics":"price","diffusion.url":"http://x","diffusion.destination":"kafka/${nope}"}}"#,
+            "topics":"price","diffusion.url":"http://x","diffusion.destination":" "}}"#,
     )
     .unwrap();
     let run = |dir: &Path| {
@@ -235,14 +235,13 @@ fn invalid_configs_are_refused_before_anything_starts_naming_each_key() {
     ] {
         assert!(err.contains(key), "{key} not named in:\n{err}");
     }
-    assert!(err.contains("${nope}"), "{err}");
 
     // A source is validated the same way, alongside the sink.
     std::fs::write(
         dir.join("source.json"),
         r#"{"name":"src","config":{"connector.class":"com.diffusiondata.connect.diffusion.source.DiffusionSourceConnector",
             "diffusion.url":"ws://localhost:8080","diffusion.username":"admin","diffusion.password":"password",
-            "diffusion.selector":"?source/[","kafka.topic":"diffusion.${key}",
+            "diffusion.selector":"?source/[","kafka.topic":" ",
             "key.converter":"org.apache.kafka.connect.storage.StringConverter",
             "value.converter":"org.apache.kafka.connect.json.JsonConverter"}}"#,
     )
@@ -260,7 +259,6 @@ fn invalid_configs_are_refused_before_anything_starts_naming_each_key() {
         "src (",
         "diffusion.selector:",
         "kafka.topic:",
-        "${key}",
         "diffusion.destination:",
     ] {
         assert!(err.contains(needle), "{needle} not in:\n{err}");
