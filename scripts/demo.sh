@@ -11,8 +11,11 @@ TOOLS=${DKC_TOOLS:-$ROOT/.tools}
 BROKER_PORT=${BROKER_PORT:-9092}
 
 scripts/setup.sh --broker-only
-cargo build --release --locked --bin diffusion-kafka-connect
-BIN=$ROOT/target/release/diffusion-kafka-connect
+# The demo profile (Cargo.toml): no optimisation, no debug info, the quickest build on a
+# fresh machine; DEMO_PROFILE=release (or dev) for another.
+PROFILE=${DEMO_PROFILE:-demo}
+cargo build --locked --profile "$PROFILE" --bin diffusion-kafka-connect
+case "$PROFILE" in dev) BIN=$ROOT/target/debug/diffusion-kafka-connect ;; *) BIN=$ROOT/target/$PROFILE/diffusion-kafka-connect ;; esac
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
