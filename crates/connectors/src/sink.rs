@@ -262,11 +262,15 @@ impl<'a> Sink<'a> {
         let max = self.config.max_in_flight;
         // Its own handle, so a record borrowed from it does not borrow `self`.
         let consumer = self.consumer.clone();
+        // One wait for the whole run, not a new subscription per record.
+        let context = consumer.context().clone();
+        let fatal = context.fatal();
+        tokio::pin!(fatal);
         let outcome = loop {
             tokio::select! {
                 biased;
                 _ = stop.changed() => break Ok(()),
-                why = consumer.context().fatal() => break Err(why),
+                why = &mut fatal => break Err(why),
                 settled = async { (&mut self.inflight.front_mut().unwrap().wait).await }, if !self.inflight.is_empty() => {
                     if let Err(e) = self.settle(settled, stop).await {
                         break Err(e);

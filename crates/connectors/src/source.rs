@@ -138,7 +138,10 @@ impl<'a> Source<'a> {
         let mut batch = Vec::with_capacity(self.config.poll_size);
         let max = self.config.max_in_flight as u64;
         let mut waiting = false;
+        // One wait for the whole run, not a new subscription per batch.
         let kafka = self.kafka_writer.context();
+        let fatal = kafka.fatal();
+        tokio::pin!(fatal);
         let outcome = loop {
             if let Err(e) = self.judge_failures() {
                 break Err(e);
@@ -153,7 +156,7 @@ impl<'a> Source<'a> {
             tokio::select! {
                 biased;
                 _ = stop.changed() => break Ok(()),
-                why = kafka.fatal() => break Err(why),
+                why = &mut fatal => break Err(why),
                 // Woken by any acknowledgement; a timeout re-checks in case one raced.
                 _ = tokio::time::timeout(Duration::from_millis(50), self.kafka_writer.settled()), if full => {}
                 n = self.events.recv_many(&mut batch, self.config.poll_size), if !full => {
