@@ -75,9 +75,16 @@ EOF
 CP="$KAFKA_LIB/*"
 LOG_CONFIG=-Dlog4j2.configurationFile=$ROOT/scripts/kafka/log4j2.properties
 # A cluster id is 16 random bytes in URL-safe base64, what `kafka-storage random-uuid` prints.
+# Like Kafka's Uuid.randomUuid, draw again while it starts with '-': the tool's argument
+# parser takes such a value for an option ("--cluster-id: expected one argument"), which
+# failed one broker start in 64.
+cluster_id=-
+while [ "${cluster_id#-}" != "$cluster_id" ]; do
+  cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+done
 if [ ! -f "$dir/data/meta.properties" ]; then
   "$JAVA" "$LOG_CONFIG" -cp "$CP" kafka.tools.StorageTool format --ignore-formatted \
-    --cluster-id "$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')" \
+    --cluster-id "$cluster_id" \
     --config "$dir/server.properties" >"$dir/format.log" 2>&1 ||
     { cat "$dir/format.log" >&2; exit 1; }
 fi
