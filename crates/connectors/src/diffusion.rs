@@ -8,6 +8,7 @@ use tokio::sync::watch;
 
 use crate::config::DiffusionSettings;
 use crate::status::StatusHandle;
+use crate::task_error::TaskError;
 
 /// Connects, retrying what may pass (unreachable, refused) with capped back-off until
 /// stopped (`None`); wrong credentials fail at once. `raw_values`: topic values arrive
@@ -21,7 +22,7 @@ pub(crate) async fn connect(
     stop: &mut watch::Receiver<bool>,
     raw_values: bool,
     in_flight: usize,
-) -> Result<Option<Session>, String> {
+) -> Result<Option<Session>, TaskError> {
     let mut attempt = 0u32;
     loop {
         let mut options = SessionOptions::default();
@@ -30,8 +31,11 @@ pub(crate) async fn connect(
         options.max_in_flight = options.max_in_flight.max(in_flight);
         match Session::connect(&d.url, &d.username, &d.password.0, options).await {
             Ok(s) => return Ok(Some(s)),
-            Err(e @ ClientError::AuthenticationFailed { .. }) => {
-                return Err(format!("Diffusion at {}: {e}", d.url))
+            Err(source @ ClientError::AuthenticationFailed { .. }) => {
+                return Err(TaskError::Diffusion {
+                    url: d.url.clone(),
+                    source,
+                })
             }
             Err(e) => {
                 let delay = Duration::from_millis(200u64 << attempt.min(6));

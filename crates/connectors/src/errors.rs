@@ -4,8 +4,41 @@
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
 
+use rdkafka::error::KafkaError;
+
 use crate::config::ErrorPolicy;
-use crate::kafka::KafkaSettings;
+use crate::kafka::{KafkaSettings, TopicError};
+
+/// Why the error path itself failed: a record that cannot reach the dead-letter topic must
+/// not be committed, so each of these fails the task.
+#[derive(Debug, thiserror::Error)]
+pub enum DeadLetterError {
+    /// The dead-letter topic is missing and could not be created.
+    #[error("dead-letter topic: {0}")]
+    Topic(#[source] TopicError),
+    /// The dead-letter producer could not be built from the settings.
+    #[error("dead-letter producer: {0}")]
+    Producer(#[source] KafkaError),
+    /// The producer did not take the record (queue full, record too large).
+    #[error("cannot send {record} to the dead-letter topic {topic}: {source}")]
+    Send {
+        /// The failed record's coordinates (`topic-partition@offset`).
+        record: String,
+        /// The dead-letter topic.
+        topic: String,
+        /// What librdkafka said.
+        #[source]
+        source: KafkaError,
+    },
+    /// The broker did not acknowledge the record.
+    #[error("record {record} could not be written to the dead-letter topic: {reason}")]
+    Delivery {
+        /// The failed record's coordinates (`topic-partition@offset`).
+        record: String,
+        /// Why (the broker's error, or the producer closing).
+        reason: String,
+    },
+}
 
 /// Where in the pipeline a record failed, named as Kafka Connect names its stages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +97,7 @@ impl ErrorReporter {
         policy: ErrorPolicy,
         connector: &str,
         kafka: &KafkaSettings,
-    ) -> Result<ErrorReporter, String> {
+    ) -> Result<ErrorReporter, DeadLetterError> {
         let producer = match &policy.dlq_topic {
             None => None,
             Some(topic) => {
@@ -79,16 +112,12 @@ impl ErrorReporter {
                         &[("max.message.bytes", DLQ_MAX_RECORD_BYTES)],
                     )
                     .await
-                    .map_err(|e| format!("dead-letter topic: {e}"))?;
+                    .map_err(DeadLetterError::Topic)?;
                 let mut config = kafka.producer();
                 if config.get("message.max.bytes").is_none() {
                     config.set("message.max.bytes", DLQ_MAX_RECORD_BYTES);
                 }
-                Some(
-                    config
-                        .create()
-                        .map_err(|e| format!("dead-letter producer: {e}"))?,
-                )
+                Some(config.create().map_err(DeadLetterError::Producer)?)
             }
         };
         Ok(ErrorReporter {
@@ -108,7 +137,7 @@ impl ErrorReporter {
         &self,
         r: &RecordInfo,
         e: &RecordError,
-    ) -> Result<Option<DeliveryFuture>, String> {
+    ) -> Result<Option<DeliveryFuture>, DeadLetterError> {
         if self.policy.log {
             if self.policy.log_include_messages {
                 tracing::error!(connector = %self.connector, record = %r.coordinates(), stage = e.stage.name(),
@@ -161,11 +190,13 @@ impl ErrorReporter {
         if let Some(v) = &r.value {
             rec = rec.payload(v.as_slice());
         }
-        producer.send_result(rec).map(Some).map_err(|(e, _)| {
-            format!(
-                "cannot send {} to the dead-letter topic {topic}: {e}",
-                r.coordinates()
-            )
-        })
+        producer
+            .send_result(rec)
+            .map(Some)
+            .map_err(|(source, _)| DeadLetterError::Send {
+                record: r.coordinates(),
+                topic: topic.clone(),
+                source,
+            })
     }
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
-use rdkafka::error::RDKafkaErrorCode;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::ClientConfig;
 
 use crate::config::ConfigError;
@@ -189,7 +189,7 @@ impl KafkaSettings {
         topic: &str,
         partitions: i32,
         replication: i32,
-    ) -> Result<(), String> {
+    ) -> Result<(), TopicError> {
         self.create_topic_with(topic, partitions, replication, &[])
             .await
     }
@@ -201,28 +201,55 @@ impl KafkaSettings {
         partitions: i32,
         replication: i32,
         configs: &[(&str, &str)],
-    ) -> Result<(), String> {
-        let admin: AdminClient<DefaultClientContext> = self
-            .admin()
-            .create()
-            .map_err(|e| format!("Kafka admin client: {e}"))?;
+    ) -> Result<(), TopicError> {
+        let admin: AdminClient<DefaultClientContext> =
+            self.admin().create().map_err(TopicError::Admin)?;
         let mut new = NewTopic::new(topic, partitions, TopicReplication::Fixed(replication));
         for (k, v) in configs {
             new = new.set(k, v);
         }
         let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
-        let results = admin
-            .create_topics(&[new], &opts)
-            .await
-            .map_err(|e| format!("cannot create topic {topic}: {e}"))?;
+        let results =
+            admin
+                .create_topics(&[new], &opts)
+                .await
+                .map_err(|e| TopicError::Request {
+                    topic: topic.to_owned(),
+                    source: e,
+                })?;
         for r in results {
             match r {
                 Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
-                Err((t, e)) => return Err(format!("cannot create topic {t}: {e}")),
+                Err((topic, code)) => return Err(TopicError::Refused { topic, code }),
             }
         }
         Ok(())
     }
+}
+
+/// Why a topic could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum TopicError {
+    /// The admin client could not be built from the settings.
+    #[error("Kafka admin client: {0}")]
+    Admin(#[source] KafkaError),
+    /// The request did not get an answer (brokers unreachable, timed out).
+    #[error("cannot create topic {topic}: {source}")]
+    Request {
+        /// The topic asked for.
+        topic: String,
+        /// What librdkafka said.
+        #[source]
+        source: KafkaError,
+    },
+    /// The broker answered no (not authorised, invalid settings, too many partitions).
+    #[error("cannot create topic {topic}: {code}")]
+    Refused {
+        /// The topic asked for.
+        topic: String,
+        /// The broker's error code.
+        code: RDKafkaErrorCode,
+    },
 }
 
 /// `username="u" password="p"` from a JAAS login module line.

@@ -16,6 +16,7 @@ use tokio::sync::Notify;
 
 use crate::kafka_context::KafkaContext;
 use crate::source::SourceMetrics;
+use crate::task_error::TaskError;
 
 struct Acks {
     metrics: Arc<SourceMetrics>,
@@ -69,7 +70,7 @@ impl KafkaWriter {
     pub(crate) fn new(
         config: &ClientConfig,
         metrics: Arc<SourceMetrics>,
-    ) -> Result<KafkaWriter, String> {
+    ) -> Result<KafkaWriter, TaskError> {
         let acks = Arc::new(Acks {
             metrics,
             failed: AtomicU64::new(0),
@@ -78,7 +79,10 @@ impl KafkaWriter {
         });
         let producer = config
             .create_with_context(Context(acks.clone(), KafkaContext::default()))
-            .map_err(|e| format!("cannot create the Kafka producer: {e}"))?;
+            .map_err(|source| TaskError::KafkaClient {
+                client: "producer",
+                source,
+            })?;
         Ok(KafkaWriter {
             producer: Arc::new(producer),
             acks,
@@ -137,12 +141,19 @@ impl KafkaWriter {
         self.acks.settled.notified().await
     }
 
-    /// Waits (bounded) until everything sent has settled.
-    pub(crate) async fn flush(&self, timeout: Duration) -> Result<(), String> {
+    /// Waits (bounded) until everything sent has settled; off the executor, as
+    /// librdkafka's flush blocks.
+    pub(crate) async fn flush(&self, timeout: Duration) -> Result<(), TaskError> {
         let p = self.producer.clone();
-        tokio::task::spawn_blocking(move || p.flush(timeout))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| format!("Kafka did not acknowledge everything within {timeout:?}: {e}"))
+        let flushed = tokio::task::spawn_blocking(move || p.flush(timeout)).await;
+        match flushed {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(TaskError::KafkaDelivery(format!(
+                "Kafka did not acknowledge everything within {timeout:?}: {e}"
+            ))),
+            Err(e) => Err(TaskError::KafkaDelivery(format!(
+                "the flush did not finish: {e}"
+            ))),
+        }
     }
 }

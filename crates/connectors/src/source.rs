@@ -26,6 +26,7 @@ use crate::kafka::KafkaSettings;
 use crate::kafka_writer::{KafkaWriter, SendError};
 use crate::source_config::SourceConfig;
 use crate::status::{StatusHandle, TaskState};
+use crate::task_error::TaskError;
 
 /// Counters a worker exposes and logs; tests read batching and back-off from them.
 #[derive(Debug, Default)]
@@ -48,7 +49,7 @@ pub async fn run_source(
     status: StatusHandle,
     mut stop: watch::Receiver<bool>,
     metrics: Arc<SourceMetrics>,
-) -> Result<(), String> {
+) -> Result<(), TaskError> {
     let result = match Source::start(&config, kafka, &status, &mut stop, metrics).await {
         Ok(Some(mut source)) => {
             let r = source.run(&mut stop).await;
@@ -62,7 +63,7 @@ pub async fn run_source(
         Ok(()) => status.set_state(TaskState::Stopped),
         Err(e) => {
             tracing::error!(connector = %config.name, "task FAILED: {e}");
-            status.set_state(TaskState::Failed(e.clone()));
+            status.set_state(TaskState::Failed(e.to_string()));
         }
     }
     result
@@ -93,7 +94,7 @@ impl<'a> Source<'a> {
         status: &'a StatusHandle,
         stop: &mut watch::Receiver<bool>,
         metrics: Arc<SourceMetrics>,
-    ) -> Result<Option<Source<'a>>, String> {
+    ) -> Result<Option<Source<'a>>, TaskError> {
         if config.tasks_max > 1 {
             tracing::info!(connector = %config.name, tasks_max = config.tasks_max,
                 "running one task: a Diffusion topic selector cannot be split between tasks");
@@ -106,11 +107,14 @@ impl<'a> Source<'a> {
         report_connection(&session, status);
         let events = session
             .take_events()
-            .ok_or("the Diffusion session's events were already taken")?;
+            .expect("a new session's events are there to take");
         session
             .subscribe(&config.selector)
             .await
-            .map_err(|e| format!("cannot subscribe to {:?}: {e}", config.selector))?;
+            .map_err(|source| TaskError::DiffusionSubscribe {
+                selector: config.selector.clone(),
+                source,
+            })?;
         status.set_state(TaskState::Running);
         tracing::info!(connector = %config.name, selector = %config.selector,
             url = %config.diffusion.url, "source started");
@@ -129,7 +133,7 @@ impl<'a> Source<'a> {
         }))
     }
 
-    async fn run(&mut self, stop: &mut watch::Receiver<bool>) -> Result<(), String> {
+    async fn run(&mut self, stop: &mut watch::Receiver<bool>) -> Result<(), TaskError> {
         let interval = Duration::from_millis(self.config.poll_interval_ms);
         let mut idle = pin!(tokio::time::sleep(interval));
         let mut progress = tokio::time::interval(Duration::from_secs(10));
@@ -156,12 +160,12 @@ impl<'a> Source<'a> {
             tokio::select! {
                 biased;
                 _ = stop.changed() => break Ok(()),
-                why = &mut fatal => break Err(why),
+                why = &mut fatal => break Err(TaskError::KafkaIncurable(why)),
                 // Woken by any acknowledgement; a timeout re-checks in case one raced.
                 _ = tokio::time::timeout(Duration::from_millis(50), self.kafka_writer.settled()), if full => {}
                 n = self.events.recv_many(&mut batch, self.config.poll_size), if !full => {
                     if n == 0 {
-                        break Err(format!("the Diffusion session to {} closed", self.config.diffusion.url));
+                        break Err(TaskError::SessionEnded { url: self.config.diffusion.url.clone() });
                     }
                     self.metrics.batches.fetch_add(1, Ordering::Relaxed);
                     self.metrics.largest_batch.fetch_max(n as u64, Ordering::Relaxed);
@@ -198,7 +202,7 @@ impl<'a> Source<'a> {
     }
 
     /// Deliveries Kafka refused: fatal unless errors are tolerated.
-    fn judge_failures(&self) -> Result<(), String> {
+    fn judge_failures(&self) -> Result<(), TaskError> {
         while let Some(why) = self.kafka_writer.next_failure() {
             self.failed(why)?;
         }
@@ -206,10 +210,10 @@ impl<'a> Source<'a> {
     }
 
     /// A record that cannot be delivered: fatal unless errors are tolerated.
-    fn failed(&self, why: String) -> Result<(), String> {
+    fn failed(&self, why: String) -> Result<(), TaskError> {
         self.metrics.records_failed.fetch_add(1, Ordering::Relaxed);
         if !self.config.errors.tolerate_all {
-            return Err(format!("{why} (errors.tolerance is none)"));
+            return Err(TaskError::Undeliverable { why });
         }
         if self.config.errors.log {
             tracing::error!(connector = %self.config.name, "record skipped: {why}");
@@ -217,7 +221,7 @@ impl<'a> Source<'a> {
         Ok(())
     }
 
-    async fn take(&mut self, batch: &mut Vec<TopicEvent>) -> Result<(), String> {
+    async fn take(&mut self, batch: &mut Vec<TopicEvent>) -> Result<(), TaskError> {
         for event in batch.drain(..) {
             let (path, topic_type, value) = match event {
                 TopicEvent::RawValue {
@@ -252,7 +256,7 @@ impl<'a> Source<'a> {
             self.metrics
                 .updates_received
                 .fetch_add(1, Ordering::Relaxed);
-            if let Err(why) = self.send(&path, topic_type, value).await? {
+            if let Fate::Failed(why) = self.send(&path, topic_type, value).await? {
                 self.failed(format!("update of {path}: {why}"))?;
             }
         }
@@ -261,13 +265,13 @@ impl<'a> Source<'a> {
 
     /// The Kafka topic and record key for a Diffusion path, worked out once per path (the
     /// topic created if it is missing).
-    async fn route(&mut self, path: &str) -> Result<Result<(), String>, String> {
+    async fn route(&mut self, path: &str) -> Result<Fate, TaskError> {
         if self.routes.contains_key(path) {
-            return Ok(Ok(()));
+            return Ok(Fate::Sent);
         }
         let topic = match self.config.kafka_topic.resolve(path) {
             Ok(t) => t,
-            Err(e) => return Ok(Err(format!("kafka.topic: {e}"))),
+            Err(e) => return Ok(Fate::Failed(format!("kafka.topic: {e}"))),
         };
         let key = SchemaAndValue {
             schema: Some(Schema::new(SchemaType::String)),
@@ -275,7 +279,7 @@ impl<'a> Source<'a> {
         };
         let key = match self.config.key_converter.from_connect(&key) {
             Ok(k) => k,
-            Err(e) => return Ok(Err(format!("key converter: {e}"))),
+            Err(e) => return Ok(Fate::Failed(format!("key converter: {e}"))),
         };
         if !self.topics.contains(&topic) {
             self.kafka
@@ -289,7 +293,7 @@ impl<'a> Source<'a> {
             self.topics.insert(topic.clone());
         }
         self.routes.insert(path.to_owned(), Route { topic, key });
-        Ok(Ok(()))
+        Ok(Fate::Sent)
     }
 
     /// The record value for an update, through the value converter. Plain JSON from a
@@ -319,20 +323,20 @@ impl<'a> Source<'a> {
             .map_err(|e| format!("value converter ({topic_type} topic): {e}"))
     }
 
-    /// Converts and sends one update. The outer error stops the task (Kafka unusable);
-    /// the inner one is this record's problem.
+    /// Converts and sends one update. An error stops the task (Kafka unusable); a failed
+    /// fate is this record's problem.
     async fn send(
         &mut self,
         path: &str,
         topic_type: TopicType,
         update: Update,
-    ) -> Result<Result<(), String>, String> {
-        if let Err(why) = self.route(path).await? {
-            return Ok(Err(why));
+    ) -> Result<Fate, TaskError> {
+        if let Fate::Failed(why) = self.route(path).await? {
+            return Ok(Fate::Failed(why));
         }
         let value = match self.value(topic_type, update) {
             Ok(v) => v,
-            Err(why) => return Ok(Err(why)),
+            Err(why) => return Ok(Fate::Failed(why)),
         };
         let route = &self.routes[path];
         loop {
@@ -342,7 +346,7 @@ impl<'a> Source<'a> {
             {
                 Ok(()) => {
                     self.active.record(&route.topic);
-                    return Ok(Ok(()));
+                    return Ok(Fate::Sent);
                 }
                 // librdkafka's own queue is full: wait for acknowledgements.
                 Err(SendError::QueueFull) => {
@@ -353,10 +357,17 @@ impl<'a> Source<'a> {
                     .await;
                     self.judge_failures()?;
                 }
-                Err(SendError::Other(why)) => return Ok(Err(why)),
+                Err(SendError::Other(why)) => return Ok(Fate::Failed(why)),
             }
         }
     }
+}
+
+/// What became of one update: sent, or failed for a reason of its own (the task goes on
+/// if errors are tolerated).
+enum Fate {
+    Sent,
+    Failed(String),
 }
 
 /// An update as the client delivered it.

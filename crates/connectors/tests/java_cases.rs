@@ -628,7 +628,8 @@ async fn java_sink_task_put_fails_when_closed() {
         .await
         .expect("the task fails")
         .unwrap()
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("closed") || err.contains("authentication"),
         "{err}"
@@ -851,7 +852,8 @@ async fn java_sink_task_throws_on_failed_flush_pending_offsets() {
         .await
         .expect("the task fails")
         .unwrap()
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("Diffusion refused the update") && err.contains(&format!("{topic}-0@1")),
         "{err}"
@@ -930,7 +932,8 @@ async fn java_source_task_throws_connect_exception_when_closed() {
         .await
         .expect("the task fails")
         .unwrap()
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("closed"), "{err}");
     assert!(matches!(source.status.borrow().state, TaskState::Failed(_)));
 }
@@ -1048,7 +1051,8 @@ async fn java_source_task_poll_single_message_with_unknown_token() {
         .await
         .expect("the task fails")
         .unwrap()
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("\"kafka_${unknown}\"") && err.contains("${unknown}"),
         "{err}"
@@ -1096,7 +1100,8 @@ async fn java_source_task_drain_queue_while_disconnected() {
         .await
         .expect("the task fails")
         .unwrap()
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("closed"), "{err}");
     assert_eq!(
         source.metrics.records_acknowledged.load(Ordering::Relaxed),
@@ -1435,7 +1440,7 @@ fn kafka() -> KafkaSettings {
 
 struct RunningSink {
     stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<Result<(), String>>,
+    task: tokio::task::JoinHandle<Result<(), connectors::TaskError>>,
     metrics: Arc<SinkMetrics>,
     status: watch::Receiver<TaskStatus>,
 }
@@ -1479,7 +1484,7 @@ fn start_parsed_sink(config: SinkConfig) -> RunningSink {
 
 struct RunningSource {
     stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<Result<(), String>>,
+    task: tokio::task::JoinHandle<Result<(), connectors::TaskError>>,
     metrics: Arc<SourceMetrics>,
     status: watch::Receiver<TaskStatus>,
 }

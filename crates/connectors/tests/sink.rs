@@ -69,7 +69,7 @@ fn kafka() -> KafkaSettings {
 
 struct Running {
     stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<Result<(), String>>,
+    task: tokio::task::JoinHandle<Result<(), connectors::TaskError>>,
     metrics: Arc<SinkMetrics>,
     status: watch::Receiver<connectors::TaskStatus>,
 }
@@ -253,6 +253,11 @@ async fn a_bad_record_fails_the_task_when_errors_are_not_tolerated() {
         .unwrap()
         .unwrap()
         .unwrap_err();
+    assert!(
+        matches!(err, connectors::TaskError::RecordFailed { .. }),
+        "{err:?}"
+    );
+    let err = err.to_string();
     assert!(err.contains(&format!("{topic}-0@1")), "{err}");
     assert!(
         err.contains("VALUE_CONVERTER") && err.contains("invalid JSON"),
@@ -455,6 +460,92 @@ async fn connections_cut_mid_stream_lose_nothing_and_commit_only_confirmed() {
             .await,
         N
     );
+}
+
+/// Kafka's contract for a consumer: partitions taken away in a rebalance have what was
+/// confirmed for them committed as they go, so the member that takes them over does not
+/// read those records again. The periodic commit (`offset.flush.interval.ms`, 60 s by
+/// default) is far off here: only the revocation can have committed.
+#[tokio::test(flavor = "multi_thread")]
+async fn partitions_taken_away_in_a_rebalance_are_committed_as_they_go() {
+    use std::sync::atomic::Ordering::Relaxed;
+    let broker = Broker::shared();
+    let server = diffusion().await;
+    let topic = unique_name("rebalance");
+    broker.create_topic(&topic, 2).await;
+    let name = unique_name("sink");
+    let group = format!("connect-{name}");
+    let p: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", broker.bootstrap())
+        .create()
+        .unwrap();
+    let produce_to_both = |from: usize, to: usize| {
+        let (p, topic) = (p.clone(), topic.clone());
+        async move {
+            for n in from..to {
+                for partition in 0..2 {
+                    let value = json!({ "n": n }).to_string();
+                    let key = format!("k{partition}-{n}");
+                    let r = FutureRecord::to(&topic)
+                        .partition(partition)
+                        .key(&key)
+                        .payload(&value);
+                    p.send(r, Duration::from_secs(10))
+                        .await
+                        .map_err(|(e, _)| e)
+                        .unwrap();
+                }
+            }
+        }
+    };
+    let confirmed = |r: &[&Running]| -> u64 {
+        r.iter()
+            .map(|r| r.metrics.records_confirmed.load(Relaxed))
+            .sum()
+    };
+    let config = seed_sink(&name, &topic, &server.url(), "kafka/${topic}/${key}");
+    produce_to_both(0, 10).await;
+    let a = start(&config);
+    wait_for("A confirms all 20", || confirmed(&[&a]) == 20).await;
+    let nothing_yet = broker.committed_partitions(&group, &topic, 2).await;
+    assert!(
+        nothing_yet.iter().all(|&o| o < 0),
+        "committed before any revocation: {nothing_yet:?}"
+    );
+    // B joins the group: A's partitions are revoked (and one comes back to it).
+    let b = start(&config);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let committed = broker.committed_partitions(&group, &topic, 2).await;
+        if committed == [10, 10] {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "revocation did not commit A's confirmed offsets: {committed:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    produce_to_both(10, 11).await;
+    wait_for("the new records confirmed", || confirmed(&[&a, &b]) == 22).await;
+    let read = a.metrics.records_read.load(Relaxed) + b.metrics.records_read.load(Relaxed);
+    assert_eq!(read, 22, "B read again records A had confirmed");
+    for r in [a, b] {
+        r.stop.send(true).unwrap();
+        r.task.await.unwrap().unwrap();
+    }
+    assert_eq!(
+        broker.committed_partitions(&group, &topic, 2).await,
+        [11, 11]
+    );
+}
+
+async fn wait_for(what: &str, done: impl Fn() -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(tokio::time::Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -63,7 +63,7 @@ fn seed_source(name: &str, url: &str, extra: &[(&str, &str)]) -> ConnectorConfig
 
 struct Running {
     stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<Result<(), String>>,
+    task: tokio::task::JoinHandle<Result<(), connectors::TaskError>>,
     metrics: Arc<SourceMetrics>,
     status: watch::Receiver<TaskStatus>,
 }

@@ -56,7 +56,10 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
         cluster: None,
     };
     // The sample sink reads `price`; the broker may not create topics on first use.
-    kafka.create_topic_if_missing("price", 1, -1).await?;
+    kafka
+        .create_topic_if_missing("price", 1, -1)
+        .await
+        .map_err(|e| e.to_string())?;
     let (herder, rest) = crate::runtime::start(&worker, crate::runtime::Mode::Standalone).await?;
     for sample in [SINK, SOURCE] {
         let j: serde_json::Value = serde_json::from_str(sample).map_err(|e| e.to_string())?;

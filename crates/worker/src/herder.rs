@@ -98,7 +98,8 @@ pub enum TaskMetrics {
 
 struct Task {
     stop: watch::Sender<bool>,
-    join: tokio::task::JoinHandle<Result<(), String>>,
+    /// The task; its failure is in its status already.
+    join: tokio::task::JoinHandle<()>,
     status: watch::Receiver<TaskStatus>,
     metrics: TaskMetrics,
     /// A source in a cluster: true while another worker runs it and this one waits.
@@ -263,13 +264,10 @@ impl Herder {
                 let kafka = self.kafka.clone();
                 // In a cluster too: the sink's consumer group spreads the partitions over
                 // the workers, and Kafka moves a dead worker's to the others.
-                let join = tokio::spawn(connectors::run_sink(
-                    config,
-                    kafka,
-                    handle,
-                    stop_rx,
-                    m.clone(),
-                ));
+                let run = connectors::run_sink(config, kafka, handle, stop_rx, m.clone());
+                let join = tokio::spawn(async move {
+                    let _ = run.await;
+                });
                 (join, TaskMetrics::Sink(m))
             }
             Validated::Source(config) => {
@@ -283,7 +281,10 @@ impl Herder {
                             stop_rx,
                             m.clone(),
                         );
-                        (tokio::spawn(run), TaskMetrics::Source(m))
+                        let join = tokio::spawn(async move {
+                            let _ = run.await;
+                        });
+                        (join, TaskMetrics::Source(m))
                     }
                     Some(c) => {
                         // One worker of the cluster runs it; the others stand by.
@@ -308,11 +309,9 @@ impl Herder {
                             },
                         );
                         let run = async move {
-                            let r = run.await;
-                            if let Err(e) = &r {
-                                report.set_state(TaskState::Failed(e.clone()));
+                            if let Err(e) = run.await {
+                                report.set_state(TaskState::Failed(e.to_string()));
                             }
-                            r
                         };
                         (tokio::spawn(run), TaskMetrics::Source(m))
                     }

@@ -12,11 +12,43 @@
 use std::future::Future;
 use std::time::Duration;
 
-use connectors::kafka::KafkaSettings;
+use connectors::kafka::{KafkaSettings, TopicError};
+use connectors::TaskError;
 use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::error::KafkaError;
 use tokio::sync::watch;
 
 use super::{topic_name, ClusterSettings};
+
+/// Why this worker can no longer take part in choosing a source's runner, or why the
+/// source it ran failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ElectionError {
+    /// The runner topic is missing and could not be created.
+    #[error(transparent)]
+    Topic(#[from] TopicError),
+    /// The runner group's consumer could not be created or subscribed.
+    #[error("cannot join the runner group {topic}: {source}")]
+    Join {
+        /// The runner topic (also the group's name).
+        topic: String,
+        /// What librdkafka said.
+        #[source]
+        source: KafkaError,
+    },
+    /// The thread that follows the group could not be started.
+    #[error("cannot start the runner group's thread: {0}")]
+    Thread(#[source] std::io::Error),
+    /// The thread that follows the group ended while the connector runs.
+    #[error("the runner group's thread ended")]
+    ThreadEnded,
+    /// The source task failed on this worker (boxed: it is large and rare).
+    #[error(transparent)]
+    Task(#[from] Box<TaskError>),
+    /// The source task panicked or was cancelled.
+    #[error("the source task ended abnormally: {0}")]
+    Aborted(#[source] tokio::task::JoinError),
+}
 
 /// The topic and group through which a source's runner is chosen.
 pub fn runner_topic(s: &ClusterSettings, connector: &str) -> String {
@@ -30,7 +62,7 @@ fn leadership(
     s: &ClusterSettings,
     topic: &str,
     mut stop: watch::Receiver<bool>,
-) -> Result<watch::Receiver<bool>, String> {
+) -> Result<watch::Receiver<bool>, ElectionError> {
     let mut cc = kafka.consumer(topic);
     cc.remove("group.instance.id");
     cc.set(
@@ -39,12 +71,12 @@ fn leadership(
     )
     .set("heartbeat.interval.ms", s.heartbeat.as_millis().to_string())
     .set("partition.assignment.strategy", "cooperative-sticky");
-    let consumer: BaseConsumer = cc
-        .create()
-        .map_err(|e| format!("cannot join the runner group {topic}: {e}"))?;
-    consumer
-        .subscribe(&[topic])
-        .map_err(|e| format!("cannot join the runner group {topic}: {e}"))?;
+    let joining = |source| ElectionError::Join {
+        topic: topic.to_owned(),
+        source,
+    };
+    let consumer: BaseConsumer = cc.create().map_err(joining)?;
+    consumer.subscribe(&[topic]).map_err(joining)?;
     let (tx, rx) = watch::channel(false);
     let topic = topic.to_owned();
     std::thread::Builder::new()
@@ -63,7 +95,7 @@ fn leadership(
             // Dropping the consumer leaves the group: a standby takes over at once.
             drop(consumer);
         })
-        .map_err(|e| e.to_string())?;
+        .map_err(ElectionError::Thread)?;
     Ok(rx)
 }
 
@@ -77,10 +109,10 @@ pub async fn run_elected<F, Fut>(
     mut stop: watch::Receiver<bool>,
     standby: watch::Sender<bool>,
     mut task: F,
-) -> Result<(), String>
+) -> Result<(), ElectionError>
 where
     F: FnMut(watch::Receiver<bool>) -> Fut,
-    Fut: Future<Output = Result<(), String>> + Send + 'static,
+    Fut: Future<Output = Result<(), TaskError>> + Send + 'static,
 {
     let topic = runner_topic(&settings, &connector);
     kafka
@@ -90,7 +122,7 @@ where
     loop {
         standby.send_replace(true);
         tokio::select! {
-            r = async { leader.wait_for(|l| *l).await.map(|_| ()) } => if r.is_err() { return Err("the runner group's thread ended".into()) },
+            r = async { leader.wait_for(|l| *l).await.map(|_| ()) } => if r.is_err() { return Err(ElectionError::ThreadEnded) },
             _ = async { stop.wait_for(|s| *s).await.map(|_| ()) } => return Ok(()),
         }
         standby.send_replace(false);
@@ -98,7 +130,7 @@ where
         let (task_stop, task_stop_rx) = watch::channel(false);
         let mut running = tokio::spawn(task(task_stop_rx));
         tokio::select! {
-            r = &mut running => return r.unwrap_or_else(|e| Err(e.to_string())),
+            r = &mut running => return ended(r),
             _ = async { leader.wait_for(|l| !*l).await.map(|_| ()) } => {
                 tracing::warn!(connector = %connector, "another worker runs the source now; stopping here");
                 let _ = task_stop.send(true);
@@ -106,8 +138,15 @@ where
             }
             _ = async { stop.wait_for(|s| *s).await.map(|_| ()) } => {
                 let _ = task_stop.send(true);
-                return running.await.unwrap_or_else(|e| Err(e.to_string()));
+                return ended(running.await);
             }
         }
+    }
+}
+
+fn ended(r: Result<Result<(), TaskError>, tokio::task::JoinError>) -> Result<(), ElectionError> {
+    match r {
+        Ok(r) => r.map_err(|e| ElectionError::Task(Box::new(e))),
+        Err(e) => Err(ElectionError::Aborted(e)),
     }
 }

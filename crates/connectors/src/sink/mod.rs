@@ -1,0 +1,26 @@
+//! The sink task: Kafka records in, Diffusion updates out, offsets committed only for what
+//! Diffusion confirmed.
+//!
+//! One stage per file, in the order a record passes them:
+//! - `read`: the Kafka consumer (Connect's group), its rebalance callback, the lag;
+//! - `prepare`: key and value converted, destination resolved, the Diffusion update;
+//! - `publish`: the in-flight window: sent in order, confirmed in order, sent again
+//!   after a reconnection;
+//! - `offsets`: what may be committed (what settled), handed to librdkafka to commit;
+//! - `metrics`: the counters the worker shows;
+//! - `task`: the loop that joins them, and the error path.
+//!
+//! The window and the offsets take their Diffusion session and Kafka consumer through
+//! small traits (`Publisher`, `OffsetStore`), so their state
+//! machines have unit tests with in-memory stand-ins; `tests/sink.rs` runs the whole
+//! task against Apache Kafka and our Diffusion server.
+
+mod metrics;
+mod offsets;
+mod prepare;
+mod publish;
+mod read;
+mod task;
+
+pub use metrics::SinkMetrics;
+pub use task::run_sink;

@@ -1,0 +1,218 @@
+//! What a record asks of Diffusion: its key and value converted, its destination resolved
+//! and checked, its value in Diffusion's JSON form (CBOR).
+
+use bytes::Bytes;
+use connect_data::{to_diffusion_cbor, SchemaAndValue};
+
+use crate::config::SinkConfig;
+use crate::errors::{RecordError, Stage};
+use crate::pattern::{validate_path, Context};
+
+/// CBOR `null`: what a tombstone sets by default.
+const CBOR_NULL: &[u8] = &[0xf6];
+
+/// One Diffusion request; kept until confirmed so it can be sent again after a
+/// reconnection.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Update {
+    /// Set the JSON topic at `path` (created on first sight) to `value` (CBOR).
+    Set { path: String, value: Bytes },
+    /// Remove the topic at `path` and those below it (a tombstone with
+    /// `diffusion.tombstone.behavior=remove`).
+    Remove { path: String },
+}
+
+/// A record as the sink reads it: borrowed from the consumer, nothing copied.
+pub(super) struct Record<'a> {
+    pub(super) topic: &'a str,
+    pub(super) key: Option<&'a [u8]>,
+    pub(super) value: Option<&'a [u8]>,
+}
+
+/// A record's value as the sink read it.
+enum ReadValue {
+    /// Already the Diffusion CBOR (plain JSON, see `Converter::json_cbor`).
+    Cbor(Vec<u8>),
+    Connect(Box<SchemaAndValue>),
+}
+
+/// Converts `record` and resolves its destination. `max_message_size`: the server's
+/// limit, if it gave one: an update above it would close the session (and be sent again
+/// after every reconnection), so it is this record's failure instead.
+pub(super) fn prepare(
+    c: &SinkConfig,
+    record: &Record<'_>,
+    max_message_size: Option<u32>,
+) -> Result<Update, RecordError> {
+    let key = c
+        .key_converter
+        .to_connect(record.key)
+        .map_err(|e| RecordError {
+            stage: Stage::KeyConverter,
+            message: format!("key: {e}"),
+        })?;
+    // Plain JSON goes to CBOR without a Connect value in between (schemaless: no
+    // version); everything else through the Connect value.
+    let value = match c.value_converter.json_cbor(record.value) {
+        Some(cbor) => ReadValue::Cbor(cbor),
+        None => {
+            let read = c.value_converter.to_connect(record.value);
+            ReadValue::Connect(Box::new(read.map_err(|e| RecordError {
+                stage: Stage::ValueConverter,
+                message: format!("value: {e}"),
+            })?))
+        }
+    };
+    let key_text = key.to_path_string();
+    let ctx = Context {
+        topic: record.topic,
+        key: key_text.as_deref(),
+        key_version: key.schema.as_ref().and_then(|s| s.version),
+        value_version: match &value {
+            ReadValue::Cbor(_) => None,
+            ReadValue::Connect(v) => v.schema.as_ref().and_then(|s| s.version),
+        },
+    };
+    let put = |message: String| RecordError {
+        stage: Stage::TaskPut,
+        message,
+    };
+    let path = c
+        .destination
+        .resolve(&ctx)
+        .map_err(|e| put(format!("diffusion.destination: {e}")))?;
+    validate_path(&path).map_err(put)?;
+    if record.value.is_none() {
+        return Ok(if c.tombstone_removes {
+            Update::Remove { path }
+        } else {
+            Update::Set {
+                path,
+                value: Bytes::from_static(CBOR_NULL),
+            }
+        });
+    }
+    let cbor = match value {
+        ReadValue::Cbor(cbor) => cbor,
+        ReadValue::Connect(value) => {
+            to_diffusion_cbor(&value).map_err(|e| put(format!("value: {e}")))?
+        }
+    };
+    if let Some(max) = max_message_size {
+        let size = cbor.len() + path.len() + 64;
+        if size > max as usize {
+            return Err(put(format!(
+                "the update is about {size} bytes; Diffusion at {} takes messages of at most {max} bytes",
+                c.diffusion.url
+            )));
+        }
+    }
+    Ok(Update::Set {
+        path,
+        value: Bytes::from(cbor),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::config::ConnectorConfig;
+
+    fn config(extra: &[(&str, &str)]) -> SinkConfig {
+        let mut props: BTreeMap<String, String> = [
+            ("connector.class", crate::SINK_CLASS),
+            ("topics", "orders"),
+            ("diffusion.url", "ws://127.0.0.1:8080"),
+            ("diffusion.username", "admin"),
+            ("diffusion.password", "password"),
+            ("diffusion.destination", "kafka/${topic}/${key}"),
+            (
+                "key.converter",
+                "org.apache.kafka.connect.storage.StringConverter",
+            ),
+            (
+                "value.converter",
+                "org.apache.kafka.connect.json.JsonConverter",
+            ),
+            ("value.converter.schemas.enable", "false"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        for (k, v) in extra {
+            props.insert((*k).into(), (*v).into());
+        }
+        let c = ConnectorConfig {
+            name: "s".into(),
+            props,
+        };
+        SinkConfig::parse(&c, &BTreeMap::new()).expect("a valid config")
+    }
+
+    fn record<'a>(key: &'a str, value: Option<&'a str>) -> Record<'a> {
+        Record {
+            topic: "orders",
+            key: Some(key.as_bytes()),
+            value: value.map(str::as_bytes),
+        }
+    }
+
+    #[test]
+    fn a_json_record_sets_its_destination_to_its_cbor() {
+        let c = config(&[]);
+        let u = prepare(&c, &record("k1", Some(r#"{"a":1}"#)), None).unwrap();
+        // {"a": 1} in CBOR as the official SDKs write it: an indefinite-length map,
+        // text "a", unsigned 1, break.
+        assert_eq!(
+            u,
+            Update::Set {
+                path: "kafka/orders/k1".into(),
+                value: Bytes::from_static(&[0xbf, 0x61, b'a', 0x01, 0xff]),
+            }
+        );
+    }
+
+    #[test]
+    fn a_tombstone_sets_null_or_removes() {
+        let set = prepare(&config(&[]), &record("k", None), None).unwrap();
+        assert_eq!(
+            set,
+            Update::Set {
+                path: "kafka/orders/k".into(),
+                value: Bytes::from_static(CBOR_NULL)
+            }
+        );
+        let c = config(&[("diffusion.tombstone.behavior", "remove")]);
+        let removed = prepare(&c, &record("k", None), None).unwrap();
+        assert_eq!(
+            removed,
+            Update::Remove {
+                path: "kafka/orders/k".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_bad_value_fails_at_the_value_converter() {
+        let e = prepare(&config(&[]), &record("k", Some("{not json")), None).unwrap_err();
+        assert_eq!(e.stage, Stage::ValueConverter);
+        assert!(e.message.starts_with("value: "), "{}", e.message);
+    }
+
+    #[test]
+    fn an_update_above_the_servers_limit_fails_at_task_put() {
+        let big = format!("\"{}\"", "x".repeat(2000));
+        let e = prepare(&config(&[]), &record("k", Some(&big)), Some(1024)).unwrap_err();
+        assert_eq!(e.stage, Stage::TaskPut);
+        assert!(e.message.contains("at most 1024 bytes"), "{}", e.message);
+        assert!(prepare(&config(&[]), &record("k", Some(&big)), Some(1 << 20)).is_ok());
+    }
+
+    #[test]
+    fn a_destination_that_is_not_a_valid_path_fails_at_task_put() {
+        let e = prepare(&config(&[]), &record("", Some("1")), None).unwrap_err();
+        assert_eq!(e.stage, Stage::TaskPut, "{}", e.message);
+    }
+}

@@ -1,0 +1,312 @@
+//! The sink task's loop: reads records, prepares and publishes them, settles their offsets,
+//! and takes failed records down the error path (`errors.tolerance`, dead-letter topic).
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use diffusion_client::{ClientError, Session};
+use rdkafka::consumer::Consumer;
+use rdkafka::message::{BorrowedMessage, Message};
+use tokio::sync::watch;
+
+use super::metrics::SinkMetrics;
+use super::offsets::{store_settled, Offsets};
+use super::prepare::{prepare, Record};
+use super::publish::{ready, Entry, Failure, Origin, Settled, Wait, Window, Work};
+use super::read::{self, SinkConsumer};
+use crate::active_topics::TopicRecorder;
+use crate::config::SinkConfig;
+use crate::diffusion::{connect, report_connection};
+use crate::errors::{ErrorReporter, RecordError, RecordInfo, Stage};
+use crate::kafka::KafkaSettings;
+use crate::status::{StatusHandle, TaskState};
+use crate::task_error::TaskError;
+
+/// How often settled offsets are handed to librdkafka, which commits them every
+/// `offset.flush.interval.ms`: often enough that a commit carries what settled just
+/// before it, rarely enough to cost nothing per record.
+const STORE_INTERVAL: Duration = Duration::from_millis(100);
+
+/// Runs the sink until `stop` is set (graceful: in-flight updates are confirmed and
+/// committed first) or it fails (the reason is returned and reported as FAILED).
+pub async fn run_sink(
+    config: SinkConfig,
+    kafka: KafkaSettings,
+    status: StatusHandle,
+    mut stop: watch::Receiver<bool>,
+    metrics: Arc<SinkMetrics>,
+) -> Result<(), TaskError> {
+    let result = match Sink::start(&config, &kafka, &status, &mut stop, metrics).await {
+        Ok(Some(sink)) => sink.run(&mut stop).await,
+        Ok(None) => Ok(()),
+        Err(e) => Err(e),
+    };
+    match &result {
+        Ok(()) => status.set_state(TaskState::Stopped),
+        Err(e) => {
+            tracing::error!(connector = %config.name, "task FAILED: {e}");
+            status.set_state(TaskState::Failed(e.to_string()));
+        }
+    }
+    result
+}
+
+struct Sink<'a> {
+    config: &'a SinkConfig,
+    window: Window<Session>,
+    consumer: Arc<SinkConsumer>,
+    offsets: Arc<Mutex<Offsets>>,
+    reporter: ErrorReporter,
+    metrics: Arc<SinkMetrics>,
+    /// A record failed and errors are not tolerated: read no more.
+    poisoned: bool,
+    /// The connector's active topics.
+    active: TopicRecorder,
+    /// The topic of the last record read, shared by the records after it (most records
+    /// come from the topic of the one before).
+    last_topic: Arc<str>,
+}
+
+impl<'a> Sink<'a> {
+    async fn start(
+        config: &'a SinkConfig,
+        kafka: &KafkaSettings,
+        status: &'a StatusHandle,
+        stop: &mut watch::Receiver<bool>,
+        metrics: Arc<SinkMetrics>,
+    ) -> Result<Option<Sink<'a>>, TaskError> {
+        if config.tasks_max > 1 {
+            tracing::info!(connector = %config.name, tasks_max = config.tasks_max,
+                "running one task: Diffusion topics have no partitions, so one ordered stream per connector keeps updates in order");
+        }
+        let d = &config.diffusion;
+        let Some(session) = connect(d, &config.name, stop, false, config.max_in_flight).await?
+        else {
+            return Ok(None);
+        };
+        report_connection(&session, status);
+        let offsets = Arc::new(Mutex::new(Offsets::default()));
+        let consumer = read::consumer(config, kafka, offsets.clone())?;
+        let reporter = ErrorReporter::new(config.errors.clone(), &config.name, kafka).await?;
+        status.set_state(TaskState::Running);
+        tracing::info!(connector = %config.name, topics = ?config.topics, url = %d.url,
+            group = %read::group(&config.name), "sink started");
+        Ok(Some(Sink {
+            config,
+            window: Window::new(session, &config.name, &d.url, config.max_in_flight),
+            consumer: Arc::new(consumer),
+            offsets,
+            reporter,
+            metrics,
+            poisoned: false,
+            active: status.topic_recorder(),
+            last_topic: Arc::from(""),
+        }))
+    }
+
+    async fn run(mut self, stop: &mut watch::Receiver<bool>) -> Result<(), TaskError> {
+        let mut store = tokio::time::interval(STORE_INTERVAL);
+        let mut progress = tokio::time::interval(Duration::from_secs(10));
+        progress.tick().await;
+        let mut lag = tokio::time::interval(Duration::from_secs(5));
+        let mut last = (Instant::now(), 0u64);
+        // Its own handle, so a record borrowed from it does not borrow `self`.
+        let consumer = self.consumer.clone();
+        // One wait for the whole run, not a new subscription per record.
+        let kafka = consumer.context().kafka.clone();
+        let fatal = kafka.fatal();
+        tokio::pin!(fatal);
+        let outcome = loop {
+            tokio::select! {
+                biased;
+                _ = stop.changed() => break Ok(()),
+                why = &mut fatal => break Err(TaskError::KafkaIncurable(why)),
+                answer = self.window.next(), if !self.window.is_empty() => {
+                    if let Err(e) = self.settle(answer, stop).await {
+                        break Err(e);
+                    }
+                }
+                msg = consumer.recv(), if self.window.has_room() && !self.poisoned => match msg {
+                    Ok(m) => {
+                        if let Err(e) = self.take(&m).await {
+                            break Err(e);
+                        }
+                    }
+                    // Wrong credentials do not pass by retrying: say so and stop.
+                    Err(e) if read::is_auth_failure(&e) => break Err(TaskError::KafkaCredentials(e)),
+                    Err(e) => tracing::warn!(connector = %self.config.name, error = %e, "Kafka consumer error"),
+                },
+                _ = store.tick() => store_settled(&*self.consumer, &self.offsets),
+                _ = lag.tick() => read::measure_lag(&self.consumer, &self.metrics),
+                _ = progress.tick() => {
+                    let n = self.metrics.records_confirmed.load(Ordering::Relaxed);
+                    let rate = (n - last.1) as f64 / last.0.elapsed().as_secs_f64();
+                    tracing::info!(connector = %self.config.name,
+                        read = self.metrics.records_read.load(Ordering::Relaxed), confirmed = n,
+                        failed = self.metrics.records_failed.load(Ordering::Relaxed),
+                        in_flight = self.window.len(), "{rate:.0} records/s to Diffusion");
+                    last = (Instant::now(), n);
+                }
+            }
+        };
+        if outcome.is_ok() {
+            // Graceful: let what is in flight be confirmed (bounded), then commit.
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+            for entry in self.window.drain(deadline).await {
+                self.done(&entry);
+            }
+        }
+        store_settled(&*self.consumer, &self.offsets);
+        drop(consumer);
+        let Sink {
+            config,
+            window,
+            consumer,
+            ..
+        } = self;
+        read::close(consumer, &config.name).await;
+        window.publisher().close().await;
+        tracing::info!(connector = %config.name, "sink stopped; offsets committed up to the last confirmed record");
+        outcome
+    }
+
+    /// A record's fate is settled: its offset may be committed.
+    fn done(&mut self, entry: &Entry) {
+        if let Work::Update(_) = entry.work {
+            self.metrics
+                .confirmed(entry.sent_at, entry.origin.timestamp_ms);
+        }
+        let o = &entry.origin;
+        self.offsets
+            .lock()
+            .expect("offsets lock")
+            .settle(&o.topic, o.partition, o.offset);
+    }
+
+    async fn settle(
+        &mut self,
+        answer: Result<(), Failure>,
+        stop: &mut watch::Receiver<bool>,
+    ) -> Result<(), TaskError> {
+        match self.window.settle(answer, stop).await? {
+            Settled::Done(entry) => self.done(&entry),
+            Settled::Resent => {}
+            // The record cannot go to this topic (wrong type, bad path, bad value).
+            Settled::Refused(entry, e) => self.refused(entry, e).await?,
+        }
+        Ok(())
+    }
+
+    async fn refused(&mut self, entry: Entry, e: ClientError) -> Result<(), TaskError> {
+        let err = RecordError {
+            stage: Stage::TaskPut,
+            message: format!("Diffusion refused the update: {e}"),
+        };
+        if !self.reporter.tolerates() {
+            return Err(TaskError::RecordFailed {
+                record: entry.origin.coordinates(),
+                stage: err.stage.name(),
+                message: err.message,
+            });
+        }
+        self.metrics.records_failed.fetch_add(1, Ordering::Relaxed);
+        if let Some(info) = &entry.origin.info {
+            if let Some(delivery) = self.reporter.report(info, &err)? {
+                let delivered = match delivery.await {
+                    Ok(Ok(_)) => Ok(()),
+                    Ok(Err((e, _))) => Err(e.to_string()),
+                    Err(_) => Err("the producer was closed".to_owned()),
+                };
+                delivered.map_err(|reason| crate::errors::DeadLetterError::Delivery {
+                    record: entry.origin.coordinates(),
+                    reason,
+                })?;
+                self.metrics
+                    .records_dead_lettered
+                    .fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        let o = &entry.origin;
+        self.offsets
+            .lock()
+            .expect("offsets lock")
+            .settle(&o.topic, o.partition, o.offset);
+        Ok(())
+    }
+
+    /// Converts one record and sends its update, or takes it down the error path.
+    async fn take(&mut self, m: &BorrowedMessage<'_>) -> Result<(), TaskError> {
+        self.metrics.records_read.fetch_add(1, Ordering::Relaxed);
+        self.active.record(m.topic());
+        if *self.last_topic != *m.topic() {
+            self.last_topic = Arc::from(m.topic());
+        }
+        let mut origin = Origin {
+            topic: self.last_topic.clone(),
+            partition: m.partition(),
+            offset: m.offset(),
+            timestamp_ms: m.timestamp().to_millis(),
+            info: None,
+        };
+        let record = Record {
+            topic: m.topic(),
+            key: m.key(),
+            value: m.payload(),
+        };
+        let max_message_size = self.window.publisher().max_message_size();
+        match prepare(self.config, &record, max_message_size) {
+            Ok(update) => {
+                // Kept only when a refusal could still take it down the error path.
+                if self.reporter.tolerates() {
+                    origin.info = Some(read::record_info(m));
+                }
+                self.window.send(origin, update).await
+            }
+            Err(err) => self.failed(origin, read::record_info(m), err),
+        }
+    }
+
+    /// A record failed before reaching Diffusion.
+    fn failed(
+        &mut self,
+        mut origin: Origin,
+        info: RecordInfo,
+        err: RecordError,
+    ) -> Result<(), TaskError> {
+        self.metrics.records_failed.fetch_add(1, Ordering::Relaxed);
+        if !self.reporter.tolerates() {
+            // Fail once everything before this record has settled and is committed.
+            self.poisoned = true;
+            let why = TaskError::RecordFailed {
+                record: info.coordinates(),
+                stage: err.stage.name(),
+                message: err.message,
+            };
+            self.window.push(origin, Work::Fatal(why), ready());
+            return Ok(());
+        }
+        let wait: Wait = match self.reporter.report(&info, &err)? {
+            Some(delivery) => {
+                let metrics = self.metrics.clone();
+                Box::pin(async move {
+                    match delivery.await {
+                        Ok(Ok(_)) => {
+                            metrics
+                                .records_dead_lettered
+                                .fetch_add(1, Ordering::Relaxed);
+                            Ok(())
+                        }
+                        // The record must not be committed without reaching the DLQ.
+                        Ok(Err((e, _))) => Err(Failure::DeadLetter(e.to_string())),
+                        Err(_) => Err(Failure::DeadLetter("the producer was closed".into())),
+                    }
+                })
+            }
+            None => ready(),
+        };
+        origin.info = Some(info);
+        self.window.push(origin, Work::Reported, wait);
+        Ok(())
+    }
+}
