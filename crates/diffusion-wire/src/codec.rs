@@ -11,14 +11,24 @@ use bytes::{BufMut, Bytes, BytesMut};
 /// Why a frame could not be decoded. Carries enough context to name the bad field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
+    /// The frame ended before the named field was complete.
     #[error("frame truncated while reading {0}")]
     Truncated(&'static str),
+    /// A varint ran past ten bytes or past 64 bits, so it cannot be an int64.
     #[error("varint too long while reading {0}")]
     VarintOverflow(&'static str),
+    /// A string field's bytes were not valid UTF-8.
     #[error("invalid UTF-8 in {0}")]
     InvalidUtf8(&'static str),
+    /// A field decoded but its value is not one this protocol defines (an unknown tag or code).
     #[error("{what}: unexpected value {value}")]
-    Unexpected { what: &'static str, value: i64 },
+    Unexpected {
+        /// Names the field that held the value, as in the other variants.
+        what: &'static str,
+        /// The value read (a tag, type byte or code), widened to i64.
+        value: i64,
+    },
+    /// Any other layout error, described in full (for example trailing bytes after a message).
     #[error("{0}")]
     Invalid(String),
 }
@@ -31,28 +41,34 @@ pub struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// A reader positioned at the first byte of `buf`.
     pub fn new(buf: &'a [u8]) -> Self {
         Self { buf, pos: 0 }
     }
 
+    /// How many bytes are left unread, in bytes.
     pub fn remaining(&self) -> usize {
         self.buf.len() - self.pos
     }
 
+    /// Whether every byte has been read.
     pub fn is_empty(&self) -> bool {
         self.remaining() == 0
     }
 
+    /// How many bytes have been read so far: the offset of the next byte in the frame.
     pub fn position(&self) -> usize {
         self.pos
     }
 
+    /// Reads one raw byte; `what` names the field in the error if the frame has ended.
     pub fn byte(&mut self, what: &'static str) -> Result<u8, DecodeError> {
         let b = *self.buf.get(self.pos).ok_or(DecodeError::Truncated(what))?;
         self.pos += 1;
         Ok(b)
     }
 
+    /// Reads exactly `n` raw bytes, borrowed from the frame, or fails with `Truncated(what)`.
     pub fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], DecodeError> {
         if self.remaining() < n {
             return Err(DecodeError::Truncated(what));
@@ -69,6 +85,7 @@ impl<'a> Reader<'a> {
         s
     }
 
+    /// Reads an unsigned LEB128 varint of at most ten bytes (64 bits).
     pub fn varint_u64(&mut self, what: &'static str) -> Result<u64, DecodeError> {
         let mut value: u64 = 0;
         for shift in (0..70).step_by(7) {
@@ -84,6 +101,7 @@ impl<'a> Reader<'a> {
         Err(DecodeError::VarintOverflow(what))
     }
 
+    /// Reads an int64: the varint's 64 bits as two's complement, so negatives take ten bytes.
     pub fn int64(&mut self, what: &'static str) -> Result<i64, DecodeError> {
         Ok(self.varint_u64(what)? as i64)
     }
@@ -102,11 +120,13 @@ impl<'a> Reader<'a> {
         Ok(n as usize)
     }
 
+    /// Reads length-prefixed bytes (a varint length then that many bytes), borrowed from the frame.
     pub fn bytes(&mut self, what: &'static str) -> Result<&'a [u8], DecodeError> {
         let n = self.length(what)?;
         self.take(n, what)
     }
 
+    /// Reads a length-prefixed UTF-8 string.
     pub fn string(&mut self, what: &'static str) -> Result<String, DecodeError> {
         let b = self.bytes(what)?;
         std::str::from_utf8(b)
@@ -114,6 +134,7 @@ impl<'a> Reader<'a> {
             .map_err(|_| DecodeError::InvalidUtf8(what))
     }
 
+    /// Reads a string map: a varint count then that many key/value string pairs, in wire order.
     pub fn string_map(&mut self, what: &'static str) -> Result<Vec<(String, String)>, DecodeError> {
         // Each entry takes at least two bytes, which bounds the count by the frame size.
         let n = self.varint_u64(what)?;
@@ -144,26 +165,31 @@ pub struct Writer {
 }
 
 impl Writer {
+    /// An empty frame.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// An empty frame with room for `n` bytes, to avoid reallocating while writing a known size.
     pub fn with_capacity(n: usize) -> Self {
         Self {
             buf: BytesMut::with_capacity(n),
         }
     }
 
+    /// Appends one raw byte.
     pub fn byte(&mut self, b: u8) -> &mut Self {
         self.buf.put_u8(b);
         self
     }
 
+    /// Appends raw bytes with no length prefix.
     pub fn raw(&mut self, b: &[u8]) -> &mut Self {
         self.buf.put_slice(b);
         self
     }
 
+    /// Appends an unsigned LEB128 varint (one to ten bytes).
     pub fn varint_u64(&mut self, mut n: u64) -> &mut Self {
         while n >= 0x80 {
             self.buf.put_u8((n as u8 & 0x7f) | 0x80);
@@ -173,24 +199,29 @@ impl Writer {
         self
     }
 
+    /// Appends an int64 as the varint of its two's-complement bits (ten bytes when negative).
     pub fn int64(&mut self, n: i64) -> &mut Self {
         self.varint_u64(n as u64)
     }
 
+    /// Appends an int32 sign-extended to 64 bits, as the SDKs do (ten bytes when negative).
     pub fn int32(&mut self, n: i32) -> &mut Self {
         // Sign-extended, as the SDKs write an int32 through the same int64 path.
         self.varint_u64(i64::from(n) as u64)
     }
 
+    /// Appends length-prefixed bytes: a varint length then the bytes.
     pub fn bytes(&mut self, b: &[u8]) -> &mut Self {
         self.varint_u64(b.len() as u64);
         self.raw(b)
     }
 
+    /// Appends a length-prefixed UTF-8 string.
     pub fn string(&mut self, s: &str) -> &mut Self {
         self.bytes(s.as_bytes())
     }
 
+    /// Appends a string map: a varint count then each key and value as strings, in slice order.
     pub fn string_map(&mut self, m: &[(String, String)]) -> &mut Self {
         self.varint_u64(m.len() as u64);
         for (k, v) in m {
@@ -199,14 +230,17 @@ impl Writer {
         self
     }
 
+    /// How many bytes have been written so far.
     pub fn len(&self) -> usize {
         self.buf.len()
     }
 
+    /// Whether nothing has been written yet.
     pub fn is_empty(&self) -> bool {
         self.buf.is_empty()
     }
 
+    /// The finished frame, cheap to clone and send.
     pub fn finish(self) -> Bytes {
         self.buf.freeze()
     }

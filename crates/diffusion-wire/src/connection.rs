@@ -10,33 +10,52 @@ pub const PROTOCOL_BYTE: u8 = b'#';
 /// The protocol versions this codec speaks. Python 6.12 asks for 25, JavaScript 6.12 for 29;
 /// the payloads used here are the same across that range.
 pub const MIN_VERSION: u8 = 25;
+/// The newest protocol version this codec speaks (the JavaScript SDK's).
 pub const MAX_VERSION: u8 = 29;
 /// The version our client asks for: the Python SDK's, whose frames are our reference.
 pub const CLIENT_VERSION: u8 = 25;
 /// Capability bits: 2 = zlib, 8 = unified.
 pub const CAPABILITY_ZLIB: u32 = 2;
+/// Capability bit: the client can take "unified" messages; both SDKs set it.
 pub const CAPABILITY_UNIFIED: u32 = 8;
 /// Session tokens are opaque 24-byte values.
 pub const TOKEN_LEN: usize = 24;
 
+/// The code in byte 2 of the connection response: whether a session was opened, resumed or refused,
+/// and why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResponseCode {
+    /// 100: a new session was opened.
     Ok,
+    /// 102: the server does not support the requested protocol version; clients treat it as a
+    /// failure.
     Downgrade,
+    /// 105: an existing session was resumed by a reconnection.
     Reconnected,
+    /// 106: a session was resumed, but messages sent while disconnected were lost.
     ReconnectedWithMessageLoss,
+    /// 111: the server refused the connection.
     Rejected,
+    /// 113: the server's licence allows no more sessions.
     LicenseExceeded,
+    /// 114: the client asked to reconnect but the server does not support reconnection.
     ReconnectionUnsupported,
+    /// 115: the handshake parameters were malformed.
     ConnectionProtocolError,
+    /// 116: the principal or credentials were not accepted.
     AuthenticationFailed,
+    /// 117: the session named by a reconnection's token no longer exists.
     UnknownSession,
+    /// 118: reconnection failed because messages would have been lost.
     ReconnectionFailedMessageLoss,
+    /// 119: the server is still starting up (REJECTED_SERVER_INITIALISING).
     ServerNotReady,
+    /// Any other code, kept as received so that it can be reported.
     Other(u8),
 }
 
 impl ResponseCode {
+    /// The code's wire byte (100-119); `Other` gives back its byte unchanged.
     pub fn to_byte(self) -> u8 {
         match self {
             ResponseCode::Ok => 100,
@@ -55,6 +74,7 @@ impl ResponseCode {
         }
     }
 
+    /// The code for a wire byte; an unknown byte becomes `Other` rather than an error.
     pub fn from_byte(b: u8) -> Self {
         match b {
             100 => ResponseCode::Ok,
@@ -85,11 +105,16 @@ impl ResponseCode {
 /// What a client asks for when it opens the WebSocket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectionRequest {
+    /// The protocol version the client asks for (`v`); the server answers with the same one or
+    /// refuses.
     pub version: u8,
     /// `PY`, `WB` (JavaScript), ... Purely informational.
     pub client_type: String,
+    /// Capability bit set (`ca`): `CAPABILITY_ZLIB` | `CAPABILITY_UNIFIED`.
     pub capabilities: u32,
+    /// The principal (`username`); empty for an anonymous session.
     pub principal: String,
+    /// The credentials (`password`), decoded from their base64 form.
     pub credentials: Credentials,
     /// How long the server should keep the session for a reconnection, in ms.
     pub reconnect_timeout_ms: u64,
@@ -173,22 +198,32 @@ impl ConnectionRequest {
 /// The server's first binary frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectionResponse {
+    /// The protocol version, echoed from the client's request.
     pub version: u8,
+    /// Whether a session was opened and if not why.
     pub code: ResponseCode,
     /// Present when the code is a success.
     pub session: Option<SessionDetails>,
 }
 
+/// The tail of a successful connection response: the session's identity and its limits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionDetails {
+    /// The server part of the session id (first big-endian u64).
     pub server_id: u64,
+    /// The value part of the session id (second big-endian u64); unique per server.
     pub session_id: u64,
+    /// The opaque token a client presents (`c`) to reconnect to this session.
     pub token: [u8; TOKEN_LEN],
+    /// How often the server pings the session, in milliseconds.
     pub ping_period_ms: u64,
+    /// The largest message the server accepts, in bytes (for code 105 these bytes are the recovery
+    /// sequence instead).
     pub max_message_size: u32,
 }
 
 impl ConnectionResponse {
+    /// A refusal: the 3-byte response with no session details, after which the server closes.
     pub fn failure(version: u8, code: ResponseCode) -> Self {
         Self {
             version,
@@ -197,6 +232,7 @@ impl ConnectionResponse {
         }
     }
 
+    /// The response as sent on the wire: 3 bytes, or 55 when a session follows.
     pub fn encode(&self) -> bytes::Bytes {
         let mut w = Writer::with_capacity(56);
         w.byte(PROTOCOL_BYTE)
@@ -212,6 +248,8 @@ impl ConnectionResponse {
         w.finish()
     }
 
+    /// Reads a connection response; a success code must be followed by exactly the 52-byte session
+    /// details.
     pub fn decode(buf: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(buf);
         let pb = r.byte("protocol byte")?;

@@ -6,10 +6,14 @@ use base64::Engine;
 
 use crate::codec::{DecodeError, Reader, Writer};
 
+/// The credentials a session authenticates with, sent in the `password` connection parameter.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Credentials {
+    /// Type 0: no credentials (an empty parameter), as for an anonymous session.
     None,
+    /// Type 1: a plain-text password; an empty one is sent as `None`.
     Password(String),
+    /// Type 2: opaque bytes for a custom authenticator.
     Custom(Vec<u8>),
 }
 
@@ -38,6 +42,8 @@ impl Credentials {
         B64.encode(w.finish())
     }
 
+    /// Decodes the `password` parameter (base64 of type byte and length-prefixed bytes); empty
+    /// means `None`.
     pub fn from_param(param: &str) -> Result<Self, DecodeError> {
         if param.is_empty() {
             return Ok(Credentials::None);

@@ -4,12 +4,22 @@
 
 use ciborium_ll::{Decoder, Encoder, Header};
 
+/// Why a delta could not be applied to the previous value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DeltaError {
+    /// The delta is not a sequence of CBOR copy pairs and byte-string inserts.
     #[error("delta is not a sequence of CBOR copies and inserts: {0}")]
     Malformed(String),
+    /// A copy pair reaches past the end of the old value.
     #[error("delta copies bytes {start}..{end} but the old value has {len} bytes")]
-    OutOfRange { start: u64, end: u64, len: usize },
+    OutOfRange {
+        /// First byte of the copy, as an offset into the old value.
+        start: u64,
+        /// One past the last byte of the copy (`start + length`, saturating).
+        end: u64,
+        /// The old value's length in bytes.
+        len: usize,
+    },
 }
 
 /// Applies `delta` to `old`.

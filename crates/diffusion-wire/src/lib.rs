@@ -5,6 +5,8 @@
 //! the protocol. The layout follows what the official SDKs put on the wire (see
 //! `shared/diffusion-protocol/NOTES.md` and the vectors under `tests/`).
 
+#![warn(missing_docs)]
+
 pub mod codec;
 pub mod connection;
 pub mod credentials;

@@ -9,45 +9,71 @@ use bytes::Bytes;
 use crate::codec::{DecodeError, Reader, Writer};
 use crate::error::ErrorReason;
 
+/// Type byte of a service request: service id, conversation id, then the request payload.
 pub const SERVICE_REQUEST: u8 = 0;
+/// Type byte of a full topic value sent to a subscriber (server to client).
 pub const TOPIC_VALUE: u8 = 4;
+/// Type byte of a binary delta against a subscriber's last value (server to client).
 pub const TOPIC_DELTA: u8 = 5;
+/// Type byte of a successful answer to a service request, matched by conversation id.
 pub const SERVICE_RESPONSE: u8 = 6;
+/// Type byte of a failed answer to a service request: a message and an error reason.
 pub const SERVICE_ERROR: u8 = 7;
+/// Type byte the server sends just before it closes the session; the client must not reconnect.
 pub const ABORT: u8 = 28;
+/// Type byte the JavaScript SDK sends to ask the server to close the session.
 pub const CLOSE_REQUEST: u8 = 29;
 const COMPRESSED: u8 = 0x80;
 /// A compressed body may not inflate beyond this: a guard against zip bombs.
 pub const MAX_INFLATED: u64 = 64 * 1024 * 1024;
 
+/// One protocol message: the decoded form of one WebSocket binary frame after the handshake.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
     /// A request to a service; either side may send one. `payload` is the service's request.
     ServiceRequest {
+        /// The service being called (see `service`), e.g. 112 for TOPIC_ADD.
         service: i32,
+        /// Conversation id, chosen by the sender from its own counter (1, 2, ...); echoed in the
+        /// answer.
         cid: i64,
+        /// The request payload, to the end of the frame; its layout depends on `service`.
         payload: Bytes,
     },
+    /// The successful answer to the request with the same conversation id.
     ServiceResponse {
+        /// Conversation id of the request this answers.
         cid: i64,
+        /// The response payload, to the end of the frame; empty for "void" services.
         payload: Bytes,
     },
+    /// The failed answer to the request with the same conversation id.
     ServiceError {
+        /// Conversation id of the request this answers.
         cid: i64,
+        /// Human-readable description of the failure, read before the reason.
         message: String,
+        /// The error code (and its own description) that the SDKs map to typed exceptions.
         reason: ErrorReason,
     },
     /// A full value for a subscribed topic. The topic id is a 4-byte big-endian int.
     TopicValue {
+        /// The server-assigned id from the topic's NOTIFY_SUBSCRIPTION; only meaningful within this
+        /// session.
         topic_id: i32,
+        /// The topic's serialised value, to the end of the frame (CBOR except for binary topics).
         value: Bytes,
     },
     /// A binary delta against the last value the receiver holds for the topic.
     TopicDelta {
+        /// The server-assigned id from the topic's NOTIFY_SUBSCRIPTION.
         topic_id: i32,
+        /// The binary delta (see `delta`), to the end of the frame.
         delta: Bytes,
     },
+    /// The server is closing the session (sent just before the WebSocket closes); no reconnection.
     Abort,
+    /// The client asks the server to close the session (sent by the JavaScript SDK only).
     CloseRequest,
 }
 
@@ -123,6 +149,7 @@ impl Message {
         Ok(msg)
     }
 
+    /// The frame as it goes on the wire, never compressed.
     pub fn encode(&self) -> Bytes {
         let mut w;
         match self {

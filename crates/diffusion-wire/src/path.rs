@@ -5,7 +5,9 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid topic path {path:?}: {why}")]
 pub struct PathError {
+    /// The path as given, before normalisation.
     pub path: String,
+    /// What is wrong with it, as a clause ("it is empty").
     pub why: &'static str,
 }
 

@@ -14,10 +14,13 @@ use regex::Regex;
 
 const SET_SEPARATOR: &str = "////";
 
+/// Why a string is not a valid topic selector.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid topic selector {selector:?}: {why}")]
 pub struct SelectorError {
+    /// The selector text as given.
     pub selector: String,
+    /// What is wrong with it, e.g. an empty pattern or a bad regular expression.
     pub why: String,
 }
 
@@ -83,6 +86,8 @@ fn split_qualifier(body: &str) -> (&str, Descendants) {
 }
 
 impl Selector {
+    /// Parses a selector from its text (`>path`, `?split/path`, `*full.*`, `#a////b`, or a bare
+    /// path).
     pub fn parse(raw: &str) -> Result<Self, SelectorError> {
         let err = |why: String| SelectorError {
             selector: raw.to_owned(),
@@ -156,6 +161,7 @@ impl Selector {
         })
     }
 
+    /// The selector's original text, which is what is sent on the wire and compared for equality.
     pub fn as_str(&self) -> &str {
         &self.raw
     }

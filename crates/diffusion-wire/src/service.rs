@@ -7,15 +7,25 @@ use bytes::Bytes;
 use crate::codec::{DecodeError, Reader, Writer};
 use crate::topic::{TopicSpecification, TopicType};
 
+/// Subscribes the session to the topics a selector matches, now and later (client to server).
 pub const SUBSCRIBE: i32 = 3;
+/// Removes a selection made by SUBSCRIBE and unsubscribes its topics (client to server).
 pub const UNSUBSCRIBE: i32 = 4;
+/// Tells a session it is no longer subscribed to a topic id, and why (server to client).
 pub const NOTIFY_UNSUBSCRIPTION: i32 = 42;
+/// Keep-alive the server sends every ping period; the JavaScript SDK closes without it.
 pub const SYSTEM_PING: i32 = 55;
+/// Round-trip check a client sends; answered with an empty response.
 pub const USER_PING: i32 = 56;
+/// Removes the topics a selector matches; answered with the count removed.
 pub const TOPIC_REMOVAL: i32 = 83;
+/// Tells a session it is now subscribed to a topic and gives the topic's id (server to client).
 pub const NOTIFY_SUBSCRIPTION: i32 = 87;
+/// Creates a topic at a path with a specification; answered with an `AddTopicResult`.
 pub const TOPIC_ADD: i32 = 112;
+/// Sets the value of an existing topic; answered with an empty response.
 pub const SET_TOPIC: i32 = 118;
+/// Creates a topic if absent and sets its value in one request; answered with an `AddTopicResult`.
 pub const ADD_AND_SET_TOPIC: i32 = 122;
 
 /// Human-readable service name for logs and errors.
@@ -37,15 +47,19 @@ pub fn name(service: i32) -> &'static str {
 
 /// A payload with one wire layout.
 pub trait Payload: Sized {
+    /// Appends the payload's fields to `w`.
     fn write(&self, w: &mut Writer);
+    /// Reads the payload's fields from `r`, leaving anything after them unread.
     fn read(r: &mut Reader) -> Result<Self, DecodeError>;
 
+    /// The payload alone, ready to follow a service request or response header.
     fn encode(&self) -> Bytes {
         let mut w = Writer::new();
         self.write(&mut w);
         w.finish()
     }
 
+    /// Reads a whole payload; bytes left after it are an error (a layout mismatch).
     fn decode(buf: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(buf);
         let v = Self::read(&mut r)?;
@@ -58,7 +72,10 @@ pub trait Payload: Sized {
 /// kept as raw bytes (tag included) so they round-trip; they always end a payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UpdateConstraint {
+    /// Tag 0: the update applies whatever the topic's current state (what both SDKs send by
+    /// default).
     Unconstrained,
+    /// Any other constraint, kept as its raw bytes from the tag to the end of the payload.
     Other(Bytes),
 }
 
@@ -103,7 +120,9 @@ impl Payload for SelectorRequest {
 /// (JavaScript 6.12) both, so the scope is read when present.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopicSelection {
+    /// The topic selector, as text (see `Selector`).
     pub selector: String,
+    /// The selection scope (protocol 26 on); `None` when absent, as in protocol 25.
     pub scope: Option<String>,
 }
 
@@ -125,9 +144,12 @@ impl Payload for TopicSelection {
     }
 }
 
+/// The TOPIC_ADD request: create a topic with this specification at this path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopicAddRequest {
+    /// Where to create the topic (a topic path, no leading `/` required).
     pub path: String,
+    /// The topic's type and properties; an existing topic must match them to count as `Exists`.
     pub specification: TopicSpecification,
 }
 
@@ -144,11 +166,16 @@ impl Payload for TopicAddRequest {
     }
 }
 
+/// The SET_TOPIC request: set the value of an existing topic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SetTopicRequest {
+    /// The topic's path.
     pub path: String,
+    /// The topic's type, which must be the type of the existing topic.
     pub topic_type: TopicType,
+    /// The new value in the topic type's encoding (CBOR, or raw bytes for binary topics).
     pub value: Bytes,
+    /// Condition the topic must meet for the update to apply; unconstrained by default.
     pub constraint: UpdateConstraint,
 }
 
@@ -169,11 +196,16 @@ impl Payload for SetTopicRequest {
     }
 }
 
+/// The ADD_AND_SET_TOPIC request: create the topic if it is absent, then set its value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddAndSetRequest {
+    /// The topic's path.
     pub path: String,
+    /// The specification used if the topic has to be created; an existing topic must match it.
     pub specification: TopicSpecification,
+    /// The new value in the topic type's encoding (CBOR, or raw bytes for binary topics).
     pub value: Bytes,
+    /// Condition the topic must meet for the update to apply; unconstrained by default.
     pub constraint: UpdateConstraint,
 }
 
@@ -197,7 +229,10 @@ impl Payload for AddAndSetRequest {
 /// The answer to TOPIC_ADD and ADD_AND_SET_TOPIC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AddTopicResult {
+    /// Byte 0: the topic did not exist and was created (and, for ADD_AND_SET_TOPIC, set).
     Created,
+    /// Byte 1: a topic with the same specification already existed (for ADD_AND_SET_TOPIC, it was
+    /// set).
     Exists,
 }
 
@@ -237,8 +272,12 @@ impl Payload for RemovalCount {
 /// value and delta messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotifySubscription {
+    /// The server-chosen id (positive) by which later values, deltas and unsubscriptions name the
+    /// topic.
     pub topic_id: i32,
+    /// The topic's path.
     pub path: String,
+    /// The topic's type and properties, so the client knows how to decode its values.
     pub specification: TopicSpecification,
 }
 
@@ -259,14 +298,21 @@ impl Payload for NotifySubscription {
 /// Why a session stopped being subscribed to a topic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnsubscribeReason {
+    /// 0: this session unsubscribed.
     Requested,
+    /// 1: another session or the server unsubscribed it.
     Control,
+    /// 2: the topic was removed.
     Removal,
+    /// 3: the session lost permission to read the topic.
     Authorization,
+    /// Any other reason code (4 unknown, 5 back pressure, 6 branch mappings, ...), kept as
+    /// received.
     Other(u8),
 }
 
 impl UnsubscribeReason {
+    /// The reason's wire byte.
     pub fn to_byte(self) -> u8 {
         match self {
             UnsubscribeReason::Requested => 0,
@@ -276,6 +322,7 @@ impl UnsubscribeReason {
             UnsubscribeReason::Other(b) => b,
         }
     }
+    /// The reason for a wire byte; codes without a variant become `Other`.
     pub fn from_byte(b: u8) -> Self {
         match b {
             0 => UnsubscribeReason::Requested,
@@ -287,9 +334,12 @@ impl UnsubscribeReason {
     }
 }
 
+/// The NOTIFY_UNSUBSCRIPTION request: the topic id is dead for the session from now on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotifyUnsubscription {
+    /// The id from the topic's NOTIFY_SUBSCRIPTION.
     pub topic_id: i32,
+    /// Why the session is no longer subscribed.
     pub reason: UnsubscribeReason,
 }
 

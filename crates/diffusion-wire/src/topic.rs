@@ -2,19 +2,29 @@
 
 use crate::codec::{DecodeError, Reader, Writer};
 
+/// The type of a topic, fixed when it is created; it decides how the topic's values are encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TopicType {
+    /// Code 14: raw bytes with no framing.
     Binary,
+    /// Code 15: any JSON value, carried as CBOR.
     Json,
+    /// Code 16: a time series of events; not supported by this codec's values.
     TimeSeries,
+    /// Code 17: a CBOR text string, or CBOR null for "no value".
     String,
+    /// Code 18: a CBOR integer, or CBOR null for "no value".
     Int64,
+    /// Code 19: a CBOR float of any width, or CBOR null for "no value".
     Double,
+    /// Code 20: Diffusion's record v2 text format; not supported by this codec's values.
     RecordV2,
+    /// Code 21: a placeholder type that must never be used to create a topic.
     Unknown,
 }
 
 impl TopicType {
+    /// The type's wire code (14-21).
     pub fn to_byte(self) -> u8 {
         match self {
             TopicType::Binary => 14,
@@ -28,6 +38,7 @@ impl TopicType {
         }
     }
 
+    /// The type for a wire code; a code outside 14-21 is an error.
     pub fn from_byte(b: u8) -> Result<Self, DecodeError> {
         Ok(match b {
             14 => TopicType::Binary,
@@ -47,6 +58,7 @@ impl TopicType {
         })
     }
 
+    /// The lower-case name used in logs, configuration and `Display` (e.g. `int64`, `time_series`).
     pub fn name(self) -> &'static str {
         match self {
             TopicType::Binary => "binary",
@@ -85,11 +97,15 @@ impl std::str::FromStr for TopicType {
 /// byte for byte; compare them with [`TopicSpecification::same_as`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopicSpecification {
+    /// The topic's type; cannot change once the topic exists.
     pub topic_type: TopicType,
+    /// Properties as (upper-case name, value) pairs in wire order, e.g. `("DONT_RETAIN_VALUE",
+    /// "true")`.
     pub properties: Vec<(String, String)>,
 }
 
 impl TopicSpecification {
+    /// A specification of `topic_type` with no properties (the server's defaults).
     pub fn new(topic_type: TopicType) -> Self {
         Self {
             topic_type,
@@ -97,6 +113,7 @@ impl TopicSpecification {
         }
     }
 
+    /// Adds a property (builder style); the key is the upper-case property name.
     pub fn with_property(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.properties.push((key.into(), value.into()));
         self
@@ -115,11 +132,13 @@ impl TopicSpecification {
         a == b
     }
 
+    /// Appends the specification as on the wire: type byte, then the properties map.
     pub fn encode(&self, w: &mut Writer) {
         w.byte(self.topic_type.to_byte())
             .string_map(&self.properties);
     }
 
+    /// Reads a specification written by `encode`, keeping the properties' order.
     pub fn decode(r: &mut Reader) -> Result<Self, DecodeError> {
         let topic_type = TopicType::from_byte(r.byte("topic type")?)?;
         let properties = r.string_map("topic properties")?;

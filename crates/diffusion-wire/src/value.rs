@@ -6,28 +6,55 @@ use bytes::Bytes;
 use crate::float::single_to_double;
 use crate::topic::TopicType;
 
+/// Why a value could not be encoded, decoded or built for a topic type.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ValueError {
+    /// The bytes are not a valid value of the topic's type (bad CBOR, wrong item, trailing bytes).
     #[error("{topic_type} value is not valid CBOR for its type: {why}")]
-    Decode { topic_type: TopicType, why: String },
+    Decode {
+        /// The type the bytes were read as.
+        topic_type: TopicType,
+        /// What the decoder found wrong.
+        why: String,
+    },
+    /// The value could not be written as CBOR.
     #[error("cannot encode {what} as CBOR: {why}")]
-    Encode { what: &'static str, why: String },
+    Encode {
+        /// Names what was being encoded, for the message.
+        what: &'static str,
+        /// The CBOR encoder's error text.
+        why: String,
+    },
+    /// A JSON value given for a topic type cannot be held by that type (e.g. text for int64).
     #[error("{topic_type} topics cannot hold {got}")]
-    Mismatch { topic_type: TopicType, got: String },
+    Mismatch {
+        /// The topic type the value was meant for.
+        topic_type: TopicType,
+        /// The JSON given, as text.
+        got: String,
+    },
+    /// The topic type has no value codec here (time series, record v2, unknown).
     #[error("topic type {0} is not supported")]
     Unsupported(TopicType),
 }
 
+/// A topic's value, typed by the topic type it belongs to.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// A JSON topic's value: any JSON, carried as its CBOR encoding.
     Json(serde_json::Value),
+    /// A string topic's value: a CBOR text string.
     String(String),
+    /// An int64 topic's value: a CBOR integer.
     Int64(i64),
+    /// A double topic's value: a CBOR float of any width.
     Double(f64),
+    /// A binary topic's value: raw bytes, with no framing.
     Binary(Bytes),
 }
 
 impl Value {
+    /// The type of topic that holds this kind of value.
     pub fn topic_type(&self) -> TopicType {
         match self {
             Value::Json(_) => TopicType::Json,
@@ -58,6 +85,8 @@ impl Value {
         Ok(out.into())
     }
 
+    /// Decodes the wire bytes of a `topic_type` value; "no value" (CBOR null) is an error for every
+    /// type but JSON.
     pub fn decode(topic_type: TopicType, bytes: &[u8]) -> Result<Self, ValueError> {
         let err = |why: String| ValueError::Decode { topic_type, why };
         match topic_type {
