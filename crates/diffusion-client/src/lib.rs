@@ -6,6 +6,8 @@
 //! in-flight requests are limited by a semaphore, and a consumer that does not keep up
 //! with topic events slows the socket reader rather than growing a queue.
 
+#![warn(missing_docs)]
+
 mod driver;
 mod error;
 mod options;

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+/// How a [`Session`](crate::Session) connects, times out, buffers and reconnects; `Default` suits a
+/// connector.
 #[derive(Debug, Clone)]
 pub struct SessionOptions {
     /// How long the WebSocket connection and the handshake may take.
@@ -40,7 +42,9 @@ impl Default for SessionOptions {
 /// Capped exponential back-off between reconnection attempts.
 #[derive(Debug, Clone)]
 pub struct ReconnectPolicy {
+    /// Delay before the first reconnection attempt; doubles with each failed attempt.
     pub initial_delay: Duration,
+    /// Upper bound on the delay between attempts.
     pub max_delay: Duration,
     /// Give up (the session closes) once reconnecting has taken this long; `None` never.
     pub give_up_after: Option<Duration>,

@@ -16,7 +16,9 @@ use crate::options::SessionOptions;
 /// Where a session is in its life. Observe changes with [`Session::state`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionState {
+    /// Connecting for the first time; `Session::connect` has not returned yet.
     Connecting,
+    /// Connected: requests go out at once. Entered again when a recovery succeeds.
     Connected,
     /// The connection dropped; reconnecting with back-off. Requests wait or fail.
     Recovering,
@@ -27,26 +29,39 @@ pub enum SessionState {
 /// What a subscription delivers.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TopicEvent {
+    /// The session is now subscribed to a topic; its values follow as `Value` or `RawValue` events.
     Subscribed {
+        /// The topic's path as the server names it (no leading `/`).
         path: String,
+        /// The topic's type and properties, as the server reported them.
         specification: TopicSpecification,
     },
     /// A topic's new value (deltas already applied).
     Value {
+        /// The topic's path as the server names it (no leading `/`).
         path: String,
+        /// The topic's type, which decided how `value` was decoded.
         topic_type: TopicType,
+        /// The value, decoded as `topic_type` says.
         value: Value,
     },
     /// A topic's new value as the server encodes it (deltas already applied), instead of
     /// `Value`, when the session was opened with `SessionOptions::raw_values`: for
     /// consumers that can use the bytes as they are (e.g. CBOR straight to JSON text).
     RawValue {
+        /// The topic's path as the server names it (no leading `/`).
         path: String,
+        /// The topic's type, which says how to read `bytes`.
         topic_type: TopicType,
+        /// The value's wire bytes (CBOR, or raw for binary topics).
         bytes: Bytes,
     },
+    /// The session is no longer subscribed to the topic (no more events for it unless it is
+    /// subscribed again).
     Unsubscribed {
+        /// The topic's path as the server names it (no leading `/`).
         path: String,
+        /// Why: requested by this session, the topic was removed, and so on.
         reason: UnsubscribeReason,
     },
 }
@@ -175,6 +190,8 @@ impl Session {
             .take()
     }
 
+    /// Creates a topic at `path`; `Exists` when an identical topic is there,
+    /// `IncompatibleExistingTopic` when a different one is.
     pub async fn add_topic(
         &self,
         path: &str,
@@ -190,6 +207,8 @@ impl Session {
         decode(&body)
     }
 
+    /// Sets the value of an existing topic, whose type must be `value`'s; fails with `NoSuchTopic`
+    /// if there is none.
     pub async fn set(&self, path: &str, value: &Value) -> Result<(), ClientError> {
         let req = service::SetTopicRequest {
             path: path.to_owned(),
@@ -258,6 +277,8 @@ impl Session {
         Ok(())
     }
 
+    /// Removes a subscription made by [`subscribe`](Self::subscribe) with the same selector
+    /// text and stops re-subscribing it; the server then unsubscribes its topics.
     pub async fn unsubscribe(&self, selector: &str) -> Result<(), ClientError> {
         validate_selector(selector)?;
         self.inner.shared.selectors().retain(|x| x != selector);
@@ -443,6 +464,8 @@ pub struct Pending<T> {
 }
 
 impl<T> Pending<T> {
+    /// Waits for the server's answer, until the session's request timeout from when the request was
+    /// sent.
     pub async fn wait(self) -> Result<T, ClientError> {
         let body = self.raw.wait().await?;
         (self.decode)(&body)

@@ -9,6 +9,7 @@ use rustls_pki_types::CertificateDer;
 
 use crate::error::ClientError;
 
+/// Which CA certificates a `wss://` connection trusts; by default the system's store only.
 #[derive(Debug, Clone)]
 pub struct TlsOptions {
     /// PEM file of further CA certificates to trust.
