@@ -5,19 +5,33 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
+/// Why a principals file could not be added to a [`ServerConfig`].
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The file could not be read.
     #[error("cannot read principals file {path}: {source}")]
     Read {
+        /// The file's path, as given.
         path: String,
+        /// The I/O error from reading it.
         source: std::io::Error,
     },
+    /// The file is not valid TOML of the expected shape, or a principal has an empty name.
     #[error("principals file {path} is not valid: {why}")]
-    Parse { path: String, why: String },
+    Parse {
+        /// The file's path, as given.
+        path: String,
+        /// What the TOML parser or the validation found wrong.
+        why: String,
+    },
 }
 
+/// How an embedded server listens, whom it admits and how it treats sessions; `Default` listens on
+/// 127.0.0.1:8080 with `admin`/`password`.
 #[derive(Clone)]
 pub struct ServerConfig {
+    /// Address to listen on; port 0 picks a free port (see
+    /// [`ServerHandle::local_addr`](crate::ServerHandle::local_addr)).
     pub listen: SocketAddr,
     /// Principal name to password. A locally installed Diffusion server has `admin` /
     /// `password`, and so does this one unless told otherwise.
@@ -34,9 +48,12 @@ pub struct ServerConfig {
     pub tls: Option<TlsFiles>,
 }
 
+/// The PEM files of the certificate chain and private key a `wss://` server presents.
 #[derive(Debug, Clone)]
 pub struct TlsFiles {
+    /// PEM file of the server's certificate, followed by any intermediate certificates.
     pub cert_chain: std::path::PathBuf,
+    /// PEM file of the private key for the first certificate of `cert_chain`.
     pub private_key: std::path::PathBuf,
 }
 
@@ -101,6 +118,8 @@ impl ServerConfig {
             })
     }
 
+    /// Adds the principals of a TOML text in the [`add_principals_file`](Self::add_principals_file)
+    /// format; a name already present gets the new password.
     pub fn add_principals_toml(&mut self, text: &str) -> Result<(), String> {
         let file: PrincipalsFile = toml::from_str(text).map_err(|e| e.to_string())?;
         for p in file.principals {

@@ -7,6 +7,8 @@
 //! Diffusion server in production (no persistence, clustering, security roles or
 //! time series).
 
+#![warn(missing_docs)]
+
 mod config;
 mod server;
 mod session;

@@ -29,6 +29,7 @@ impl Shared {
     }
 }
 
+/// Entry point of the embedded server: [`Server::bind`] starts one.
 pub struct Server;
 
 impl Server {
@@ -112,6 +113,8 @@ pub struct ServerHandle {
 }
 
 impl ServerHandle {
+    /// The address the server listens on, with the actual port when the configuration asked for
+    /// port 0.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
     }
@@ -121,10 +124,13 @@ impl ServerHandle {
         format!("{}://{}", self.scheme, self.local_addr)
     }
 
+    /// A snapshot of the server's counters, taken under the topic tree's lock.
     pub fn stats(&self) -> ServerStats {
         self.shared.tree().stats()
     }
 
+    /// Stops accepting connections, closes every session and waits (up to about 5 s for sessions)
+    /// until the server has stopped.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
         if let Some(task) = self.task.take() {

@@ -62,7 +62,9 @@ impl SessionEntry {
 /// Counters for tests, benchmarks and logs.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct ServerStats {
+    /// How many topics exist when the snapshot is taken.
     pub topics: usize,
+    /// How many sessions are open (admitted, not yet closed) when the snapshot is taken.
     pub sessions: usize,
     /// Topic value messages queued to subscribers.
     pub values_sent: u64,
