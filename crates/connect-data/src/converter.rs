@@ -11,18 +11,32 @@ use base64::Engine;
 use crate::schema::{self, Schema, SchemaType};
 use crate::value::{SchemaAndValue, Value};
 
+/// Class name of Kafka Connect's StringConverter (UTF-8 text).
 pub const STRING_CONVERTER: &str = "org.apache.kafka.connect.storage.StringConverter";
+/// Class name of Kafka Connect's JsonConverter (JSON, with or without the schema envelope).
 pub const JSON_CONVERTER: &str = "org.apache.kafka.connect.json.JsonConverter";
+/// Class name of Kafka Connect's ByteArrayConverter (bytes as they are).
 pub const BYTE_ARRAY_CONVERTER: &str = "org.apache.kafka.connect.converters.ByteArrayConverter";
 
+/// Why record bytes could not be read or written by a converter; the text names the problem for the
+/// log.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{0}")]
 pub struct ConverterError(pub String);
 
+/// A Kafka Connect converter, chosen by class name: how a record's key or value bytes become
+/// Connect data and back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Converter {
+    /// StringConverter: UTF-8 text as an optional STRING.
     String,
-    Json { schemas_enable: bool },
+    /// JsonConverter: JSON, in the schema envelope when `schemas_enable`.
+    Json {
+        /// Whether records carry the `{"schema", "payload"}` envelope (`schemas.enable`,
+        /// true by default).
+        schemas_enable: bool,
+    },
+    /// ByteArrayConverter: the bytes as an optional BYTES value.
     ByteArray,
 }
 

@@ -29,6 +29,8 @@ use serde_json::Value as J;
 use crate::schema::{Schema, SchemaType};
 use crate::value::{SchemaAndValue, Value};
 
+/// A Diffusion topic value as Connect data: string, int64, double and binary topics get their own
+/// schema, JSON values an inferred one (see the module docs).
 pub fn from_diffusion(value: Diffusion) -> SchemaAndValue {
     match value {
         Diffusion::Json(j) => SchemaAndValue {

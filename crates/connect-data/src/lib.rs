@@ -8,6 +8,8 @@
 //! Layer: knows nothing of Kafka clients or Diffusion sessions; `diffusion-wire` is used
 //! only for its JSON-to-CBOR encoding, so that sink values match the SDKs' byte for byte.
 
+#![warn(missing_docs)]
+
 pub mod converter;
 pub mod float;
 pub mod from_diffusion;

@@ -3,24 +3,43 @@
 
 use std::collections::BTreeMap;
 
+/// Logical name of a Decimal: BYTES holding a big-endian two's-complement unscaled integer, with a
+/// `scale` parameter.
 pub const DECIMAL: &str = "org.apache.kafka.connect.data.Decimal";
+/// Logical name of a Date: INT32 days since the Unix epoch.
 pub const DATE: &str = "org.apache.kafka.connect.data.Date";
+/// Logical name of a Time: INT32 milliseconds since midnight.
 pub const TIME: &str = "org.apache.kafka.connect.data.Time";
+/// Logical name of a Timestamp: INT64 milliseconds since the Unix epoch.
 pub const TIMESTAMP: &str = "org.apache.kafka.connect.data.Timestamp";
 
+/// A Connect schema's physical type; logical types (Decimal, Date, ...) are one of these plus a
+/// name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SchemaType {
+    /// 8-bit signed integer (`int8`).
     Int8,
+    /// 16-bit signed integer (`int16`).
     Int16,
+    /// 32-bit signed integer (`int32`); also Date and Time.
     Int32,
+    /// 64-bit signed integer (`int64`); also Timestamp.
     Int64,
+    /// IEEE 754 single-precision float (`float` in the envelope).
     Float32,
+    /// IEEE 754 double-precision float (`double` in the envelope).
     Float64,
+    /// `true` or `false` (`boolean`).
     Boolean,
+    /// UTF-8 text (`string`).
     String,
+    /// Raw bytes, base64 in JSON (`bytes`); also Decimal.
     Bytes,
+    /// A list of values of the `value_schema` (`array`; `items` in the envelope).
     Array,
+    /// Entries from `key_schema` to `value_schema` (`map`).
     Map,
+    /// Named fields in a fixed order, each with its own schema (`struct`).
     Struct,
 }
 
@@ -43,6 +62,8 @@ impl SchemaType {
         }
     }
 
+    /// The type for a name in the JsonConverter's envelope (`float` is FLOAT32, `double` FLOAT64);
+    /// `None` for an unknown name.
     pub fn from_json_name(s: &str) -> Option<Self> {
         Some(match s {
             "int8" => SchemaType::Int8,
@@ -62,30 +83,44 @@ impl SchemaType {
     }
 }
 
+/// One field of a struct schema.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
+    /// The field's name within its struct (the envelope's `field`); values are keyed by it.
     pub name: String,
+    /// The field's own schema.
     pub schema: Schema,
 }
 
+/// A Connect schema: a type, whether null is allowed, and the optional name, version,
+/// documentation, parameters and element schemas.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Schema {
+    /// The physical type; a logical type is marked by `name` on top of it.
     pub schema_type: SchemaType,
+    /// Whether the value may be null; required (false) unless set.
     pub optional: bool,
     /// The default value, as JSON (as the envelope carries it).
     pub default: Option<serde_json::Value>,
+    /// Logical type or record name, e.g. [`DECIMAL`] or a struct's name.
     pub name: Option<String>,
+    /// The schema's version, when the producer gave one.
     pub version: Option<i32>,
+    /// Free-text documentation carried with the schema.
     pub doc: Option<String>,
+    /// String parameters of a logical type, e.g. Decimal's `scale`; sorted by name.
     pub parameters: BTreeMap<String, String>,
     /// Struct fields, in order.
     pub fields: Vec<Field>,
     /// Array items, or map values.
     pub value_schema: Option<Box<Schema>>,
+    /// Map keys; only for MAP (`None` for an inferred nested map, whose entries are then
+    /// schemaless).
     pub key_schema: Option<Box<Schema>>,
 }
 
 impl Schema {
+    /// A required schema of `schema_type` with no name, parameters or element schemas.
     pub fn new(schema_type: SchemaType) -> Self {
         Schema {
             schema_type,
@@ -101,16 +136,19 @@ impl Schema {
         }
     }
 
+    /// Makes the schema optional (null allowed); builder style.
     pub fn optional(mut self) -> Self {
         self.optional = true;
         self
     }
 
+    /// Gives the schema a logical or record name; builder style.
     pub fn named(mut self, name: &str) -> Self {
         self.name = Some(name.to_owned());
         self
     }
 
+    /// Appends a struct field; builder style.
     pub fn field(mut self, name: &str, schema: Schema) -> Self {
         self.fields.push(Field {
             name: name.to_owned(),
@@ -119,15 +157,18 @@ impl Schema {
         self
     }
 
+    /// The schema's logical or record name, if any (e.g. [`DECIMAL`]).
     pub fn logical_name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
+    /// Sets the element schema of an array; builder style.
     pub fn items(mut self, items: Schema) -> Self {
         self.value_schema = Some(Box::new(items));
         self
     }
 
+    /// A required map schema from `keys` to `values`.
     pub fn map_of(keys: Schema, values: Schema) -> Self {
         let mut s = Schema::new(SchemaType::Map);
         s.key_schema = Some(Box::new(keys));

@@ -16,10 +16,14 @@ use ciborium_ll::{Encoder, Header};
 use crate::schema::{Schema, SchemaType};
 use crate::value::{decimal_string, SchemaAndValue, Value};
 
+/// Why a Connect value cannot be written as a JSON topic's value (a non-string map key, a null for
+/// a required schema, a struct without a struct schema).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{0}")]
 pub struct ConversionError(pub String);
 
+/// The value as the CBOR a Diffusion JSON topic holds, following its schema where it has one
+/// (see the module docs).
 pub fn to_diffusion_cbor(sv: &SchemaAndValue) -> Result<Vec<u8>, ConversionError> {
     let mut out = Vec::with_capacity(64);
     write(&mut out, sv.schema.as_ref(), &sv.value, "value")?;

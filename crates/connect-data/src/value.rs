@@ -2,18 +2,30 @@
 
 use crate::schema::Schema;
 
+/// A Connect value, as Kafka Connect's converters produce it; schema-typed except `Json`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// Null: a tombstone, a null key, or an optional field without a value.
     Null,
+    /// A BOOLEAN schema's value (JSON `true`/`false`).
     Boolean(bool),
+    /// An INT8 schema's value; the JsonConverter refuses a number outside -128..=127.
     Int8(i8),
+    /// An INT16 schema's value; out-of-range numbers are refused when read.
     Int16(i16),
+    /// An INT32, also a Date (days since the epoch) or Time (ms since midnight).
     Int32(i32),
+    /// An INT64, also a Timestamp (ms since the epoch).
     Int64(i64),
+    /// A FLOAT32 schema's value; written to CBOR in the shortest width that holds it exactly.
     Float32(f32),
+    /// A FLOAT64 schema's value, kept at full double precision (unlike the Java connector).
     Float64(f64),
+    /// A STRING schema's value; also what the StringConverter reads.
     String(String),
+    /// A BYTES schema's value (base64 in the JsonConverter's JSON, a CBOR byte string on a topic).
     Bytes(Vec<u8>),
+    /// An ARRAY's elements in order, each of the schema's `value_schema`.
     Array(Vec<Value>),
     /// Entries in order; keys may be any value (JSON output then requires strings).
     Map(Vec<(Value, Value)>),
@@ -21,7 +33,9 @@ pub enum Value {
     Struct(Vec<(String, Value)>),
     /// `org.apache.kafka.connect.data.Decimal`: unscaled value and scale.
     Decimal {
+        /// The unscaled integer (Java's `BigInteger`, here up to 128 bits).
         unscaled: i128,
+        /// Decimal places: the value is `unscaled` x 10^-`scale` (may be negative).
         scale: i32,
     },
     /// A schemaless value as the JsonConverter (schemas.enable=false) reads it: Kafka
@@ -32,11 +46,14 @@ pub enum Value {
 /// A record's key or value with its schema, if it has one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SchemaAndValue {
+    /// The schema; `None` for schemaless data (plain JSON, or a null envelope schema).
     pub schema: Option<Schema>,
+    /// The value, typed by `schema` when there is one.
     pub value: Value,
 }
 
 impl SchemaAndValue {
+    /// A value with no schema, as schemaless converters and null records give it.
     pub fn schemaless(value: Value) -> Self {
         SchemaAndValue {
             schema: None,
@@ -44,6 +61,7 @@ impl SchemaAndValue {
         }
     }
 
+    /// Whether the value is null, either as `Null` or as a JSON null.
     pub fn is_null(&self) -> bool {
         matches!(self.value, Value::Null)
             || matches!(self.value, Value::Json(serde_json::Value::Null))
