@@ -26,6 +26,8 @@ use crate::tls::TestPki;
 /// longer when the JVM shares two cores with a build or other tests.
 const READY_WITHIN: Duration = Duration::from_secs(180);
 
+/// A single-node Apache Kafka broker (KRaft) on free loopback ports, killed when the test process
+/// exits.
 pub struct Broker {
     dir: PathBuf,
     port: u16,

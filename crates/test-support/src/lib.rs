@@ -4,6 +4,8 @@
 //! Tools come from the project-local folder that `scripts/setup.sh` fills (`.tools/`, or
 //! `$DKC_TOOLS`). A missing tool fails the test with the command that installs it.
 
+#![warn(missing_docs)]
+
 pub mod broker;
 pub mod kafka;
 pub mod process;
@@ -26,6 +28,7 @@ pub fn tools_dir() -> PathBuf {
         .unwrap_or_else(|| workspace_root().join(".tools"))
 }
 
+/// The workspace's root folder (two levels above this crate), where `scripts/` and `.tools/` live.
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../..")

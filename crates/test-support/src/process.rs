@@ -3,9 +3,12 @@
 
 use std::process::{Child, Command, ExitStatus};
 
+/// A child process killed (SIGKILL) and reaped when dropped, unless [`signal`](Self::signal)
+/// already stopped it.
 pub struct Process(Option<Child>);
 
 impl Process {
+    /// Starts `command`; panics if it cannot be started.
     pub fn spawn(command: &mut Command) -> Process {
         Process(Some(command.spawn().expect("start the process")))
     }

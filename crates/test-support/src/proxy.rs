@@ -10,24 +10,37 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 use tokio_tungstenite::tungstenite::Message;
 
+/// One event the proxy saw, in the order seen; `conn` numbers the client connections from 1.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Recorded {
     /// The upgrade request's path (with query) and headers, lower-cased names.
     Handshake {
+        /// Which client connection this was (1 for the first accepted).
         conn: usize,
+        /// The request path with its query string, e.g. `/diffusion?v=29&ty=WB`.
         path: String,
+        /// Every request header as (lower-case name, value), hop headers included, in the client's
+        /// order.
         headers: Vec<(String, String)>,
     },
+    /// A binary frame the client sent, forwarded to the upstream server.
     ClientToServer {
+        /// Which client connection this was.
         conn: usize,
+        /// The frame's payload: one Diffusion message.
         bytes: Vec<u8>,
     },
+    /// A binary frame the upstream server sent, forwarded to the client.
     ServerToClient {
+        /// Which client connection this was.
         conn: usize,
+        /// The frame's payload: one Diffusion message.
         bytes: Vec<u8>,
     },
 }
 
+/// A WebSocket proxy on a free loopback port that records every binary frame both ways; stops when
+/// dropped.
 pub struct RecordingProxy {
     addr: SocketAddr,
     log: Arc<Mutex<Vec<Recorded>>>,
@@ -46,6 +59,7 @@ const HOP_HEADERS: [&str; 7] = [
 ];
 
 impl RecordingProxy {
+    /// Starts the proxy in front of a plain `ws://` server at `upstream`.
     pub async fn start(upstream: SocketAddr) -> RecordingProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let addr = listener.local_addr().unwrap();
@@ -63,6 +77,7 @@ impl RecordingProxy {
         RecordingProxy { addr, log, task }
     }
 
+    /// The `ws://` URL clients use instead of the upstream server's.
     pub fn url(&self) -> String {
         format!("ws://{}", self.addr)
     }

@@ -5,12 +5,17 @@ use std::time::Duration;
 
 use serde_json::Value as J;
 
+/// A blocking client for a Kafka Connect worker's REST API on 127.0.0.1, for tests on a
+/// multi-threaded Tokio runtime.
 pub struct RestClient {
+    /// The API's base URL, `http://127.0.0.1:<port>`, with no trailing `/`.
     pub base: String,
+    /// The HTTP agent: 60 s timeout per request, HTTP error statuses returned rather than raised.
     pub agent: ureq::Agent,
 }
 
 impl RestClient {
+    /// A client for the REST API on `port` of 127.0.0.1.
     pub fn new(port: u16) -> RestClient {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -49,12 +54,14 @@ impl RestClient {
         })
     }
 
+    /// GETs `path` and returns its JSON body; panics unless the status is 200.
     pub fn get(&self, path: &str) -> J {
         let (status, j) = self.call("GET", path, None);
         assert_eq!(status, 200, "GET {path}: {j}");
         j
     }
 
+    /// Waits (up to 120 s, else panics) until the REST API answers at all.
     pub async fn wait_up(&self) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
         loop {

@@ -31,7 +31,9 @@ pub fn node(script: &Path, args: &[&str]) -> SdkRun {
 
 /// A finished SDK program: its exit status and what it printed.
 pub struct SdkRun {
+    /// The exit status and everything the program wrote to stdout and stderr.
     pub output: Output,
+    /// The program that ran, named in failure messages.
     pub script: PathBuf,
 }
 
@@ -50,10 +52,12 @@ impl SdkRun {
         }
     }
 
+    /// What the program wrote to stdout, decoded as UTF-8 (lossily).
     pub fn stdout(&self) -> String {
         String::from_utf8_lossy(&self.output.stdout).into_owned()
     }
 
+    /// What the program wrote to stderr, decoded as UTF-8 (lossily).
     pub fn stderr(&self) -> String {
         String::from_utf8_lossy(&self.output.stderr).into_owned()
     }

@@ -10,6 +10,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
+/// A TCP proxy on a free loopback port in front of one upstream address, for fault tests; stops
+/// accepting when dropped.
 pub struct TcpProxy {
     addr: SocketAddr,
     frozen: Arc<AtomicBool>,
@@ -19,6 +21,8 @@ pub struct TcpProxy {
 }
 
 impl TcpProxy {
+    /// Starts the proxy in front of `upstream`; each accepted client gets its own upstream
+    /// connection.
     pub async fn start(upstream: SocketAddr) -> TcpProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let addr = listener.local_addr().unwrap();
@@ -52,6 +56,7 @@ impl TcpProxy {
         }
     }
 
+    /// The loopback address clients connect to instead of the upstream.
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
@@ -61,6 +66,7 @@ impl TcpProxy {
         self.frozen.store(true, Ordering::SeqCst);
     }
 
+    /// Resumes forwarding after [`freeze`](Self::freeze); whatever was held back then flows.
     pub fn thaw(&self) {
         self.frozen.store(false, Ordering::SeqCst);
     }

@@ -3,13 +3,20 @@
 
 use std::path::{Path, PathBuf};
 
+/// The PEM files of a fresh test PKI: a CA, and a server certificate it signed for `localhost` and
+/// 127.0.0.1.
 pub struct TestPki {
+    /// The CA's certificate: what clients must trust.
     pub ca_cert: PathBuf,
+    /// The server's certificate (signed by the CA), for `localhost` and 127.0.0.1.
     pub server_cert: PathBuf,
+    /// The server certificate's private key.
     pub server_key: PathBuf,
 }
 
 impl TestPki {
+    /// Generates a new CA and server certificate and writes them as `ca.pem`, `server.pem` and
+    /// `server-key.pem` in `dir` (created if need be).
     pub fn create(dir: &Path) -> TestPki {
         use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
         std::fs::create_dir_all(dir).expect("pki folder");
