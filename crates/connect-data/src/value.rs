@@ -17,7 +17,7 @@ pub enum Value {
     Int32(i32),
     /// An INT64, also a Timestamp (ms since the epoch).
     Int64(i64),
-    /// A FLOAT32 schema's value; written to CBOR in the shortest width that holds it exactly.
+    /// A FLOAT32 schema's value; written to CBOR in a float width that holds it exactly.
     Float32(f32),
     /// A FLOAT64 schema's value, kept at full double precision (unlike the Java connector).
     Float64(f64),

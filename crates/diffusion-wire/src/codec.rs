@@ -46,7 +46,7 @@ impl<'a> Reader<'a> {
         Self { buf, pos: 0 }
     }
 
-    /// How many bytes are left unread, in bytes.
+    /// How many bytes of the frame are left unread.
     pub fn remaining(&self) -> usize {
         self.buf.len() - self.pos
     }

@@ -16,7 +16,7 @@ pub const MAX_VERSION: u8 = 29;
 pub const CLIENT_VERSION: u8 = 25;
 /// Capability bits: 2 = zlib, 8 = unified.
 pub const CAPABILITY_ZLIB: u32 = 2;
-/// Capability bit: the client can take "unified" messages; both SDKs set it.
+/// Capability bit 8, a "unified" client: both SDKs and our client set it.
 pub const CAPABILITY_UNIFIED: u32 = 8;
 /// Session tokens are opaque 24-byte values.
 pub const TOKEN_LEN: usize = 24;
@@ -200,7 +200,7 @@ impl ConnectionRequest {
 pub struct ConnectionResponse {
     /// The protocol version, echoed from the client's request.
     pub version: u8,
-    /// Whether a session was opened and if not why.
+    /// Whether a session was opened, and if not, why.
     pub code: ResponseCode,
     /// Present when the code is a success.
     pub session: Option<SessionDetails>,

@@ -32,7 +32,7 @@ pub const MAX_INFLATED: u64 = 64 * 1024 * 1024;
 pub enum Message {
     /// A request to a service; either side may send one. `payload` is the service's request.
     ServiceRequest {
-        /// The service being called (see `service`), e.g. 112 for TOPIC_ADD.
+        /// The service being called (an id from [`crate::service`]), e.g. 112 for TOPIC_ADD.
         service: i32,
         /// Conversation id, chosen by the sender from its own counter (1, 2, ...); echoed in the
         /// answer.
@@ -68,7 +68,7 @@ pub enum Message {
     TopicDelta {
         /// The server-assigned id from the topic's NOTIFY_SUBSCRIPTION.
         topic_id: i32,
-        /// The binary delta (see `delta`), to the end of the frame.
+        /// The binary delta (see [`crate::delta`]), to the end of the frame.
         delta: Bytes,
     },
     /// The server is closing the session (sent just before the WebSocket closes); no reconnection.

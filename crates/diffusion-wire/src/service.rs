@@ -169,7 +169,7 @@ impl Payload for TopicAddRequest {
 /// The SET_TOPIC request: set the value of an existing topic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SetTopicRequest {
-    /// The topic's path.
+    /// Path of the topic to set, which must already exist.
     pub path: String,
     /// The topic's type, which must be the type of the existing topic.
     pub topic_type: TopicType,
@@ -199,7 +199,7 @@ impl Payload for SetTopicRequest {
 /// The ADD_AND_SET_TOPIC request: create the topic if it is absent, then set its value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddAndSetRequest {
-    /// The topic's path.
+    /// Path of the topic to create or set.
     pub path: String,
     /// The specification used if the topic has to be created; an existing topic must match it.
     pub specification: TopicSpecification,
@@ -275,7 +275,7 @@ pub struct NotifySubscription {
     /// The server-chosen id (positive) by which later values, deltas and unsubscriptions name the
     /// topic.
     pub topic_id: i32,
-    /// The topic's path.
+    /// The topic's path, as the server names it (no leading `/`).
     pub path: String,
     /// The topic's type and properties, so the client knows how to decode its values.
     pub specification: TopicSpecification,

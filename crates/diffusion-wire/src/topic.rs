@@ -99,8 +99,8 @@ impl std::str::FromStr for TopicType {
 pub struct TopicSpecification {
     /// The topic's type; cannot change once the topic exists.
     pub topic_type: TopicType,
-    /// Properties as (upper-case name, value) pairs in wire order, e.g. `("DONT_RETAIN_VALUE",
-    /// "true")`.
+    /// Properties as (upper-case name, value) pairs in wire order, e.g. `DONT_RETAIN_VALUE` =
+    /// `true`.
     pub properties: Vec<(String, String)>,
 }
 
