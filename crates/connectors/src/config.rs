@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use connect_data::Converter;
 
+use crate::definitions::*;
+use crate::keys::{Key, Reader};
 use crate::pattern::Pattern;
 
 /// One problem with one key.
@@ -20,19 +22,22 @@ impl std::fmt::Display for ConfigError {
     }
 }
 
+/// What logs and API answers show instead of a secret.
+pub const MASK: &str = "[hidden]";
+
 /// A password or other secret: never printed.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(pub String);
 
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[hidden]")
+        f.write_str(MASK)
     }
 }
 
 /// Keys whose values are secrets, in logs and API answers.
 pub fn is_sensitive(key: &str) -> bool {
-    key == "diffusion.password"
+    key == DIFFUSION_PASSWORD.name()
         || key.ends_with(".password")
         || key == "sasl.jaas.config"
         || key.ends_with(".sasl.jaas.config")
@@ -47,7 +52,7 @@ pub struct ConnectorConfig {
 
 impl ConnectorConfig {
     pub fn class(&self) -> Option<&str> {
-        self.props.get("connector.class").map(String::as_str)
+        self.props.get(CONNECTOR_CLASS.name()).map(String::as_str)
     }
 
     /// The properties with secrets masked, for logs.
@@ -58,7 +63,7 @@ impl ConnectorConfig {
                 (
                     k.clone(),
                     if is_sensitive(k) {
-                        "[hidden]".into()
+                        MASK.into()
                     } else {
                         v.clone()
                     },
@@ -117,106 +122,27 @@ pub struct SinkConfig {
     pub warnings: Vec<ConfigError>,
 }
 
-/// Reads keys, collecting every error rather than stopping at the first.
-pub(crate) struct Reader<'a> {
-    pub(crate) props: &'a BTreeMap<String, String>,
-    pub(crate) defaults: &'a BTreeMap<String, String>,
-    pub(crate) errors: Vec<ConfigError>,
-}
-
-impl<'a> Reader<'a> {
-    pub(crate) fn get(&self, key: &str) -> Option<&'a str> {
-        self.props
-            .get(key)
-            .or_else(|| self.defaults.get(key))
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-    }
-
-    pub(crate) fn error(&mut self, key: &str, message: impl Into<String>) {
-        self.errors.push(ConfigError {
-            key: key.to_owned(),
-            message: message.into(),
-        });
-    }
-
-    pub(crate) fn required(&mut self, key: &str) -> String {
-        match self.get(key) {
-            Some(v) => v.to_owned(),
-            None => {
-                self.error(key, "is required (no default)");
-                String::new()
-            }
-        }
-    }
-
-    pub(crate) fn boolean(&mut self, key: &str, default: bool) -> bool {
-        match self.get(key).map(str::to_ascii_lowercase).as_deref() {
-            None => default,
-            Some("true") => true,
-            Some("false") => false,
-            Some(other) => {
-                self.error(key, format!("must be true or false, not {other:?}"));
-                default
-            }
-        }
-    }
-
-    pub(crate) fn number<T>(&mut self, key: &str, default: T, min: T) -> T
-    where
-        T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
-    {
-        match self.get(key) {
-            None => default,
-            Some(v) => match v.parse::<T>() {
-                Ok(n) if n >= min => n,
-                _ => {
-                    self.error(
-                        key,
-                        format!("must be a whole number of at least {min}, not {v:?}"),
-                    );
-                    default
-                }
-            },
-        }
-    }
-
-    pub(crate) fn one_of(
-        &mut self,
-        key: &str,
-        default: &'static str,
-        allowed: &[&'static str],
-    ) -> &'static str {
-        match self.get(key) {
-            None => default,
-            Some(v) => match allowed.iter().find(|a| a.eq_ignore_ascii_case(v)) {
-                Some(a) => a,
-                None => {
-                    self.error(
-                        key,
-                        format!("must be one of {}, not {v:?}", allowed.join(", ")),
-                    );
-                    default
-                }
-            },
-        }
-    }
-
-    pub(crate) fn converter(&mut self, key: &str) -> Converter {
-        let Some(class) = self.get(key) else {
-            self.error(
-                key,
-                "is required (set it in the connector config or the worker properties)",
-            );
-            return Converter::String;
-        };
-        let schemas = self.get(&format!("{key}.schemas.enable"));
-        match Converter::from_class(class, schemas) {
-            Ok(c) => c,
-            Err(e) => {
-                self.error(key, e);
-                Converter::String
-            }
+/// A converter from its class key (`key.converter`, `value.converter`) and that key's
+/// `.schemas.enable`; the worker's when the connector names none, as in Kafka Connect.
+pub(crate) fn converter(
+    r: &mut Reader,
+    class: &Key<Option<String>>,
+    schemas_enable: &Key<bool>,
+) -> Converter {
+    let Some(name) = r.read(class) else {
+        r.error(
+            class.name(),
+            "is required (set it in the connector config or the worker properties)",
+        );
+        return Converter::String;
+    };
+    // Read as given: whether it was set at all matters to the converter.
+    let schemas = r.raw(schemas_enable.name());
+    match Converter::from_class(&name, schemas) {
+        Ok(c) => c,
+        Err(e) => {
+            r.error(class.name(), e);
+            Converter::String
         }
     }
 }
@@ -225,7 +151,7 @@ impl<'a> Reader<'a> {
 pub(crate) fn unapplied_keys(r: &Reader) -> Vec<ConfigError> {
     ["transforms", "predicates"]
         .into_iter()
-        .filter(|k| r.get(k).is_some())
+        .filter(|k| r.raw(k).is_some())
         .map(|k| ConfigError {
             key: k.to_owned(),
             message: "single message transforms are not applied by this connector; records go as they are".into(),
@@ -242,50 +168,51 @@ pub(crate) fn log_warnings(name: &str, warnings: &[ConfigError]) {
 
 /// The settings shared by the sink and the source.
 pub(crate) fn diffusion_settings(r: &mut Reader) -> DiffusionSettings {
-    let url = r.required("diffusion.url");
+    let url = r.read(&DIFFUSION_URL);
     if !(url.is_empty() || url.starts_with("ws://") || url.starts_with("wss://")) {
         r.error(
-            "diffusion.url",
+            DIFFUSION_URL.name(),
             format!("must be a ws:// or wss:// URL, not {url:?}"),
         );
     }
     let ca_file = r
-        .get("diffusion.ssl.ca.location")
+        .read(&DIFFUSION_SSL_CA_LOCATION)
         .map(std::path::PathBuf::from);
     if let Some(ca) = &ca_file {
         if !ca.is_file() {
             r.error(
-                "diffusion.ssl.ca.location",
+                DIFFUSION_SSL_CA_LOCATION.name(),
                 format!("{} is not a readable file", ca.display()),
             );
         }
     }
     DiffusionSettings {
         url,
-        username: r.required("diffusion.username"),
-        password: Secret(r.required("diffusion.password")),
+        username: r.read(&DIFFUSION_USERNAME),
+        password: r.read(&DIFFUSION_PASSWORD),
         ca_file,
     }
 }
 
 pub(crate) fn error_policy(r: &mut Reader) -> ErrorPolicy {
-    let tolerate_all = r.one_of("errors.tolerance", "none", &["none", "all"]) == "all";
-    let dlq_topic = r
-        .get("errors.deadletterqueue.topic.name")
-        .map(str::to_owned);
+    let tolerate_all = r.read(&ERRORS_TOLERANCE) == "all";
+    let dlq_topic = r.read(&ERRORS_DEADLETTERQUEUE_TOPIC_NAME);
     if dlq_topic.is_some() && !tolerate_all {
         r.error(
-            "errors.deadletterqueue.topic.name",
+            ERRORS_DEADLETTERQUEUE_TOPIC_NAME.name(),
             "needs errors.tolerance=all: with tolerance none the first bad record stops the task",
         );
     }
+    // Accepted for compatibility (Diffusion operations are retried across reconnections),
+    // but a value that is not a number of milliseconds is still an error, as in Connect.
+    r.read(&ERRORS_RETRY_TIMEOUT);
     ErrorPolicy {
         tolerate_all,
-        log: r.boolean("errors.log.enable", false),
-        log_include_messages: r.boolean("errors.log.include.messages", false),
+        log: r.read(&ERRORS_LOG_ENABLE),
+        log_include_messages: r.read(&ERRORS_LOG_INCLUDE_MESSAGES),
         dlq_topic,
-        dlq_context_headers: r.boolean("errors.deadletterqueue.context.headers.enable", false),
-        dlq_replication_factor: r.number("errors.deadletterqueue.topic.replication.factor", 3, 1),
+        dlq_context_headers: r.read(&ERRORS_DEADLETTERQUEUE_CONTEXT_HEADERS_ENABLE),
+        dlq_replication_factor: r.read(&ERRORS_DEADLETTERQUEUE_TOPIC_REPLICATION_FACTOR),
     }
 }
 
@@ -296,59 +223,42 @@ impl SinkConfig {
         c: &ConnectorConfig,
         defaults: &BTreeMap<String, String>,
     ) -> Result<SinkConfig, Vec<ConfigError>> {
-        let mut r = Reader {
-            props: &c.props,
-            defaults,
-            errors: Vec::new(),
-        };
-        let topics = match (r.get("topics"), r.get("topics.regex")) {
-            (Some(_), Some(_)) => {
-                r.error("topics", "set topics or topics.regex, not both");
+        let mut r = Reader::new(&c.props, defaults);
+        let topics = match (r.read(&TOPICS), r.read(&TOPICS_REGEX)) {
+            (list, Some(_)) if !list.is_empty() => {
+                r.error(TOPICS.name(), "set topics or topics.regex, not both");
                 Topics::List(vec![])
             }
-            (Some(list), None) => {
-                let list: Vec<String> = list
-                    .split(',')
-                    .map(|t| t.trim().to_owned())
-                    .filter(|t| !t.is_empty())
-                    .collect();
+            (list, None) if !list.is_empty() => {
                 for t in &list {
-                    if t.len() > 249
-                        || !t
-                            .chars()
-                            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-                    {
-                        r.error("topics", format!("{t:?} is not a valid Kafka topic name"));
+                    if let Err(e) = crate::topic_name::check(t) {
+                        r.error(TOPICS.name(), e);
                     }
                 }
                 Topics::List(list)
             }
-            (None, Some(re)) => {
-                if let Err(e) = regex::Regex::new(re) {
+            (_, Some(re)) => {
+                if let Err(e) = regex::Regex::new(&re) {
                     r.error(
-                        "topics.regex",
+                        TOPICS_REGEX.name(),
                         format!("is not a valid regular expression: {e}"),
                     );
                 }
-                Topics::Regex(re.to_owned())
+                Topics::Regex(re)
             }
-            (None, None) => {
-                r.error("topics", "is required (or topics.regex)");
+            (_, None) => {
+                r.error(TOPICS.name(), "is required (or topics.regex)");
                 Topics::List(vec![])
             }
         };
         let diffusion = diffusion_settings(&mut r);
-        let keep = r.one_of(
-            "diffusion.destination.unresolved",
-            "fail",
-            &["fail", "keep"],
-        ) == "keep";
-        let destination_text = r.required("diffusion.destination");
+        let keep = r.read(&DIFFUSION_DESTINATION_UNRESOLVED) == "keep";
+        let destination_text = r.read(&DIFFUSION_DESTINATION);
         let destination = match Pattern::parse(&destination_text, keep) {
             Ok(p) => p,
             Err(e) => {
                 if !destination_text.is_empty() {
-                    r.error("diffusion.destination", e);
+                    r.error(DIFFUSION_DESTINATION.name(), e);
                 }
                 Pattern::parse("invalid", false).unwrap()
             }
@@ -358,39 +268,35 @@ impl SinkConfig {
             .unknown_tokens()
             .iter()
             .map(|t| ConfigError {
-                key: "diffusion.destination".into(),
+                key: DIFFUSION_DESTINATION.name().into(),
                 message: format!(
                     "{t} is not a token (the tokens are ${{topic}}, ${{key}}, ${{key.version}} and ${{value.version}}); \
                      it stays in every Diffusion topic path as text, as in the Java connector"
                 ),
             }));
-        let key_converter = r.converter("key.converter");
-        let value_converter = r.converter("value.converter");
-        let tasks_max = r.number("tasks.max", 1u32, 1);
+        let key_converter = converter(&mut r, &KEY_CONVERTER, &KEY_CONVERTER_SCHEMAS_ENABLE);
+        let value_converter = converter(&mut r, &VALUE_CONVERTER, &VALUE_CONVERTER_SCHEMAS_ENABLE);
+        let tasks_max = r.read(&TASKS_MAX);
         let errors = error_policy(&mut r);
-        let tombstone_removes =
-            r.one_of("diffusion.tombstone.behavior", "null", &["null", "remove"]) == "remove";
-        let max_in_flight = r.number("diffusion.max.in.flight", 1024usize, 1);
-        let commit_interval_ms = r.number("offset.flush.interval.ms", 60_000u64, 1);
-        if r.errors.is_empty() {
-            log_warnings(&c.name, &warnings);
-            Ok(SinkConfig {
-                name: c.name.clone(),
-                topics,
-                diffusion,
-                destination,
-                key_converter,
-                value_converter,
-                tasks_max,
-                errors,
-                tombstone_removes,
-                max_in_flight,
-                commit_interval_ms,
-                warnings,
-            })
-        } else {
-            Err(r.errors)
-        }
+        let tombstone_removes = r.read(&DIFFUSION_TOMBSTONE_BEHAVIOR) == "remove";
+        let max_in_flight = r.read(&DIFFUSION_MAX_IN_FLIGHT);
+        let commit_interval_ms = r.read(&OFFSET_FLUSH_INTERVAL_MS);
+        r.finish()?;
+        log_warnings(&c.name, &warnings);
+        Ok(SinkConfig {
+            name: c.name.clone(),
+            topics,
+            diffusion,
+            destination,
+            key_converter,
+            value_converter,
+            tasks_max,
+            errors,
+            tombstone_removes,
+            max_in_flight,
+            commit_interval_ms,
+            warnings,
+        })
     }
 }
 

@@ -15,6 +15,7 @@ pub mod errors;
 pub mod kafka;
 pub mod kafka_context;
 mod kafka_writer;
+pub mod keys;
 pub mod pattern;
 pub mod sink;
 pub mod source;

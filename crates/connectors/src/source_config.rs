@@ -8,9 +8,11 @@ use connect_data::Converter;
 use diffusion_client::Selector;
 
 use crate::config::{
-    diffusion_settings, error_policy, ConfigError, ConnectorConfig, DiffusionSettings, ErrorPolicy,
-    Reader,
+    converter, diffusion_settings, error_policy, ConfigError, ConnectorConfig, DiffusionSettings,
+    ErrorPolicy,
 };
+use crate::definitions::*;
+use crate::keys::Reader;
 use crate::topic_name::TopicNamePattern;
 
 #[derive(Debug, Clone)]
@@ -45,30 +47,26 @@ impl SourceConfig {
         c: &ConnectorConfig,
         defaults: &BTreeMap<String, String>,
     ) -> Result<SourceConfig, Vec<ConfigError>> {
-        let mut r = Reader {
-            props: &c.props,
-            defaults,
-            errors: Vec::new(),
-        };
+        let mut r = Reader::new(&c.props, defaults);
         let diffusion = diffusion_settings(&mut r);
-        let selector = r.required("diffusion.selector");
+        let selector = r.read(&DIFFUSION_SELECTOR);
         if !selector.is_empty() {
             if let Err(e) = Selector::parse(&selector) {
                 r.error(
-                    "diffusion.selector",
+                    DIFFUSION_SELECTOR.name(),
                     format!("{selector:?} is not a valid topic selector: {e}"),
                 );
             }
         }
         // 0 is what the Java connector's tests use: accepted, and it means no idle wake-ups.
-        let poll_interval_ms = r.number("diffusion.poll.interval", 1000u64, 0);
-        let poll_size = r.number("diffusion.poll.size", 128usize, 1);
-        let topic_text = r.required("kafka.topic");
+        let poll_interval_ms = r.read(&DIFFUSION_POLL_INTERVAL);
+        let poll_size = r.read(&DIFFUSION_POLL_SIZE);
+        let topic_text = r.read(&KAFKA_TOPIC);
         let kafka_topic = match TopicNamePattern::parse(&topic_text) {
             Ok(p) => p,
             Err(e) => {
                 if !topic_text.is_empty() {
-                    r.error("kafka.topic", e);
+                    r.error(KAFKA_TOPIC.name(), e);
                 }
                 TopicNamePattern::parse("invalid").unwrap()
             }
@@ -79,50 +77,47 @@ impl SourceConfig {
                 .warnings()
                 .into_iter()
                 .map(|message| ConfigError {
-                    key: "kafka.topic".into(),
+                    key: KAFKA_TOPIC.name().into(),
                     message,
                 }),
         );
-        let key_converter = r.converter("key.converter");
-        let value_converter = r.converter("value.converter");
-        let tasks_max = r.number("tasks.max", 1u32, 1);
+        let key_converter = converter(&mut r, &KEY_CONVERTER, &KEY_CONVERTER_SCHEMAS_ENABLE);
+        let value_converter = converter(&mut r, &VALUE_CONVERTER, &VALUE_CONVERTER_SCHEMAS_ENABLE);
+        let tasks_max = r.read(&TASKS_MAX);
         let errors = error_policy(&mut r);
         if errors.dlq_topic.is_some() {
             r.error(
-                "errors.deadletterqueue.topic.name",
+                ERRORS_DEADLETTERQUEUE_TOPIC_NAME.name(),
                 "dead-letter topics are for sink connectors; a source's failed records are logged (errors.log.enable=true)",
             );
         }
-        let topic_partitions = r.number("topic.creation.default.partitions", -1i32, -1);
-        let topic_replication = r.number("topic.creation.default.replication.factor", -1i32, -1);
+        let topic_partitions = r.read(&TOPIC_CREATION_DEFAULT_PARTITIONS);
+        let topic_replication = r.read(&TOPIC_CREATION_DEFAULT_REPLICATION_FACTOR);
         if topic_partitions == 0 || topic_replication == 0 {
             r.error(
-                "topic.creation.default.partitions",
+                TOPIC_CREATION_DEFAULT_PARTITIONS.name(),
                 "must be -1 (the broker's default) or at least 1",
             );
         }
-        let max_in_flight = r.number("source.max.buffered.records", 10_000usize, 1);
-        if r.errors.is_empty() {
-            crate::config::log_warnings(&c.name, &warnings);
-            Ok(SourceConfig {
-                name: c.name.clone(),
-                diffusion,
-                selector,
-                poll_interval_ms,
-                poll_size,
-                kafka_topic,
-                key_converter,
-                value_converter,
-                tasks_max,
-                errors,
-                topic_partitions,
-                topic_replication,
-                max_in_flight,
-                warnings,
-            })
-        } else {
-            Err(r.errors)
-        }
+        let max_in_flight = r.read(&SOURCE_MAX_BUFFERED_RECORDS);
+        r.finish()?;
+        crate::config::log_warnings(&c.name, &warnings);
+        Ok(SourceConfig {
+            name: c.name.clone(),
+            diffusion,
+            selector,
+            poll_interval_ms,
+            poll_size,
+            kafka_topic,
+            key_converter,
+            value_converter,
+            tasks_max,
+            errors,
+            topic_partitions,
+            topic_replication,
+            max_in_flight,
+            warnings,
+        })
     }
 }
 

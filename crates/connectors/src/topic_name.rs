@@ -55,7 +55,7 @@ impl TopicNamePattern {
             })
             .collect();
         if !self.has_token() {
-            if let Err(e) = check(&self.pieces[0], &self.unknown) {
+            if let Err(e) = check_made(&self.pieces[0], &self.unknown) {
                 w.push(format!("every record will fail: {e}"));
             }
         }
@@ -75,14 +75,17 @@ impl TopicNamePattern {
     /// The Kafka topic for a Diffusion topic path, or why Kafka would refuse its name.
     pub fn resolve(&self, path: &str) -> Result<String, String> {
         let name = self.name(path);
-        check(&name, &self.unknown)?;
+        check_made(&name, &self.unknown)?;
         Ok(name)
     }
 }
 
-/// Whether Kafka takes `name` as a topic name; the error names any unknown token that put
-/// characters Kafka refuses in it.
-fn check(name: &str, unknown: &[String]) -> Result<(), String> {
+/// Whether Kafka takes `name` as a topic name: Kafka's own rules (1 to 249 characters of
+/// `A-Z a-z 0-9 . _ -`, not `.` or `..`), the one check of every topic name a config gives.
+pub fn check(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("an empty name is not a Kafka topic name".into());
+    }
     if name.len() > MAX_LEN {
         let head: String = name.chars().take(40).collect();
         return Err(format!(
@@ -99,13 +102,26 @@ fn check(name: &str, unknown: &[String]) -> Result<(), String> {
         bad.dedup();
         let bad: Vec<String> = bad.iter().map(|c| format!("{c:?}")).collect();
         return Err(format!(
-            "Kafka refuses the topic name {name:?}: {} not allowed (only A-Z, a-z, 0-9, '.', '_' and '-'); \
-             kafka.topic keeps {} as text, as the Java connector did",
+            "Kafka refuses the topic name {name:?}: {} not allowed (only A-Z, a-z, 0-9, '.', '_' and '-')",
             bad.join(", "),
-            unknown.join(", ")
         ));
     }
     Ok(())
+}
+
+/// `check` of a name the pattern made; the error names the unknown tokens that put
+/// characters Kafka refuses in it.
+fn check_made(name: &str, unknown: &[String]) -> Result<(), String> {
+    check(name).map_err(|e| {
+        if unknown.is_empty() {
+            e
+        } else {
+            format!(
+                "{e}; kafka.topic keeps {} as text, as the Java connector did",
+                unknown.join(", ")
+            )
+        }
+    })
 }
 
 fn legal(c: char) -> bool {
@@ -128,7 +144,7 @@ fn piece(text: &str) -> String {
 }
 
 /// Every character outside `[A-Za-z0-9._-]` becomes `_`.
-fn sanitise(s: &str) -> String {
+pub fn sanitise(s: &str) -> String {
     s.chars().map(|c| if legal(c) { c } else { '_' }).collect()
 }
 

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use connectors::active_topics::ActiveTopics;
-use connectors::config::is_sensitive;
+use connectors::config::{is_sensitive, MASK};
 use connectors::kafka::KafkaSettings;
 use connectors::sink::SinkMetrics;
 use connectors::source::SourceMetrics;
@@ -32,9 +32,6 @@ use crate::cluster::status_log::{StatusView, TaskRecord};
 use crate::cluster::ClusterSettings;
 use crate::config_store::{ConfigStore, StoredConnector, TargetState};
 use crate::sink_offsets::{self, OffsetsError, PartitionOffset};
-
-/// What the API answers with when a secret is not shown.
-pub const MASK: &str = "[hidden]";
 
 #[derive(Debug)]
 pub enum HerderError {

@@ -24,6 +24,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use connectors::kafka::KafkaSettings;
+use connectors::keys::{Importance::*, Key, Reader, Rule};
 use connectors::ConfigError;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::{Offset, TopicPartitionList};
@@ -44,87 +45,125 @@ pub struct ClusterSettings {
     pub heartbeat: Duration,
 }
 
+/// `group.id`: required in distributed mode (its absence means standalone elsewhere).
+const GROUP_ID: Key<Option<String>> = Key::new(
+    "group.id",
+    Rule::Text,
+    None,
+    High,
+    "Cluster",
+    "The cluster's name, the same on every worker; every internal group and topic derives from it.",
+);
+const CONFIG_STORAGE_TOPIC: Key<String> = Key::new(
+    "config.storage.topic",
+    Rule::Text,
+    Some("connect-configs"),
+    High,
+    "Cluster",
+    "The compacted topic of connector configs and target states.",
+);
+const OFFSET_STORAGE_TOPIC: Key<String> = Key::new(
+    "offset.storage.topic",
+    Rule::Text,
+    Some("connect-offsets"),
+    Low,
+    "Cluster",
+    "Kafka Connect's source offsets topic (accepted and checked; the source keeps no offsets).",
+);
+const STATUS_STORAGE_TOPIC: Key<String> = Key::new(
+    "status.storage.topic",
+    Rule::Text,
+    Some("connect-status"),
+    High,
+    "Cluster",
+    "The compacted topic where each worker reports its tasks.",
+);
+const CONFIG_STORAGE_REPLICATION_FACTOR: Key<i32> = Key::new(
+    "config.storage.replication.factor",
+    Rule::Number {
+        min: -1,
+        long: false,
+    },
+    Some("-1"),
+    Low,
+    "Cluster",
+    "Replication factor of the internal topics the worker creates; -1: the broker's default.",
+);
+const SESSION_TIMEOUT_MS: Key<u64> = Key::new(
+    "session.timeout.ms",
+    Rule::Number {
+        min: 1,
+        long: false,
+    },
+    Some("10000"),
+    Medium,
+    "Cluster",
+    "How long a silent worker (or source runner) keeps its work.",
+);
+const HEARTBEAT_INTERVAL_MS: Key<u64> = Key::new(
+    "heartbeat.interval.ms",
+    Rule::Number {
+        min: 1,
+        long: false,
+    },
+    Some("3000"),
+    Medium,
+    "Cluster",
+    "How often a worker says it is alive and what its tasks are doing; below session.timeout.ms.",
+);
+
 impl ClusterSettings {
+    /// The distributed mode's worker properties, every bad key named.
     pub fn from_worker(
         props: &BTreeMap<String, String>,
     ) -> Result<ClusterSettings, Vec<ConfigError>> {
-        let mut errors = Vec::new();
-        let text = |key: &str, default: &str| -> String {
-            props
-                .get(key)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-                .unwrap_or_else(|| default.to_owned())
-        };
-        let mut millis = |key: &str, default: u64| -> Duration {
-            match props.get(key).map(|v| v.trim().parse::<u64>()) {
-                None => Duration::from_millis(default),
-                Some(Ok(ms)) if ms > 0 => Duration::from_millis(ms),
-                Some(_) => {
-                    errors.push(ConfigError {
-                        key: key.into(),
-                        message: "must be a positive number of milliseconds".into(),
-                    });
-                    Duration::from_millis(default)
-                }
-            }
-        };
-        let session_timeout = millis("session.timeout.ms", 10_000);
-        let heartbeat = millis("heartbeat.interval.ms", 3_000);
-        let mut replication = -1;
-        if let Some(v) = props.get("config.storage.replication.factor") {
-            match v.trim().parse::<i32>() {
-                Ok(n) if n == -1 || n >= 1 => replication = n,
-                _ => errors.push(ConfigError {
-                    key: "config.storage.replication.factor".into(),
-                    message: "must be -1 (the broker's default) or at least 1".into(),
-                }),
-            }
+        let none = BTreeMap::new();
+        let mut r = Reader::new(props, &none);
+        let session_timeout = Duration::from_millis(r.read(&SESSION_TIMEOUT_MS));
+        let heartbeat = Duration::from_millis(r.read(&HEARTBEAT_INTERVAL_MS));
+        let replication = r.read(&CONFIG_STORAGE_REPLICATION_FACTOR);
+        if replication == 0 {
+            r.error(
+                CONFIG_STORAGE_REPLICATION_FACTOR.name(),
+                "must be -1 (the broker's default) or at least 1",
+            );
         }
         if heartbeat >= session_timeout {
-            errors.push(ConfigError {
-                key: "heartbeat.interval.ms".into(),
-                message: format!(
+            r.error(
+                HEARTBEAT_INTERVAL_MS.name(),
+                format!(
                     "must be below session.timeout.ms ({} ms)",
                     session_timeout.as_millis()
                 ),
-            });
+            );
         }
-        let group_id = text("group.id", "");
-        if group_id.is_empty() {
-            errors.push(ConfigError {
-                key: "group.id".into(),
-                message: "is required in distributed mode: the cluster's name, the same on every worker (e.g. connect-cluster)".into(),
-            });
-        }
+        let group_id = r.read(&GROUP_ID).unwrap_or_else(|| {
+            r.error(
+                GROUP_ID.name(),
+                "is required in distributed mode: the cluster's name, the same on every worker (e.g. connect-cluster)",
+            );
+            String::new()
+        });
         let s = ClusterSettings {
-            config_topic: text("config.storage.topic", "connect-configs"),
-            offset_topic: text("offset.storage.topic", "connect-offsets"),
-            status_topic: text("status.storage.topic", "connect-status"),
+            config_topic: r.read(&CONFIG_STORAGE_TOPIC),
+            offset_topic: r.read(&OFFSET_STORAGE_TOPIC),
+            status_topic: r.read(&STATUS_STORAGE_TOPIC),
             group_id,
             replication,
             session_timeout,
             heartbeat,
         };
         for (key, topic) in [
-            ("config.storage.topic", &s.config_topic),
-            ("offset.storage.topic", &s.offset_topic),
-            ("status.storage.topic", &s.status_topic),
+            (&CONFIG_STORAGE_TOPIC, &s.config_topic),
+            (&OFFSET_STORAGE_TOPIC, &s.offset_topic),
+            (&STATUS_STORAGE_TOPIC, &s.status_topic),
         ] {
-            if topic_name(topic) != *topic {
-                errors.push(ConfigError {
-                    key: key.into(),
-                    message: format!(
-                        "{topic:?} is not a Kafka topic name (letters, digits, '.', '_', '-')"
-                    ),
-                });
+            if let Err(e) = connectors::topic_name::check(topic) {
+                r.error(key.name(), e);
             }
         }
-        if errors.is_empty() {
-            Ok(s)
-        } else {
-            Err(errors)
-        }
+        r.finish()?;
+        Ok(s)
     }
 }
 
@@ -151,16 +190,7 @@ fn topic_reader(
 /// A legal Kafka topic name made from anything: other characters become `_`, and when
 /// that changed the name a short hash of the original keeps distinct names distinct.
 pub fn topic_name(raw: &str) -> String {
-    let clean: String = raw
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let clean = connectors::topic_name::sanitise(raw);
     if clean == raw && !raw.is_empty() && raw.len() <= 200 {
         return clean;
     }

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::Json;
+use connectors::config::MASK;
 use connectors::definitions::keys;
+use connectors::keys::Rule;
 use connectors::{SINK_CLASS, SOURCE_CLASS};
 use serde_json::{json, Value as J};
 
@@ -84,16 +86,16 @@ pub async fn validate(
             groups.push(d.group);
         }
         let shown = config.get(d.name).map(|v| {
-            if d.kind == "PASSWORD" {
-                crate::herder::MASK.to_owned()
+            if d.rule == Rule::Password {
+                MASK.to_owned()
             } else {
                 v.clone()
             }
         });
         configs.push(json!({
             "definition": {
-                "name": d.name, "type": d.kind, "required": d.required,
-                "default_value": d.default, "importance": d.importance, "documentation": d.doc,
+                "name": d.name, "type": d.kind(), "required": d.required(),
+                "default_value": d.default, "importance": d.importance.name(), "documentation": d.doc,
                 "group": d.group, "width": "NONE", "display_name": d.name, "dependents": [],
                 "order": order + 1,
             },
