@@ -87,37 +87,84 @@ impl SchemaAndValue {
     }
 }
 
-/// The plain decimal text of unscaled x 10^-scale, e.g. (12345, 2) -> "123.45".
+/// The text of unscaled x 10^-scale as Java's `BigDecimal.toString()` writes it (what Kafka
+/// Connect's `toString()` and StringConverter give for a Decimal): plain when the scale is not
+/// negative and the adjusted exponent (`-scale + digits - 1`) is at least -6, e.g. (12345, 2) ->
+/// "123.45", (-5, 3) -> "-0.005"; otherwise scientific notation, e.g. (7, -2) -> "7E+2",
+/// (1, 2000000000) -> "1E-2000000000". So the text is at most about 55 characters whatever
+/// the scale a record's schema gives.
 pub fn decimal_string(unscaled: i128, scale: i32) -> String {
-    if scale <= 0 {
-        let zeros = "0".repeat(scale.unsigned_abs() as usize);
-        return if unscaled == 0 {
-            "0".into()
-        } else {
-            format!("{unscaled}{zeros}")
-        };
-    }
-    let neg = unscaled < 0;
+    let sign = if unscaled < 0 { "-" } else { "" };
     let digits = unscaled.unsigned_abs().to_string();
-    let scale = scale as usize;
-    let padded = if digits.len() <= scale {
-        format!("{}{digits}", "0".repeat(scale + 1 - digits.len()))
-    } else {
-        digits
-    };
-    let (int, frac) = padded.split_at(padded.len() - scale);
-    format!("{}{int}.{frac}", if neg { "-" } else { "" })
+    let adjusted = -i64::from(scale) + (digits.len() as i64 - 1);
+    if scale >= 0 && adjusted >= -6 {
+        // Here scale <= digits + 5: the plain form is short.
+        let scale = scale as usize;
+        if scale == 0 {
+            return format!("{sign}{digits}");
+        }
+        let padded = if digits.len() <= scale {
+            format!("{}{digits}", "0".repeat(scale + 1 - digits.len()))
+        } else {
+            digits
+        };
+        let (int, frac) = padded.split_at(padded.len() - scale);
+        return format!("{sign}{int}.{frac}");
+    }
+    let (first, rest) = digits.split_at(1);
+    let point = if rest.is_empty() { "" } else { "." };
+    let exp_sign = if adjusted >= 0 { "+" } else { "" };
+    format!("{sign}{first}{point}{rest}E{exp_sign}{adjusted}")
 }
 
 #[cfg(test)]
 mod tests {
-    use super::decimal_string;
+    use super::{decimal_string, SchemaAndValue, Value};
+    use crate::converter::Converter;
+    use crate::schema::{Schema, SchemaType};
 
     #[test]
     fn decimals() {
         assert_eq!(decimal_string(12345, 2), "123.45");
         assert_eq!(decimal_string(-5, 3), "-0.005");
         assert_eq!(decimal_string(7, 0), "7");
-        assert_eq!(decimal_string(7, -2), "700");
+        // Java's BigDecimal.toString(): a negative scale, or an adjusted exponent below -6,
+        // is written in scientific notation.
+        assert_eq!(decimal_string(7, -2), "7E+2");
+        assert_eq!(decimal_string(0, -2), "0E+2");
+        assert_eq!(decimal_string(0, 2), "0.00");
+        assert_eq!(decimal_string(1, 6), "0.000001");
+        assert_eq!(decimal_string(1, 7), "1E-7");
+        assert_eq!(decimal_string(-123, 10), "-1.23E-8");
+        assert_eq!(decimal_string(123, 8), "0.00000123");
+        assert_eq!(decimal_string(i128::MIN, 0), i128::MIN.to_string());
+    }
+
+    /// A record's Decimal scale is any i32 from its schema: the text is Java's
+    /// `BigDecimal.toString()`, exponent form for large scales, never scale-long.
+    #[test]
+    fn huge_decimal_scales_use_exponent_form_not_a_scale_long_string() {
+        assert_eq!(decimal_string(1, 2_000_000_000), "1E-2000000000");
+        assert_eq!(decimal_string(-12345, i32::MAX), "-1.2345E-2147483643");
+        assert_eq!(decimal_string(7, i32::MIN), "7E+2147483648");
+        assert_eq!(decimal_string(0, i32::MAX), "0E-2147483647");
+        let sv = SchemaAndValue {
+            schema: Some(Schema::new(SchemaType::Bytes)),
+            value: Value::Decimal {
+                unscaled: 1,
+                scale: 2_000_000_000,
+            },
+        };
+        assert_eq!(sv.to_path_string().as_deref(), Some("1E-2000000000"));
+        assert_eq!(
+            Converter::String.from_connect(&sv).unwrap(),
+            Some(b"1E-2000000000".to_vec())
+        );
+        // 10^-2000000000 is 0 as a double; the CBOR stays a few bytes.
+        let cbor = crate::to_diffusion_cbor(&sv).unwrap();
+        assert_eq!(
+            diffusion_wire::value::cbor_slice_to_json(&cbor),
+            Ok(serde_json::json!(0.0))
+        );
     }
 }
