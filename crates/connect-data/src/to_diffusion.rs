@@ -1,6 +1,8 @@
 //! A Connect value as the JSON a Diffusion JSON topic holds, written straight to CBOR:
 //! primitives as themselves, arrays and maps in order, structs by their schema, bytes as
-//! CBOR byte strings. A map key that is not a string fails the record (JSON objects have
+//! CBOR byte strings. Arrays, maps and structs are indefinite-length items, as the official
+//! SDKs and [`diffusion_wire::value::json_to_cbor`] write them, so a typed value's bytes
+//! equal those of the same value as JSON. A map key that is not a string fails the record (JSON objects have
 //! string keys), as does a null where the schema is required.
 //!
 //! Unlike the Java connector, FLOAT64 keeps full double precision (it went through a
@@ -93,14 +95,15 @@ fn write(
         }
         Value::Array(items) => {
             let item_schema = schema.and_then(|s| s.value_schema.as_deref());
-            push(out, Header::Array(Some(items.len())));
+            push(out, Header::Array(None));
             for (i, x) in items.iter().enumerate() {
                 write(out, item_schema, x, &format!("{at}[{i}]"))?;
             }
+            push(out, Header::Break);
         }
         Value::Map(entries) => {
             let value_schema = schema.and_then(|s| s.value_schema.as_deref());
-            push(out, Header::Map(Some(entries.len())));
+            push(out, Header::Map(None));
             for (k, x) in entries {
                 let key = match k {
                     Value::String(s) | Value::Json(serde_json::Value::String(s)) => s,
@@ -114,6 +117,7 @@ fn write(
                 text(out, key);
                 write(out, value_schema, x, &format!("{at}.{key}"))?;
             }
+            push(out, Header::Break);
         }
         Value::Struct(fields) => {
             let Some(s) = schema.filter(|s| s.schema_type == SchemaType::Struct) else {
@@ -121,11 +125,15 @@ fn write(
                     "{at} is a struct without a struct schema"
                 )));
             };
-            push(out, Header::Map(Some(fields.len())));
-            for ((name, x), f) in fields.iter().zip(&s.fields) {
+            // Every field the value has, each by the schema's field at its position (as the
+            // JsonConverter's payload does); a field beyond the schema's goes by its value.
+            push(out, Header::Map(None));
+            for (i, (name, x)) in fields.iter().enumerate() {
                 text(out, name);
-                write(out, Some(&f.schema), x, &format!("{at}.{name}"))?;
+                let field_schema = s.fields.get(i).map(|f| &f.schema);
+                write(out, field_schema, x, &format!("{at}.{name}"))?;
             }
+            push(out, Header::Break);
         }
     }
     Ok(())
@@ -227,5 +235,102 @@ mod tests {
             value: Value::Null,
         };
         assert_eq!(seen(&sv), serde_json::Value::Null);
+    }
+
+    /// The CBOR the official SDKs write for the same JSON (indefinite-length maps and arrays).
+    fn sdk_bytes(j: serde_json::Value) -> Vec<u8> {
+        diffusion_wire::Value::Json(j).encode().unwrap().to_vec()
+    }
+
+    #[test]
+    fn typed_values_are_byte_for_byte_what_the_json_path_writes() {
+        let inner = Schema::new(SchemaType::Struct)
+            .field("x", Schema::new(SchemaType::Boolean))
+            .field("y", Schema::new(SchemaType::String).optional());
+        let schema = Schema::new(SchemaType::Struct)
+            .field("id", Schema::new(SchemaType::Int32))
+            .field("price", Schema::new(SchemaType::Float64))
+            .field(
+                "tags",
+                Schema::new(SchemaType::Array).items(Schema::new(SchemaType::String)),
+            )
+            .field(
+                "attrs",
+                Schema::map_of(
+                    Schema::new(SchemaType::String),
+                    Schema::new(SchemaType::Int64),
+                ),
+            )
+            .field("inner", inner.clone())
+            .field("rows", Schema::new(SchemaType::Array).items(inner));
+        let inner_value = |x: bool, y: Option<&str>| {
+            Value::Struct(vec![
+                ("x".into(), Value::Boolean(x)),
+                (
+                    "y".into(),
+                    y.map_or(Value::Null, |y| Value::String(y.into())),
+                ),
+            ])
+        };
+        let sv = SchemaAndValue {
+            schema: Some(schema),
+            value: Value::Struct(vec![
+                ("id".into(), Value::Int32(-7)),
+                ("price".into(), Value::Float64(1.5)),
+                (
+                    "tags".into(),
+                    Value::Array(vec![Value::String("a".into()), Value::String("b".into())]),
+                ),
+                (
+                    "attrs".into(),
+                    Value::Map(vec![
+                        (Value::String("k".into()), Value::Int64(5_000_000_000)),
+                        (Value::String("j".into()), Value::Int64(0)),
+                    ]),
+                ),
+                ("inner".into(), inner_value(true, None)),
+                (
+                    "rows".into(),
+                    Value::Array(vec![inner_value(false, Some("z")), inner_value(true, None)]),
+                ),
+            ]),
+        };
+        let bytes = to_diffusion_cbor(&sv).unwrap();
+        assert_eq!(
+            bytes,
+            sdk_bytes(
+                json!({"id":-7,"price":1.5,"tags":["a","b"],"attrs":{"k":5_000_000_000u64,"j":0},
+                "inner":{"x":true,"y":null},"rows":[{"x":false,"y":"z"},{"x":true,"y":null}]})
+            )
+        );
+        // Indefinite-length, as the SDKs write them: bf .. ff and 9f .. ff.
+        assert_eq!((bytes[0], bytes[bytes.len() - 1]), (0xbf, 0xff));
+        let empty = SchemaAndValue {
+            schema: Some(Schema::new(SchemaType::Array).items(Schema::new(SchemaType::Int32))),
+            value: Value::Array(vec![]),
+        };
+        assert_eq!(to_diffusion_cbor(&empty).unwrap(), vec![0x9f, 0xff]);
+    }
+
+    #[test]
+    fn a_struct_whose_field_count_differs_from_its_schema_is_still_well_formed() {
+        let schema = Schema::new(SchemaType::Struct).field("a", Schema::new(SchemaType::Int32));
+        // More value fields than the schema has: each is written (the extra one by its value,
+        // as the JsonConverter payload does), and the map is complete.
+        let more = SchemaAndValue {
+            schema: Some(schema.clone()),
+            value: Value::Struct(vec![
+                ("a".into(), Value::Int32(1)),
+                ("b".into(), Value::String("x".into())),
+            ]),
+        };
+        assert_eq!(seen(&more), json!({"a":1,"b":"x"}));
+        // Fewer value fields than the schema: the ones it has.
+        let schema2 = schema.field("b", Schema::new(SchemaType::Int32));
+        let fewer = SchemaAndValue {
+            schema: Some(schema2),
+            value: Value::Struct(vec![("a".into(), Value::Int32(1))]),
+        };
+        assert_eq!(seen(&fewer), json!({"a":1}));
     }
 }
