@@ -502,7 +502,46 @@ async fn emit(events: &mpsc::Sender<TopicEvent>, event: TopicEvent) {
 
 #[cfg(test)]
 mod tests {
-    use super::endpoint;
+    use super::{endpoint, update, TopicState};
+    use crate::session::TopicEvent;
+    use diffusion_wire::{TopicSpecification, TopicType, Value};
+    use std::collections::HashMap;
+
+    /// SPEC 6.3 [V]: a string, int64 or double topic set to "no value" arrives as a
+    /// TOPIC_VALUE of `f6`, which both SDKs report as null: an event, not a skipped update.
+    #[tokio::test]
+    async fn a_scalar_topic_with_no_value_is_delivered_as_null() {
+        for t in [TopicType::String, TopicType::Int64, TopicType::Double] {
+            let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+            let mut topics = HashMap::from([(
+                2,
+                TopicState {
+                    path: "source/kafka/str".into(),
+                    specification: TopicSpecification::new(t),
+                    last: None,
+                },
+            )]);
+            update(
+                2,
+                Some(bytes::Bytes::from_static(&[0xf6])),
+                None,
+                &tx,
+                &mut topics,
+                false,
+            )
+            .await;
+            drop(tx);
+            assert_eq!(
+                rx.recv().await,
+                Some(TopicEvent::Value {
+                    path: "source/kafka/str".into(),
+                    topic_type: t,
+                    value: Value::Json(serde_json::Value::Null),
+                }),
+                "{t}"
+            );
+        }
+    }
 
     #[test]
     fn endpoint_as_the_sdks_build_it() {

@@ -42,7 +42,8 @@ pub enum TopicEvent {
         path: String,
         /// The topic's type, which decided how `value` was decoded.
         topic_type: TopicType,
-        /// The value, decoded as `topic_type` says.
+        /// The value, decoded as `topic_type` says; `Value::Json(Null)` when a string, int64
+        /// or double topic was set to "no value" (CBOR null), which the SDKs report as null.
         value: Value,
     },
     /// A topic's new value as the server encodes it (deltas already applied), instead of

@@ -41,7 +41,8 @@ pub enum ValueError {
 /// A topic's value, typed by the topic type it belongs to.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
-    /// A JSON topic's value: any JSON, carried as its CBOR encoding.
+    /// A JSON topic's value: any JSON, carried as its CBOR encoding. `Json(Null)` is also
+    /// how a string, int64 or double topic's "no value" (CBOR null) decodes.
     Json(serde_json::Value),
     /// A string topic's value: a CBOR text string.
     String(String),
@@ -85,13 +86,17 @@ impl Value {
         Ok(out.into())
     }
 
-    /// Decodes the wire bytes of a `topic_type` value; "no value" (CBOR null) is an error for every
-    /// type but JSON.
+    /// Decodes the wire bytes of a `topic_type` value. CBOR null (`f6`) is "no value" for a
+    /// string, int64 or double topic (SPEC 6.3/7.1: both SDKs report it as null) and decodes as
+    /// `Value::Json(Null)`, the null this type holds, which encodes back to `f6`.
     pub fn decode(topic_type: TopicType, bytes: &[u8]) -> Result<Self, ValueError> {
         let err = |why: String| ValueError::Decode { topic_type, why };
         match topic_type {
             TopicType::Binary => Ok(Value::Binary(Bytes::copy_from_slice(bytes))),
             TopicType::Json => cbor_slice_to_json(bytes).map(Value::Json).map_err(err),
+            TopicType::String | TopicType::Int64 | TopicType::Double if bytes == [0xf6] => {
+                Ok(Value::Json(serde_json::Value::Null))
+            }
             TopicType::String => match decode_cbor(bytes).map_err(err)? {
                 ciborium::Value::Text(s) => Ok(Value::String(s)),
                 other => Err(err(format!("expected a text string, got {other:?}"))),
@@ -865,5 +870,21 @@ pub(crate) mod tests {
             Value::decode(TopicType::Json, &bytes).unwrap(),
             Value::Json(j)
         );
+    }
+
+    /// SPEC 6.3/7.1 [V]: a string, int64 or double topic set to "no value" carries CBOR
+    /// null, and both SDKs report it as null; it decodes as the JSON null this type has.
+    #[test]
+    fn cbor_null_is_no_value_for_scalar_topics() {
+        for t in [TopicType::String, TopicType::Int64, TopicType::Double] {
+            let v = Value::decode(t, &[0xf6]).unwrap();
+            assert_eq!(v, Value::Json(serde_json::Value::Null), "{t}");
+            assert_eq!(Value::validate(t, &[0xf6]), Ok(()), "{t}");
+            // It travels back as the same f6.
+            assert_eq!(v.encode().unwrap()[..], [0xf6]);
+        }
+        // Other wrong items are still errors, and so is null followed by more bytes.
+        assert!(Value::decode(TopicType::Int64, &hex("f5")).is_err());
+        assert!(Value::decode(TopicType::String, &hex("f6f6")).is_err());
     }
 }
