@@ -93,6 +93,16 @@ impl std::str::FromStr for TopicType {
     }
 }
 
+/// The properties whose values are booleans, spelt `True`/`False` by the Python SDK and
+/// `true`/`false` by the JS SDK (SPEC 5.1).
+const BOOLEAN_PROPERTIES: [&str; 5] = [
+    "PUBLISH_VALUES_ONLY",
+    "VALIDATE_VALUES",
+    "TIDY_ON_UNSUBSCRIBE",
+    "DONT_RETAIN_VALUE",
+    "PERSISTENT",
+];
+
 /// A topic's type and properties. Properties keep their order so that frames re-encode
 /// byte for byte; compare them with [`TopicSpecification::same_as`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,16 +130,28 @@ impl TopicSpecification {
     }
 
     /// Equality as Diffusion judges an add of an existing topic: type and the set of
-    /// properties, whatever their order.
+    /// properties, whatever their order. A boolean property's value compares ignoring case
+    /// (Python writes `True`, JS `true`); every other value compares exactly.
     pub fn same_as(&self, other: &Self) -> bool {
         if self.topic_type != other.topic_type {
             return false;
         }
-        let mut a = self.properties.clone();
-        let mut b = other.properties.clone();
-        a.sort();
-        b.sort();
-        a == b
+        fn normalised(properties: &[(String, String)]) -> Vec<(&str, String)> {
+            let mut p: Vec<_> = properties
+                .iter()
+                .map(|(k, v)| {
+                    let v = if BOOLEAN_PROPERTIES.contains(&k.as_str()) {
+                        v.to_ascii_lowercase()
+                    } else {
+                        v.clone()
+                    };
+                    (k.as_str(), v)
+                })
+                .collect();
+            p.sort();
+            p
+        }
+        normalised(&self.properties) == normalised(&other.properties)
     }
 
     /// Appends the specification as on the wire: type byte, then the properties map.
@@ -146,5 +168,41 @@ impl TopicSpecification {
             topic_type,
             properties,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SPEC 5.1 [V]: Python writes `True`/`False`, JS `true`/`false`; a server compares
+    /// boolean properties case-insensitively, and other values exactly.
+    #[test]
+    fn boolean_properties_compare_case_insensitively() {
+        let python = TopicSpecification::new(TopicType::Json)
+            .with_property("PUBLISH_VALUES_ONLY", "True")
+            .with_property("DONT_RETAIN_VALUE", "False")
+            .with_property("REMOVAL", "when this session closes");
+        let js = TopicSpecification::new(TopicType::Json)
+            .with_property("DONT_RETAIN_VALUE", "false")
+            .with_property("REMOVAL", "when this session closes")
+            .with_property("PUBLISH_VALUES_ONLY", "true");
+        assert!(python.same_as(&js));
+        assert!(js.same_as(&python));
+        // A different boolean is still different.
+        let flipped = TopicSpecification::new(TopicType::Json)
+            .with_property("DONT_RETAIN_VALUE", "true")
+            .with_property("REMOVAL", "when this session closes")
+            .with_property("PUBLISH_VALUES_ONLY", "true");
+        assert!(!python.same_as(&flipped));
+        // String-valued properties keep exact comparison.
+        let owner = |o: &str| TopicSpecification::new(TopicType::Json).with_property("OWNER", o);
+        assert!(!owner("$Principal is 'Admin'").same_as(&owner("$Principal is 'admin'")));
+        let removal =
+            |r: &str| TopicSpecification::new(TopicType::Json).with_property("REMOVAL", r);
+        assert!(!removal("True").same_as(&removal("true")));
+        // And the type still counts.
+        assert!(!TopicSpecification::new(TopicType::String)
+            .same_as(&TopicSpecification::new(TopicType::Json)));
     }
 }
