@@ -254,11 +254,9 @@ async fn serve<S>(
         Ok(()) => None,
         Err(ProtocolViolation(why)) => {
             tracing::warn!(session = sid, reason = %why, "closing session");
-            let mut reason = why.clone();
-            reason.truncate(120); // A close reason must fit in a control frame.
             Some(CloseFrame {
                 code: CloseCode::Protocol,
-                reason: reason.into(),
+                reason: close_reason(why).into(),
             })
         }
     };
@@ -268,6 +266,16 @@ async fn serve<S>(
             let _ = ws.close(close).await;
         }
     }
+}
+
+/// A close frame's reason text: at most 120 bytes, as a close reason must fit in a control
+/// frame, cut at a character boundary (the reason may quote a client's text).
+fn close_reason(why: &str) -> String {
+    let mut end = why.len().min(120);
+    while !why.is_char_boundary(end) {
+        end -= 1;
+    }
+    why[..end].to_owned()
 }
 
 /// Handles one frame. `Ok(false)` ends the session cleanly.
@@ -445,7 +453,21 @@ fn parse_query(q: &str) -> Vec<(String, String)> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_query;
+    use super::{close_reason, parse_query};
+
+    #[test]
+    fn a_long_close_reason_is_cut_at_a_character_boundary() {
+        // Byte 120 falls inside the 2-byte 'é' that starts at byte 119.
+        let why = format!("{}é and more", "x".repeat(119));
+        let reason = close_reason(&why);
+        assert_eq!(reason, "x".repeat(119));
+        // Within 120 bytes it is kept whole; past them it is cut to 120.
+        assert_eq!(close_reason("short é"), "short é");
+        assert_eq!(close_reason(&"y".repeat(200)), "y".repeat(120));
+        // Four-byte characters too: never more than 120 bytes, always valid text.
+        let emoji = "🦀".repeat(40);
+        assert_eq!(close_reason(&emoji), "🦀".repeat(30));
+    }
 
     #[test]
     fn decodes_the_javascript_query() {
