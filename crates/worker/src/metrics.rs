@@ -13,12 +13,12 @@ use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::registry::Registry;
 
-use crate::herder::{TaskMetrics, TaskSnapshot};
+use crate::herder::{State as TaskState, TaskMetrics, TaskSnapshot};
 use crate::rest::Api;
 
 #[derive(Debug)]
 struct Tasks(
-    Vec<(String, &'static str, bool, Counters)>,
+    Vec<(String, TaskState, bool, Counters)>,
     Vec<(String, Arc<connectors::sink::SinkMetrics>)>,
 );
 
@@ -185,8 +185,9 @@ impl Collector for Tasks {
         )?;
         for (connector, s, _, _) in &self.0 {
             let mut l = labels(connector);
-            l.push(("state".to_owned(), (*s).to_owned()));
-            ConstGauge::new(i64::from(*s == "RUNNING")).encode(state.encode_family(&l)?)?;
+            l.push(("state".to_owned(), s.name().to_owned()));
+            ConstGauge::new(i64::from(*s == TaskState::Running))
+                .encode(state.encode_family(&l)?)?;
         }
         Ok(())
     }

@@ -139,7 +139,7 @@ pub async fn stats(State(api): State<Arc<Api>>) -> Json<serde_json::Value> {
         let task = s.tasks.first();
         out.push(json!({
             "name": name, "type": s.kind.name(), "state": s.state,
-            "task_state": task.map(|t| t.state.clone()), "trace": task.and_then(|t| t.trace.clone()).or(s.trace.clone()),
+            "task_state": task.map(|t| t.state), "trace": task.and_then(|t| t.trace.clone()).or(s.trace.clone()),
             "diffusion_connected": task.is_some_and(|t| t.diffusion_connected),
             "note": task.and_then(|t| t.note.clone()),
         }));

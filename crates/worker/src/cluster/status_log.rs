@@ -19,7 +19,7 @@ use crate::herder::Herder;
 /// One task as its worker reports it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskRecord {
-    pub state: String,
+    pub state: crate::herder::State,
     pub trace: Option<String>,
     pub diffusion_connected: bool,
     pub note: Option<String>,

@@ -13,7 +13,7 @@ use serde_json::{json, Value as J};
 use super::query::Params;
 use super::{Api, ApiError};
 use crate::config_store::TargetState;
-use crate::herder::{ConnectorState, Herder, HerderError, TaskReport};
+use crate::herder::{ConnectorState, Herder, HerderError, State as TaskStateName, TaskReport};
 
 type Result<T> = std::result::Result<T, ApiError>;
 
@@ -59,7 +59,7 @@ fn task_status_json(t: &TaskReport) -> J {
     }
     // Beyond Connect's shape (clients ignore unknown fields): is Diffusion reachable, and
     // why a running task makes no progress.
-    if t.state == "RUNNING" || t.state == "UNASSIGNED" {
+    if matches!(t.state, TaskStateName::Running | TaskStateName::Unassigned) {
         j["diffusion_connection"] = J::from(if t.diffusion_connected {
             "CONNECTED"
         } else {
@@ -306,13 +306,13 @@ pub async fn restart(
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
     let mut plan = before;
-    let restarts = |state: &str| !only_failed || state == "FAILED";
+    let restarts = |state: TaskStateName| !only_failed || state == TaskStateName::Failed;
     if restarts(plan.state) {
-        plan.state = "RESTARTING";
+        plan.state = TaskStateName::Restarting;
     }
     if include_tasks {
-        for t in plan.tasks.iter_mut().filter(|t| restarts(t.state.as_str())) {
-            t.state = "RESTARTING".into();
+        for t in plan.tasks.iter_mut().filter(|t| restarts(t.state)) {
+            t.state = TaskStateName::Restarting;
             t.trace = None;
         }
     }

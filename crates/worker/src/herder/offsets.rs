@@ -1,0 +1,81 @@
+//! A sink's committed offsets through the herder (KIP-875): read at any time, altered or
+//! reset only while the connector is stopped. A source keeps none.
+
+use super::kind::Validated;
+use super::{Herder, HerderError, Kind};
+use crate::config_store::TargetState;
+use crate::sink_offsets::{self, OffsetsError, PartitionOffset};
+
+impl Herder {
+    /// The committed offsets of a sink's consumer group, per topic partition it reads.
+    pub async fn sink_offsets(&self, name: &str) -> Result<Vec<(String, i32, i64)>, HerderError> {
+        let config = self.raw_config(name).await?;
+        let Validated::Sink(sink) = self.parse(name, &config).map_err(HerderError::Invalid)? else {
+            return Ok(vec![]);
+        };
+        sink_offsets::read(&self.kafka, &sink_offsets::group_of(name), sink.topics)
+            .await
+            .map_err(|e| {
+                HerderError::Internal(format!("cannot read the committed offsets from Kafka: {e}"))
+            })
+    }
+
+    /// Sets a stopped sink's committed offsets (KIP-875's `PATCH .../offsets`).
+    pub async fn alter_offsets(
+        &self,
+        name: &str,
+        offsets: Vec<PartitionOffset>,
+    ) -> Result<(), HerderError> {
+        if self.stopped_kind(name).await? == Kind::Source {
+            return Err(HerderError::BadRequest(format!(
+                "Connector {name} is a source: it keeps no offsets (a subscription resumes from each Diffusion topic's current value)"
+            )));
+        }
+        sink_offsets::alter(&self.kafka, &sink_offsets::group_of(name), offsets)
+            .await
+            .map_err(|e| offsets_error(name, "alter", e))
+    }
+
+    /// Forgets a stopped sink's committed offsets (KIP-875's `DELETE .../offsets`): it then
+    /// starts from the earliest records. A source has none, so there is nothing to do.
+    pub async fn reset_offsets(&self, name: &str) -> Result<(), HerderError> {
+        if self.stopped_kind(name).await? == Kind::Source {
+            return Ok(());
+        }
+        sink_offsets::reset(&self.kafka, &sink_offsets::group_of(name))
+            .await
+            .map_err(|e| offsets_error(name, "reset", e))
+    }
+
+    /// The connector's kind, if it exists and is stopped (offsets change only then).
+    pub async fn stopped_kind(&self, name: &str) -> Result<Kind, HerderError> {
+        let map = self.connectors.lock().await;
+        let e = map.get(name).ok_or_else(|| HerderError::not_found(name))?;
+        if e.target != TargetState::Stopped {
+            return Err(HerderError::BadRequest(format!(
+                "Connectors must be in the STOPPED state before their offsets can be modified. \
+                 This can be done for the specified connector by issuing a 'PUT' request to the \
+                 '/connectors/{name}/stop' endpoint"
+            )));
+        }
+        Ok(e.kind)
+    }
+}
+
+/// Kafka Connect's answers when a sink's offsets cannot be changed (`verb`: alter, reset).
+fn offsets_error(name: &str, verb: &str, e: OffsetsError) -> HerderError {
+    HerderError::Internal(match e {
+        OffsetsError::Busy { .. } => format!(
+            "Failed to {verb} consumer group offsets for connector {name} either because its tasks \
+             haven't stopped completely yet or the connector was resumed before the request to \
+             {verb} its offsets could be successfully completed. If the connector is in a stopped \
+             state, this operation can be safely retried. If it doesn't eventually succeed, the \
+             Connect cluster may need to be restarted to get rid of the zombie sink tasks. (A \
+             stopped sink of a standalone worker stays in its group, a static member, for the \
+             consumer's session.timeout.ms.)"
+        ),
+        OffsetsError::Kafka(why) => {
+            format!("Failed to {verb} consumer group offsets for sink connector {name}: {why}")
+        }
+    })
+}
