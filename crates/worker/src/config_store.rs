@@ -8,6 +8,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::FileError;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TargetState {
@@ -42,25 +44,36 @@ impl ConfigStore {
     }
 
     /// The stored connectors; none if the file does not exist yet.
-    pub fn load(&self) -> Result<BTreeMap<String, StoredConnector>, String> {
+    pub fn load(&self) -> Result<BTreeMap<String, StoredConnector>, FileError> {
         match std::fs::read(&self.path) {
             Ok(bytes) => serde_json::from_slice::<File>(&bytes)
                 .map(|f| f.connectors)
-                .map_err(|e| format!("{} is not a connector store: {e}", self.path.display())),
+                .map_err(|e| FileError::Invalid {
+                    path: self.path.clone(),
+                    what: "connector store",
+                    reason: e.to_string(),
+                }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
-            Err(e) => Err(format!("cannot read {}: {e}", self.path.display())),
+            Err(source) => Err(FileError::Read {
+                path: self.path.clone(),
+                source,
+            }),
         }
     }
 
-    pub fn save(&self, connectors: &BTreeMap<String, StoredConnector>) -> Result<(), String> {
+    pub fn save(&self, connectors: &BTreeMap<String, StoredConnector>) -> Result<(), FileError> {
         let file = File {
             connectors: connectors.clone(),
         };
-        let text = serde_json::to_vec_pretty(&file).map_err(|e| e.to_string())?;
+        // Strings and plain enums only: serialising cannot fail.
+        let text = serde_json::to_vec_pretty(&file).expect("a store serialises");
         let tmp = self.path.with_extension("tmp");
         std::fs::write(&tmp, text)
             .and_then(|_| std::fs::rename(&tmp, &self.path))
-            .map_err(|e| format!("cannot write {}: {e}", self.path.display()))
+            .map_err(|source| FileError::Write {
+                path: self.path.clone(),
+                source,
+            })
     }
 }
 

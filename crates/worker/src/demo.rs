@@ -15,12 +15,13 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use serde_json::json;
 
 use crate::cli::DemoArgs;
+use crate::error::WorkerError;
 use crate::herder::TaskMetrics;
 
 const SINK: &str = include_str!("../../../config/sink.json");
 const SOURCE: &str = include_str!("../../../config/source.json");
 
-pub async fn run(args: DemoArgs) -> Result<(), String> {
+pub async fn run(args: DemoArgs) -> Result<(), WorkerError> {
     let bootstrap = args.bootstrap_servers.clone();
     check_broker(&bootstrap).await?;
 
@@ -29,11 +30,12 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
         ..ServerConfig::default()
     })
     .await
-    .map_err(|e| {
-        format!(
-            "cannot serve Diffusion on {}: {e} (choose another with --diffusion-listen)",
+    .map_err(|e| WorkerError::Diffusion {
+        what: "the embedded Diffusion server",
+        reason: format!(
+            "cannot serve on {}: {e} (choose another with --diffusion-listen)",
             args.diffusion_listen
-        )
+        ),
     })?;
     let url = server.url();
 
@@ -46,8 +48,12 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
-    let mut kafka =
-        connectors::kafka::KafkaSettings::from_worker(&props).map_err(|e| format!("{e:?}"))?;
+    let mut kafka = connectors::kafka::KafkaSettings::from_worker(&props).map_err(|errors| {
+        WorkerError::Invalid {
+            path: "the demo's worker properties".into(),
+            errors,
+        }
+    })?;
     // A demo worker is not restarted in place: no static membership needed.
     kafka.default_consumer_setting("group.instance.id", "");
     let worker = crate::runtime::Worker {
@@ -59,12 +65,14 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
     kafka
         .create_topic_if_missing("price", 1, -1)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| kafka_failed("creating the topic price", e))?;
     let (herder, rest) = crate::runtime::start(&worker, crate::runtime::Mode::Standalone).await?;
     for sample in [SINK, SOURCE] {
-        let j: serde_json::Value = serde_json::from_str(sample).map_err(|e| e.to_string())?;
+        // Compiled in from config/: a test reads the same files.
+        let j: serde_json::Value = serde_json::from_str(sample).expect("config/*.json is JSON");
         let name = j["name"].as_str().unwrap_or_default().to_owned();
-        let mut config = crate::connector_file::from_json(&j)?;
+        let mut config =
+            crate::connector_file::from_json(&j).expect("config/*.json is a connector config");
         config.insert("diffusion.url".into(), url.clone());
         herder
             .put(
@@ -74,23 +82,26 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
                 crate::config_store::TargetState::Started,
             )
             .await
-            .map_err(|e| format!("{name}: {e}"))?;
+            .map_err(|source| WorkerError::Connector {
+                name: name.clone(),
+                source,
+            })?;
     }
 
     let producer: FutureProducer = kafka
         .producer()
         .create()
-        .map_err(|e| format!("Kafka producer: {e}"))?;
+        .map_err(|e| kafka_failed("creating the demo's producer", e))?;
     let publisher = Session::connect(&url, "admin", "password", SessionOptions::default())
         .await
-        .map_err(|e| format!("Diffusion publisher: {e}"))?;
+        .map_err(|e| diffusion_failed("connecting the demo's publisher", e))?;
     publisher
         .add_topic(
             "source/kafka/price",
             TopicSpecification::new(TopicType::Json),
         )
         .await
-        .map_err(|e| format!("cannot add source/kafka/price: {e}"))?;
+        .map_err(|e| diffusion_failed("adding source/kafka/price", e))?;
 
     let rest_url = format!("http://{}", args.rest_listen);
     println!();
@@ -127,7 +138,7 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
                 // Fire and forget: the producer's own queue bounds what is outstanding.
                 let _ = producer.send_result(FutureRecord::to("price").key("ACME").payload(&text));
                 let other = json!({"symbol": "GLOBEX", "bid": ((250.0 - bid) * 100.0).round() / 100.0, "seq": n, "ts": ts});
-                let cbor = Value::Json(other).encode().map_err(|e| e.to_string())?;
+                let cbor = Value::Json(other).encode().expect("a JSON object encodes");
                 let _ = publisher.start_set_raw("source/kafka/price", TopicType::Json, cbor).await;
             }
             _ = report.tick() => {
@@ -153,19 +164,18 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
 }
 
 /// Fails with what to do when no broker answers.
-async fn check_broker(bootstrap: &str) -> Result<(), String> {
+async fn check_broker(bootstrap: &str) -> Result<(), WorkerError> {
     let mut config = rdkafka::ClientConfig::new();
     config.set("bootstrap.servers", bootstrap);
     let reachable = tokio::task::spawn_blocking(move || {
-        let c: BaseConsumer = config.create().map_err(|e| e.to_string())?;
-        c.fetch_metadata(None, Duration::from_secs(5))
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+        let c: BaseConsumer = config.create()?;
+        c.fetch_metadata(None, Duration::from_secs(5)).map(|_| ())
     })
     .await
-    .map_err(|e| e.to_string())?;
-    reachable.map_err(|e| {
-        format!(
+    .expect("the metadata request does not panic");
+    reachable.map_err(|e| WorkerError::Kafka {
+        what: "checking the broker",
+        reason: format!(
             "no Kafka broker answers at {bootstrap} ({e}).\n\
              Start one, then run the demo again:\n  \
              scripts/demo.sh                      # installs and starts Apache Kafka, then the demo\n  \
@@ -173,4 +183,18 @@ async fn check_broker(bootstrap: &str) -> Result<(), String> {
              or point the demo at yours: diffusion-kafka-connect demo --bootstrap-servers HOST:PORT"
         )
     })
+}
+
+fn kafka_failed(what: &'static str, e: impl std::fmt::Display) -> WorkerError {
+    WorkerError::Kafka {
+        what,
+        reason: e.to_string(),
+    }
+}
+
+fn diffusion_failed(what: &'static str, e: impl std::fmt::Display) -> WorkerError {
+    WorkerError::Diffusion {
+        what,
+        reason: e.to_string(),
+    }
 }

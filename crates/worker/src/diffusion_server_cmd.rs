@@ -3,8 +3,9 @@
 use diffusion_server::{Server, ServerConfig, TlsFiles};
 
 use crate::cli::DiffusionServerArgs;
+use crate::error::WorkerError;
 
-pub async fn run(args: DiffusionServerArgs) -> Result<(), String> {
+pub async fn run(args: DiffusionServerArgs) -> Result<(), WorkerError> {
     let tls = match (args.tls_cert, args.tls_key) {
         (Some(cert_chain), Some(private_key)) => Some(TlsFiles {
             cert_chain,
@@ -23,11 +24,17 @@ pub async fn run(args: DiffusionServerArgs) -> Result<(), String> {
     if let Some(path) = &args.principals {
         config
             .add_principals_file(path)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| WorkerError::Diffusion {
+                what: "the principals file",
+                reason: e.to_string(),
+            })?;
     }
     let server = Server::bind(config)
         .await
-        .map_err(|e| format!("cannot serve on {}: {e}", args.listen))?;
+        .map_err(|source| WorkerError::Bind {
+            addr: args.listen,
+            source,
+        })?;
     // Printed on stdout, so scripts can read the address they got (e.g. with port 0).
     println!("Diffusion server listening on {}", server.url());
     crate::signals::shutdown().await;

@@ -104,7 +104,7 @@ impl Herder {
 
     /// Starts the connectors the store remembers, each in its target state; one that no
     /// longer validates is reported FAILED with the reason rather than stopping the worker.
-    pub async fn restore(&self) -> Result<usize, String> {
+    pub async fn restore(&self) -> Result<usize, HerderError> {
         let Some(store) = &self.store else {
             return Ok(0);
         };
@@ -112,8 +112,7 @@ impl Herder {
         let _change = self.changes.lock().await;
         for (name, s) in &stored {
             self.apply_connector(name, s.config.clone(), s.target_state)
-                .await
-                .map_err(|e| e.to_string())?;
+                .await?;
         }
         Ok(stored.len())
     }
@@ -152,7 +151,7 @@ impl Herder {
                 )
             })
             .collect();
-        store.save(&stored).map_err(HerderError::Internal)
+        Ok(store.save(&stored)?)
     }
 
     pub async fn names(&self) -> Vec<String> {
@@ -218,7 +217,7 @@ impl Herder {
     /// in the same order everywhere; alone it is applied here at once.
     async fn submit(&self, _change: &Change<'_>, record: ConfigRecord) -> Result<(), HerderError> {
         match &self.cluster {
-            Some(c) => c.log.write(&record).await.map_err(HerderError::Internal),
+            Some(c) => Ok(c.log.write(&record).await?),
             None => self.apply_record(record, true).await,
         }
     }

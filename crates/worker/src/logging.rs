@@ -92,8 +92,8 @@ impl Loggers {
 
     /// Sets `name` (and every named logger below it) to `level`; `root` sets every logger.
     /// Returns the loggers affected, sorted; an unknown level is refused.
-    pub fn set(&self, name: &str, level: &str) -> Result<Vec<String>, String> {
-        let level = connect_level(level).ok_or_else(|| format!("invalid log level '{level}'."))?;
+    pub fn set(&self, name: &str, level: &str) -> Result<Vec<String>, LevelError> {
+        let level = connect_level(level).ok_or_else(|| LevelError::Unknown(level.to_owned()))?;
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_millis() as i64)
@@ -119,8 +119,11 @@ impl Loggers {
             affected.push(name.to_owned());
         }
         affected.sort();
-        let filter = EnvFilter::try_new(render(&s)).map_err(|e| e.to_string())?;
-        self.handle.reload(filter).map_err(|e| e.to_string())?;
+        let filter =
+            EnvFilter::try_new(render(&s)).map_err(|e| LevelError::Filter(e.to_string()))?;
+        self.handle
+            .reload(filter)
+            .map_err(|e| LevelError::Filter(e.to_string()))?;
         tracing::info!(logger = name, level, "log level changed");
         Ok(affected)
     }
@@ -202,6 +205,17 @@ fn render(s: &State) -> String {
         out.push_str(&format!(",{name}={}", l.level.to_ascii_lowercase()));
     }
     out
+}
+
+/// Why a logger's level could not be set.
+#[derive(Debug, thiserror::Error)]
+pub enum LevelError {
+    /// Not one of Connect's levels (Connect's own answer text).
+    #[error("invalid log level '{0}'.")]
+    Unknown(String),
+    /// The filter could not be rebuilt or installed.
+    #[error("cannot apply the log levels: {0}")]
+    Filter(String),
 }
 
 #[cfg(test)]

@@ -1,6 +1,10 @@
 //! `diffusion-kafka-connect`: one binary for the Kafka Connect-compatible worker running
 //! the Diffusion sink and source connectors, and the embedded Diffusion server.
 
+// Errors here stop a command or answer a request: rare, so they carry their causes
+// (librdkafka's error is 80 bytes) whole rather than boxed at every site.
+#![allow(clippy::result_large_err)]
+
 mod cli;
 mod cluster;
 mod config_store;
@@ -8,6 +12,7 @@ mod connector_file;
 mod demo;
 mod diffusion_server_cmd;
 mod distributed_cmd;
+mod error;
 mod herder;
 mod logging;
 mod metrics;

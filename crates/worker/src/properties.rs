@@ -5,20 +5,34 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub fn load(path: &Path) -> Result<BTreeMap<String, String>, String> {
-    let f =
-        std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let map = java_properties::read(std::io::BufReader::new(f))
-        .map_err(|e| format!("{} is not a valid properties file: {e}", path.display()))?;
+use connectors::ConfigError;
+
+use crate::error::FileError;
+
+/// Reads a Java `.properties` file.
+pub fn load(path: &Path) -> Result<BTreeMap<String, String>, FileError> {
+    let f = std::fs::File::open(path).map_err(|source| FileError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let map =
+        java_properties::read(std::io::BufReader::new(f)).map_err(|e| FileError::Invalid {
+            path: path.to_owned(),
+            what: "properties file",
+            reason: e.to_string(),
+        })?;
     Ok(map.into_iter().collect())
 }
 
 /// Replaces every provider reference in every value; an unresolvable one is an error
 /// naming the key (never the value, which may be meant to be secret).
-pub fn resolve_providers(props: &mut BTreeMap<String, String>) -> Result<(), String> {
+pub fn resolve_providers(props: &mut BTreeMap<String, String>) -> Result<(), ConfigError> {
     for (key, value) in props.iter_mut() {
         if value.contains("${env:") || value.contains("${file:") {
-            *value = resolve(value).map_err(|e| format!("{key}: {e}"))?;
+            *value = resolve(value).map_err(|message| ConfigError {
+                key: key.clone(),
+                message,
+            })?;
         }
     }
     Ok(())
@@ -43,7 +57,7 @@ fn resolve(value: &str) -> Result<String, String> {
                 let (path, key) = spec
                     .rsplit_once(':')
                     .ok_or_else(|| format!("${{file:{spec}}} needs the form ${{file:PATH:KEY}}"))?;
-                let props = load(Path::new(path))?;
+                let props = load(Path::new(path)).map_err(|e| e.to_string())?;
                 out.push_str(
                     props
                         .get(key)
@@ -89,6 +103,7 @@ mod tests {
         let mut bad: BTreeMap<String, String> =
             [("k".to_owned(), "${env:DKC_UNSET_VAR_X}".to_owned())].into();
         let e = resolve_providers(&mut bad).unwrap_err();
-        assert!(e.starts_with("k:") && e.contains("DKC_UNSET_VAR_X"), "{e}");
+        assert_eq!(e.key, "k");
+        assert!(e.message.contains("DKC_UNSET_VAR_X"), "{e}");
     }
 }

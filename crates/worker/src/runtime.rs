@@ -9,10 +9,12 @@ use std::time::Duration;
 
 use connectors::kafka::KafkaSettings;
 
-use crate::cluster::{config_log, status_log, ClusterSettings};
+use crate::cluster::{config_log, status_log, ClusterError, ClusterSettings};
 use crate::config_store::ConfigStore;
+use crate::error::WorkerError;
 use crate::herder::{ClusterLink, Herder};
 use crate::rest::{self, Api};
+use connectors::ConfigError;
 
 pub struct Worker {
     pub props: BTreeMap<String, String>,
@@ -34,14 +36,13 @@ pub enum Mode {
 /// Reads the worker properties, resolving config providers; every bad key is named.
 /// `clustered`: the sinks' consumers share their groups with other workers' (no static
 /// membership, the cluster's session timeout).
-pub fn load_worker(path: &Path, clustered: bool) -> Result<Worker, String> {
+pub fn load_worker(path: &Path, clustered: bool) -> Result<Worker, WorkerError> {
     let mut props = crate::properties::load(path)?;
-    crate::properties::resolve_providers(&mut props)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    let invalid = |errors: Vec<connectors::ConfigError>| {
-        let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
-        format!("{} is not valid:\n{}", path.display(), list.join("\n"))
+    let invalid = |errors: Vec<connectors::ConfigError>| WorkerError::Invalid {
+        path: path.to_owned(),
+        errors,
     };
+    crate::properties::resolve_providers(&mut props).map_err(|e| invalid(vec![e]))?;
     let mut kafka = KafkaSettings::from_worker(&props).map_err(invalid)?;
     let mut cluster = None;
     if clustered {
@@ -77,13 +78,15 @@ pub fn load_worker(path: &Path, clustered: bool) -> Result<Worker, String> {
 pub async fn start(
     worker: &Worker,
     mode: Mode,
-) -> Result<(Arc<Herder>, tokio::task::JoinHandle<()>), String> {
+) -> Result<(Arc<Herder>, tokio::task::JoinHandle<()>), WorkerError> {
     let listen = rest::listen_address(worker.props.get("listeners").map(String::as_str))?;
     // Bind first, so the worker id carries the real port.
-    let probe = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| format!("listeners: cannot bind {listen}: {e}"))?;
-    let bound = probe.local_addr().map_err(|e| e.to_string())?;
+    let bind = |source| WorkerError::Bind {
+        addr: listen,
+        source,
+    };
+    let probe = tokio::net::TcpListener::bind(listen).await.map_err(bind)?;
+    let bound = probe.local_addr().map_err(bind)?;
     drop(probe);
     let worker_id = advertised(&worker.props, bound)?;
     let herder = match mode {
@@ -108,7 +111,12 @@ pub async fn start(
         kafka_cluster_id: cluster_id(&worker.kafka).await,
         topics: crate::ui::UiDiffusion::from_worker(&worker.props).map(crate::ui::TopicFeed::start),
         auth: basic_auth(&worker.props)?,
-        topic_tracking: rest::TopicTracking::from_worker(&worker.props)?,
+        topic_tracking: rest::TopicTracking::from_worker(&worker.props).map_err(|errors| {
+            WorkerError::Invalid {
+                path: "the worker properties".into(),
+                errors,
+            }
+        })?,
     });
     let (_, server) = rest::serve(bound, api).await?;
     Ok((herder, server))
@@ -119,7 +127,7 @@ async fn join_cluster(
     worker: &Worker,
     settings: ClusterSettings,
     worker_id: String,
-) -> Result<Arc<Herder>, String> {
+) -> Result<Arc<Herder>, WorkerError> {
     let kafka = &worker.kafka;
     // Created for Kafka Connect's layout; the source needs no offsets (its subscription
     // delivers every topic's current value when it starts), so nothing is written there.
@@ -131,7 +139,10 @@ async fn join_cluster(
             &[("cleanup.policy", "compact")],
         )
         .await
-        .map_err(|e| format!("offset.storage.topic: {e}"))?;
+        .map_err(|source| ClusterError::Topic {
+            key: "offset.storage.topic",
+            source,
+        })?;
     let (log, mut reader) = config_log::open(kafka, &settings).await?;
     let (view, status_reader) = status_log::open(kafka, &settings, &worker_id).await?;
     let heartbeat = settings.heartbeat;
@@ -157,7 +168,7 @@ async fn join_cluster(
 
 /// The worker id: `rest.advertised.host.name`:`rest.advertised.port` where set (what
 /// other machines reach it by), else the address the API is bound to.
-fn advertised(props: &BTreeMap<String, String>, bound: SocketAddr) -> Result<String, String> {
+fn advertised(props: &BTreeMap<String, String>, bound: SocketAddr) -> Result<String, ConfigError> {
     let host = props
         .get("rest.advertised.host.name")
         .map(|h| h.trim().to_owned())
@@ -172,15 +183,16 @@ fn advertised(props: &BTreeMap<String, String>, bound: SocketAddr) -> Result<Str
         });
     let port = match props.get("rest.advertised.port").map(|p| p.trim()) {
         None | Some("") => bound.port(),
-        Some(p) => p
-            .parse::<u16>()
-            .map_err(|_| format!("rest.advertised.port: {p:?} is not a port number"))?,
+        Some(p) => p.parse::<u16>().map_err(|_| ConfigError {
+            key: "rest.advertised.port".into(),
+            message: format!("{p:?} is not a port number"),
+        })?,
     };
     Ok(format!("{host}:{port}"))
 }
 
 /// `rest.basic.auth.username` and `.password`: both or neither.
-fn basic_auth(props: &BTreeMap<String, String>) -> Result<Option<rest::BasicAuth>, String> {
+fn basic_auth(props: &BTreeMap<String, String>) -> Result<Option<rest::BasicAuth>, ConfigError> {
     match (
         props.get("rest.basic.auth.username"),
         props.get("rest.basic.auth.password"),
@@ -189,9 +201,10 @@ fn basic_auth(props: &BTreeMap<String, String>) -> Result<Option<rest::BasicAuth
             Ok(Some(rest::BasicAuth::new(u, p)))
         }
         (None, None) => Ok(None),
-        _ => Err(
-            "rest.basic.auth.username and rest.basic.auth.password: set both, or neither".into(),
-        ),
+        _ => Err(ConfigError {
+            key: "rest.basic.auth.username".into(),
+            message: "and rest.basic.auth.password: set both, or neither".into(),
+        }),
     }
 }
 

@@ -3,11 +3,14 @@
 //! (changes made through it last until the process ends, as in Connect's standalone mode).
 
 use crate::cli::StandaloneArgs;
+use crate::error::{InvalidConnector, WorkerError};
 
-pub async fn run(args: StandaloneArgs) -> Result<(), String> {
+pub async fn run(args: StandaloneArgs) -> Result<(), WorkerError> {
     let worker = crate::runtime::load_worker(&args.worker_properties, false)?;
     if args.connectors.is_empty() {
-        return Err("name at least one connector config file (JSON or .properties)".into());
+        return Err(WorkerError::Usage(
+            "name at least one connector config file (JSON or .properties)",
+        ));
     }
     // Validate everything before starting anything.
     let mut configs = Vec::new();
@@ -17,21 +20,16 @@ pub async fn run(args: StandaloneArgs) -> Result<(), String> {
         let mut props = c.props.clone();
         props.insert("name".into(), c.name.clone());
         if let Err(errors) = crate::herder::validate_alone(&c.name, &props, &worker.props) {
-            let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
-            problems.push(format!(
-                "{} ({}):\n{}",
-                c.name,
-                path.display(),
-                list.join("\n")
-            ));
+            problems.push(InvalidConnector {
+                name: c.name.clone(),
+                path: path.clone(),
+                errors,
+            });
         }
         configs.push((c.name, props));
     }
     if !problems.is_empty() {
-        return Err(format!(
-            "invalid connector config:\n{}",
-            problems.join("\n")
-        ));
+        return Err(WorkerError::InvalidConnectors(problems));
     }
     let (herder, server) = crate::runtime::start(&worker, crate::runtime::Mode::Standalone).await?;
     for (name, props) in configs {
@@ -43,7 +41,10 @@ pub async fn run(args: StandaloneArgs) -> Result<(), String> {
                 crate::config_store::TargetState::Started,
             )
             .await
-            .map_err(|e| format!("{name}: {e}"))?;
+            .map_err(|source| WorkerError::Connector {
+                name: name.clone(),
+                source,
+            })?;
     }
     crate::runtime::run_until_signal(herder, server).await;
     Ok(())

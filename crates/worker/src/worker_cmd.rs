@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 use crate::cli::WorkerArgs;
 use crate::config_store::ConfigStore;
+use crate::error::WorkerError;
 
-pub async fn run(args: WorkerArgs) -> Result<(), String> {
+pub async fn run(args: WorkerArgs) -> Result<(), WorkerError> {
     let worker = crate::runtime::load_worker(&args.worker_properties, false)?;
     let path = worker
         .props
@@ -20,7 +21,13 @@ pub async fn run(args: WorkerArgs) -> Result<(), String> {
     let shown = store.path().display().to_string();
     let (herder, server) =
         crate::runtime::start(&worker, crate::runtime::Mode::Worker(store)).await?;
-    let n = herder.restore().await?;
+    let n = herder
+        .restore()
+        .await
+        .map_err(|source| WorkerError::Connector {
+            name: "(stored connectors)".into(),
+            source,
+        })?;
     tracing::info!(connectors = n, store = %shown, "worker started");
     crate::runtime::run_until_signal(herder, server).await;
     Ok(())

@@ -17,6 +17,7 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
+use super::ClusterError;
 use super::ClusterSettings;
 use crate::config_store::TargetState;
 use crate::herder::Herder;
@@ -150,17 +151,20 @@ pub struct ConfigReader {
 pub async fn open(
     kafka: &KafkaSettings,
     s: &ClusterSettings,
-) -> Result<(ConfigLog, ConfigReader), String> {
+) -> Result<(ConfigLog, ConfigReader), ClusterError> {
     let compact = [("cleanup.policy", "compact")];
     kafka
         .create_topic_with(&s.config_topic, 1, s.replication, &compact)
         .await
-        .map_err(|e| format!("config.storage.topic: {e}"))?;
+        .map_err(|source| ClusterError::Topic {
+            key: "config.storage.topic",
+            source,
+        })?;
     let producer: FutureProducer = kafka
         .producer()
         .set("linger.ms", "0")
         .create()
-        .map_err(|e| format!("cannot create the config topic's producer: {e}"))?;
+        .map_err(ClusterError::kafka("create the config topic's producer"))?;
     let consumer = super::topic_reader(kafka, s, &s.config_topic)?;
     let (tx, rx) = watch::channel(-1);
     Ok((
@@ -180,7 +184,7 @@ pub async fn open(
 impl ConfigLog {
     /// Appends a record and waits until this worker has applied it, so that the REST call
     /// that caused it sees its effect.
-    pub async fn write(&self, record: &ConfigRecord) -> Result<(), String> {
+    pub async fn write(&self, record: &ConfigRecord) -> Result<(), ClusterError> {
         let (key, value) = record.encode();
         let mut r: FutureRecord<'_, String, Vec<u8>> = FutureRecord::to(&self.topic).key(&key);
         if let Some(v) = &value {
@@ -190,20 +194,21 @@ impl ConfigLog {
             .producer
             .send(r, Duration::from_secs(10))
             .await
-            .map_err(|(e, _)| format!("cannot write to the config topic {}: {e}", self.topic))?;
+            .map_err(|(source, _)| ClusterError::Kafka {
+                what: format!("write to the config topic {}", self.topic),
+                source,
+            })?;
         let mut applied = self.applied.clone();
         tokio::time::timeout(
             READ_BACK_TIMEOUT,
             applied.wait_for(|o| *o >= delivery.offset),
         )
         .await
-        .map_err(|_| {
-            format!(
-                "written to {} but not read back within {READ_BACK_TIMEOUT:?}",
-                self.topic
-            )
+        .map_err(|_| ClusterError::NotReadBack {
+            topic: self.topic.clone(),
+            after: READ_BACK_TIMEOUT,
         })?
-        .map_err(|_| "the config topic reader stopped".to_owned())?;
+        .map_err(|_| ClusterError::ReaderStopped)?;
         Ok(())
     }
 }
@@ -211,19 +216,19 @@ impl ConfigLog {
 impl ConfigReader {
     /// Applies what the topic holds now, before the worker serves its API: the cluster's
     /// connectors start here. Restart requests from the past are skipped.
-    pub async fn catch_up(&mut self, herder: &Herder) -> Result<usize, String> {
+    pub async fn catch_up(&mut self, herder: &Herder) -> Result<usize, ClusterError> {
         let (consumer, topic) = (&self.consumer, self.topic.clone());
         let (_, high) = tokio::task::block_in_place(|| {
             consumer.fetch_watermarks(&topic, 0, Duration::from_secs(30))
         })
-        .map_err(|e| format!("cannot read the end of {topic}: {e}"))?;
+        .map_err(ClusterError::kafka(format!("read the end of {topic}")))?;
         let mut n = 0;
         while *self.applied.borrow() < high - 1 {
             let m = self
                 .consumer
                 .recv()
                 .await
-                .map_err(|e| format!("cannot read {topic}: {e}"))?;
+                .map_err(ClusterError::kafka(format!("read {topic}")))?;
             n += self.apply(&m, herder, false).await as usize;
         }
         Ok(n)

@@ -23,10 +23,11 @@ pub mod status_log;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use connectors::kafka::KafkaSettings;
+use connectors::kafka::{KafkaSettings, TopicError};
 use connectors::keys::{Importance::*, Key, Reader, Rule};
 use connectors::ConfigError;
 use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::error::KafkaError;
 use rdkafka::{Offset, TopicPartitionList};
 
 /// The worker properties of distributed mode (Kafka Connect's names and defaults).
@@ -167,23 +168,65 @@ impl ClusterSettings {
     }
 }
 
+/// Why the cluster's topics could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    /// One of the internal topics is missing and could not be created.
+    #[error("{key}: {source}")]
+    Topic {
+        /// The worker property naming it (`config.storage.topic`, ...).
+        key: &'static str,
+        /// Why it could not be created.
+        #[source]
+        source: TopicError,
+    },
+    /// A Kafka client could not be created or used.
+    #[error("cannot {what}: {source}")]
+    Kafka {
+        /// What was being done (`read connect-configs`, ...).
+        what: String,
+        /// What librdkafka said.
+        #[source]
+        source: KafkaError,
+    },
+    /// A change was written but this worker did not read it back in time (the REST call
+    /// that made it cannot say it took effect).
+    #[error("written to {topic} but not read back within {after:?}")]
+    NotReadBack {
+        /// The config topic.
+        topic: String,
+        /// How long it waited.
+        after: Duration,
+    },
+    /// The config topic's reader stopped.
+    #[error("the config topic reader stopped")]
+    ReaderStopped,
+}
+
+impl ClusterError {
+    fn kafka(what: impl Into<String>) -> impl FnOnce(KafkaError) -> ClusterError {
+        let what = what.into();
+        move |source| ClusterError::Kafka { what, source }
+    }
+}
+
 /// A consumer that reads one of the cluster's topics from the start, outside any group.
 fn topic_reader(
     kafka: &KafkaSettings,
     s: &ClusterSettings,
     topic: &str,
-) -> Result<StreamConsumer, String> {
+) -> Result<StreamConsumer, ClusterError> {
     let mut cc = kafka.consumer(&format!("{}-readers", s.group_id));
     cc.remove("group.instance.id");
     let consumer: StreamConsumer = cc
         .create()
-        .map_err(|e| format!("cannot create a reader of {topic}: {e}"))?;
+        .map_err(ClusterError::kafka(format!("create a reader of {topic}")))?;
     let mut tpl = TopicPartitionList::new();
     tpl.add_partition_offset(topic, 0, Offset::Beginning)
-        .map_err(|e| e.to_string())?;
+        .map_err(ClusterError::kafka(format!("read {topic}")))?;
     consumer
         .assign(&tpl)
-        .map_err(|e| format!("cannot read {topic}: {e}"))?;
+        .map_err(ClusterError::kafka(format!("read {topic}")))?;
     Ok(consumer)
 }
 

@@ -9,11 +9,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use connectors::kafka::KafkaSettings;
 use rdkafka::consumer::StreamConsumer;
+use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use serde::{Deserialize, Serialize};
 
-use super::ClusterSettings;
+use super::{ClusterError, ClusterSettings};
 use crate::herder::Herder;
 
 /// One task as its worker reports it.
@@ -56,7 +57,7 @@ pub async fn open(
     kafka: &KafkaSettings,
     s: &ClusterSettings,
     worker_id: &str,
-) -> Result<(Arc<StatusView>, StatusReader), String> {
+) -> Result<(Arc<StatusView>, StatusReader), ClusterError> {
     kafka
         .create_topic_with(
             &s.status_topic,
@@ -65,12 +66,15 @@ pub async fn open(
             &[("cleanup.policy", "compact")],
         )
         .await
-        .map_err(|e| format!("status.storage.topic: {e}"))?;
+        .map_err(|source| ClusterError::Topic {
+            key: "status.storage.topic",
+            source,
+        })?;
     let producer: FutureProducer = kafka
         .producer()
         .set("linger.ms", "0")
         .create()
-        .map_err(|e| format!("cannot create the status topic's producer: {e}"))?;
+        .map_err(ClusterError::kafka("create the status topic's producer"))?;
     let consumer = super::topic_reader(kafka, s, &s.status_topic)?;
     Ok((
         Arc::new(StatusView {
@@ -137,7 +141,7 @@ impl StatusView {
         }
     }
 
-    async fn write(&self, value: Option<Vec<u8>>) -> Result<(), String> {
+    async fn write(&self, value: Option<Vec<u8>>) -> Result<(), KafkaError> {
         let mut retired = self.retired.lock().await;
         if *retired {
             return Ok(());
@@ -152,7 +156,7 @@ impl StatusView {
             .send(r, Duration::from_secs(5))
             .await
             .map(|_| ())
-            .map_err(|(e, _)| e.to_string())
+            .map_err(|(e, _)| e)
     }
 
     /// Tells the cluster this worker left (a clean stop), so nobody waits out its timeout.

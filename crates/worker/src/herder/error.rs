@@ -3,6 +3,9 @@
 
 use connectors::ConfigError;
 
+use crate::cluster::ClusterError;
+use crate::error::FileError;
+
 /// Why a change or query was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum HerderError {
@@ -18,9 +21,15 @@ pub enum HerderError {
     /// The request cannot be honoured as asked (wrong state, wrong kind): 400.
     #[error("{0}")]
     BadRequest(String),
-    /// Kafka or the store failed: 500.
+    /// Kafka failed, with Connect's text for it: 500.
     #[error("{0}")]
     Internal(String),
+    /// The cluster's config topic could not take the change: 500.
+    #[error(transparent)]
+    Cluster(#[from] ClusterError),
+    /// The connector store could not be written: 500.
+    #[error(transparent)]
+    Store(#[from] FileError),
 }
 
 fn list(errors: &[ConfigError]) -> String {

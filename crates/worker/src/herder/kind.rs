@@ -68,13 +68,7 @@ pub(super) fn parse(
 ) -> Result<Validated, Vec<ConfigError>> {
     let mut props = config.clone();
     props.remove("name");
-    if let Err(e) = crate::properties::resolve_providers(&mut props) {
-        let (key, message) = e.split_once(": ").unwrap_or(("config", &e));
-        return Err(vec![ConfigError {
-            key: key.to_owned(),
-            message: message.to_owned(),
-        }]);
-    }
+    crate::properties::resolve_providers(&mut props).map_err(|e| vec![e])?;
     let c = ConnectorConfig {
         name: name.to_owned(),
         props,

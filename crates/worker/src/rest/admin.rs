@@ -82,7 +82,7 @@ pub async fn set_logger(
     };
     let affected = l
         .set(&name, level)
-        .map_err(|m| ApiError(StatusCode::NOT_FOUND, m))?;
+        .map_err(|e| ApiError(StatusCode::NOT_FOUND, e.to_string()))?;
     let cluster = Params::parse(query)
         .first("scope")
         .is_some_and(|s| s.eq_ignore_ascii_case("cluster"));

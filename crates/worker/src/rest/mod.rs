@@ -23,7 +23,9 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde_json::json;
 
+use crate::error::WorkerError;
 use crate::herder::{Herder, HerderError};
+use ::connectors::ConfigError;
 
 pub struct Api {
     pub herder: Arc<Herder>,
@@ -103,11 +105,13 @@ pub fn router(api: Arc<Api>) -> Router {
 pub async fn serve(
     listen: SocketAddr,
     api: Arc<Api>,
-) -> Result<(SocketAddr, tokio::task::JoinHandle<()>), String> {
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| format!("listeners: cannot bind {listen}: {e}"))?;
-    let bound = listener.local_addr().map_err(|e| e.to_string())?;
+) -> Result<(SocketAddr, tokio::task::JoinHandle<()>), WorkerError> {
+    let bind = |source| WorkerError::Bind {
+        addr: listen,
+        source,
+    };
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(bind)?;
+    let bound = listener.local_addr().map_err(bind)?;
     let app = router(api);
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
@@ -119,7 +123,11 @@ pub async fn serve(
 }
 
 /// `listeners=http://host:port` (the first one; only plain HTTP is served).
-pub fn listen_address(listeners: Option<&str>) -> Result<SocketAddr, String> {
+pub fn listen_address(listeners: Option<&str>) -> Result<SocketAddr, ConfigError> {
+    let error = |message: String| ConfigError {
+        key: "listeners".into(),
+        message,
+    };
     let first = listeners
         .unwrap_or("http://127.0.0.1:8083")
         .split(',')
@@ -127,7 +135,9 @@ pub fn listen_address(listeners: Option<&str>) -> Result<SocketAddr, String> {
         .unwrap_or_default()
         .trim();
     let hostport = first.strip_prefix("http://").ok_or_else(|| {
-        format!("listeners: {first:?} is not supported; use http://HOST:PORT (default http://127.0.0.1:8083)")
+        error(format!(
+            "{first:?} is not supported; use http://HOST:PORT (default http://127.0.0.1:8083)"
+        ))
     })?;
     let hostport = match hostport.split_once(':') {
         Some(("", port)) => format!("0.0.0.0:{port}"),
@@ -136,7 +146,7 @@ pub fn listen_address(listeners: Option<&str>) -> Result<SocketAddr, String> {
     };
     hostport
         .parse()
-        .map_err(|_| format!("listeners: {first:?} needs an IP address and a port"))
+        .map_err(|_| error(format!("{first:?} needs an IP address and a port")))
 }
 
 async fn root(
@@ -166,6 +176,9 @@ impl From<HerderError> for ApiError {
             HerderError::Conflict(m) => ApiError(StatusCode::CONFLICT, m),
             HerderError::BadRequest(m) => ApiError(StatusCode::BAD_REQUEST, m),
             HerderError::Internal(m) => ApiError(StatusCode::INTERNAL_SERVER_ERROR, m),
+            e @ (HerderError::Cluster(_) | HerderError::Store(_)) => {
+                ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+            }
             HerderError::Invalid(errors) => {
                 let mut m = format!(
                     "Connector configuration is invalid and contains the following {} error(s):",
@@ -205,8 +218,9 @@ mod tests {
                 .to_string(),
             "127.0.0.1:1"
         );
-        assert!(listen_address(Some("https://x:1"))
-            .unwrap_err()
-            .contains("listeners"));
+        assert_eq!(
+            listen_address(Some("https://x:1")).unwrap_err().key,
+            "listeners"
+        );
     }
 }

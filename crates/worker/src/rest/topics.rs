@@ -3,6 +3,9 @@
 //! `topic.tracking.enable` and `topic.tracking.allow.reset` (both true by default).
 
 use std::collections::BTreeMap;
+
+use connectors::keys::{Importance::Low, Key, Reader, Rule};
+use connectors::ConfigError;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
@@ -19,20 +22,36 @@ pub struct TopicTracking {
     pub allow_reset: bool,
 }
 
+const TOPIC_TRACKING_ENABLE: Key<bool> = Key::new(
+    "topic.tracking.enable",
+    Rule::Bool,
+    Some("true"),
+    Low,
+    "Worker",
+    "Record the topics each connector uses (KIP-558's active topics).",
+);
+const TOPIC_TRACKING_ALLOW_RESET: Key<bool> = Key::new(
+    "topic.tracking.allow.reset",
+    Rule::Bool,
+    Some("true"),
+    Low,
+    "Worker",
+    "Allow PUT /connectors/{name}/topics/reset.",
+);
+
 impl TopicTracking {
-    pub fn from_worker(props: &BTreeMap<String, String>) -> Result<TopicTracking, String> {
-        let flag = |key: &str| -> Result<bool, String> {
-            match props.get(key).map(|v| v.trim().to_ascii_lowercase()) {
-                None => Ok(true),
-                Some(v) if v == "true" => Ok(true),
-                Some(v) if v == "false" => Ok(false),
-                Some(v) => Err(format!("{key}: must be true or false, not {v:?}")),
-            }
+    /// The worker's `topic.tracking.*` properties.
+    pub fn from_worker(
+        props: &BTreeMap<String, String>,
+    ) -> Result<TopicTracking, Vec<ConfigError>> {
+        let none = BTreeMap::new();
+        let mut r = Reader::new(props, &none);
+        let t = TopicTracking {
+            enable: r.read(&TOPIC_TRACKING_ENABLE),
+            allow_reset: r.read(&TOPIC_TRACKING_ALLOW_RESET),
         };
-        Ok(TopicTracking {
-            enable: flag("topic.tracking.enable")?,
-            allow_reset: flag("topic.tracking.allow.reset")?,
-        })
+        r.finish()?;
+        Ok(t)
     }
 }
 
