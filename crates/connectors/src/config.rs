@@ -10,16 +10,14 @@ use crate::keys::{Key, Reader};
 use crate::pattern::Pattern;
 
 /// One problem with one key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{key}: {message}")]
 pub struct ConfigError {
+    /// The config key concerned, as the user wrote it (e.g. `diffusion.url`), so the REST
+    /// API and logs can point at the setting to change.
     pub key: String,
+    /// What is wrong with the key's value, or what to set; reads after the key name.
     pub message: String,
-}
-
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.key, self.message)
-    }
 }
 
 /// What logs and API answers show instead of a secret.
@@ -46,11 +44,17 @@ pub fn is_sensitive(key: &str) -> bool {
 /// A connector as the REST API and config files carry it: a name and string properties.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectorConfig {
+    /// The connector's name (Connect's `name`), unique in the worker; the sink's consumer
+    /// group is derived from it (`connect-{name}`).
     pub name: String,
+    /// Every property as given, unparsed and unvalidated (secrets included: print
+    /// [`redacted`](Self::redacted) instead).
     pub props: BTreeMap<String, String>,
 }
 
 impl ConnectorConfig {
+    /// The `connector.class` property, which decides whether this is the sink
+    /// ([`SINK_CLASS`](crate::SINK_CLASS)) or the source; `None` when the config has none.
     pub fn class(&self) -> Option<&str> {
         self.props.get(CONNECTOR_CLASS.name()).map(String::as_str)
     }
@@ -73,43 +77,77 @@ impl ConnectorConfig {
     }
 }
 
+/// How to reach and log in to the Diffusion server: the `diffusion.*` connection keys both
+/// connectors share.
 #[derive(Debug, Clone)]
 pub struct DiffusionSettings {
+    /// `diffusion.url`: the server's WebSocket URL, `ws://` or `wss://` (checked when parsed).
     pub url: String,
+    /// `diffusion.username`: the principal the session authenticates as.
     pub username: String,
+    /// `diffusion.password`: the principal's password; [`Secret`] keeps it out of `Debug`
+    /// output and so out of logs.
     pub password: Secret,
     /// `diffusion.ssl.ca.location`: a PEM file of CAs trusted for `wss://` besides the
     /// system's (a private CA of an on-prem server).
     pub ca_file: Option<std::path::PathBuf>,
 }
 
+/// Which Kafka topics the sink reads: Kafka Connect's `topics` or `topics.regex`, exactly
+/// one of which a sink config sets.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Topics {
+    /// Named topics (`topics`, comma-separated), each checked to be a legal Kafka topic
+    /// name.
     List(Vec<String>),
     /// A regular expression over topic names (`topics.regex`).
     Regex(String),
 }
 
+/// What happens to a record that cannot be delivered: Kafka Connect's `errors.*` keys.
 #[derive(Debug, Clone)]
 pub struct ErrorPolicy {
     /// `errors.tolerance=all`: bad records go to the error path and the rest flow on.
     pub tolerate_all: bool,
+    /// `errors.log.enable`: each record skipped under `tolerate_all` is logged at error
+    /// level (a record that fails the task is in the task's failure instead).
     pub log: bool,
+    /// `errors.log.include.messages`: the sink's log line also carries the record's key
+    /// and value, which may be sensitive, hence off by default; the source logs only why.
     pub log_include_messages: bool,
+    /// `errors.deadletterqueue.topic.name`: the Kafka topic failed sink records are copied
+    /// to. Only with `tolerate_all` (refused otherwise); a source config refuses it.
     pub dlq_topic: Option<String>,
+    /// `errors.deadletterqueue.context.headers.enable`: dead-lettered records carry Kafka
+    /// Connect's `__connect.errors.*` headers (origin, stage, message).
     pub dlq_context_headers: bool,
+    /// `errors.deadletterqueue.topic.replication.factor`: used only when the dead-letter
+    /// topic is missing and the sink creates it (with one partition); at least 1.
     pub dlq_replication_factor: i32,
 }
 
+/// A sink connector's config (Kafka to Diffusion), typed: what the sink task runs with.
+/// [`SinkConfig::parse`] makes it from a [`ConnectorConfig`], every key checked first.
 #[derive(Debug, Clone)]
 pub struct SinkConfig {
+    /// The connector's name: in every log line, and the consumer group `connect-{name}`.
     pub name: String,
+    /// The Kafka topics read.
     pub topics: Topics,
+    /// The Diffusion server the updates go to.
     pub diffusion: DiffusionSettings,
+    /// `diffusion.destination`: the Diffusion topic path pattern each record resolves.
     pub destination: Pattern,
+    /// `key.converter` (or the worker's): turns record key bytes into Connect data, which
+    /// fills `${key}` and `${key.version}`.
     pub key_converter: Converter,
+    /// `value.converter` (or the worker's): turns record value bytes into the Diffusion
+    /// JSON value.
     pub value_converter: Converter,
+    /// `tasks.max`: accepted for compatibility, but one task runs whatever it says (one
+    /// ordered stream keeps each Diffusion topic's updates in order); above 1 is logged.
     pub tasks_max: u32,
+    /// What happens to records that cannot be converted or that Diffusion refuses.
     pub errors: ErrorPolicy,
     /// `diffusion.tombstone.behavior=remove`: a null value removes the topic.
     pub tombstone_removes: bool,

@@ -43,12 +43,19 @@ pub enum DeadLetterError {
 /// Where in the pipeline a record failed, named as Kafka Connect names its stages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
+    /// The key converter could not read the record's key bytes.
     KeyConverter,
+    /// The value converter could not read the record's value bytes.
     ValueConverter,
+    /// Everything after conversion: the destination could not be resolved or is not a
+    /// valid path, the value has no Diffusion form or is too large, or Diffusion refused
+    /// the update (Connect's stage for a sink task's `put`).
     TaskPut,
 }
 
 impl Stage {
+    /// Kafka Connect's name for the stage (`KEY_CONVERTER`, `VALUE_CONVERTER`, `TASK_PUT`),
+    /// as it appears in logs, task failures and the `__connect.errors.stage` header.
     pub fn name(self) -> &'static str {
         match self {
             Stage::KeyConverter => "KEY_CONVERTER",
@@ -58,29 +65,46 @@ impl Stage {
     }
 }
 
+/// Why one record could not be delivered: the record's own problem, which takes the error
+/// path (`errors.tolerance`) rather than necessarily failing the task.
 #[derive(Debug, Clone)]
 pub struct RecordError {
+    /// Where it failed.
     pub stage: Stage,
+    /// What went wrong, for the log, the task's failure and the dead-letter headers
+    /// (`__connect.errors.exception.message`).
     pub message: String,
 }
 
 /// A record's coordinates and original bytes, for the log and the dead-letter topic.
 #[derive(Debug, Clone)]
 pub struct RecordInfo {
+    /// The Kafka topic the record was read from.
     pub topic: String,
+    /// Its partition in that topic.
     pub partition: i32,
+    /// Its offset in that partition.
     pub offset: i64,
+    /// The key bytes as read, before any converter (`None`: a null key); dead-lettered as
+    /// they are.
     pub key: Option<Vec<u8>>,
+    /// The value bytes as read, before any converter (`None`: a tombstone); dead-lettered
+    /// as they are.
     pub value: Option<Vec<u8>>,
+    /// The record's headers in order, names with their values (`None`: a null value);
+    /// copied to the dead-letter record ahead of the context headers.
     pub headers: Vec<(String, Option<Vec<u8>>)>,
 }
 
 impl RecordInfo {
+    /// `topic-partition@offset`: how logs and errors name the record.
     pub fn coordinates(&self) -> String {
         format!("{}-{}@{}", self.topic, self.partition, self.offset)
     }
 }
 
+/// A sink task's error path, applying its [`ErrorPolicy`]: logs failed records and copies
+/// them to the dead-letter topic when there is one.
 pub struct ErrorReporter {
     policy: ErrorPolicy,
     connector: String,
@@ -127,6 +151,8 @@ impl ErrorReporter {
         })
     }
 
+    /// Whether a failed record is skipped (`errors.tolerance=all`) rather than failing the
+    /// task.
     pub fn tolerates(&self) -> bool {
         self.policy.tolerate_all
     }

@@ -17,6 +17,9 @@ use rdkafka::ClientConfig;
 
 use crate::config::ConfigError;
 
+/// The worker's Kafka client settings, translated to librdkafka's names and kept per
+/// client (common, consumer, producer, admin), from which each client's config is built.
+/// `Debug` shows only `bootstrap.servers`: the settings may hold SASL passwords.
 #[derive(Clone, Default)]
 pub struct KafkaSettings {
     common: BTreeMap<String, String>,
@@ -48,6 +51,10 @@ const PASS_THROUGH: [&str; 10] = [
 ];
 
 impl KafkaSettings {
+    /// Reads the worker properties (Connect's names): `bootstrap.servers` is required, the
+    /// Java-only forms are translated, `consumer.`/`producer.`/`admin.` overrides are kept
+    /// for that client, and other keys (converters, the worker's own) are ignored. Every
+    /// problem is reported, each with its key.
     pub fn from_worker(
         props: &BTreeMap<String, String>,
     ) -> Result<KafkaSettings, Vec<ConfigError>> {
@@ -132,6 +139,8 @@ impl KafkaSettings {
         }
     }
 
+    /// `bootstrap.servers` as configured (comma-separated `host:port`s), for messages and
+    /// the worker's own clients; empty only for settings not made by [`from_worker`](Self::from_worker).
     pub fn bootstrap_servers(&self) -> &str {
         self.common
             .get("bootstrap.servers")
@@ -166,6 +175,9 @@ impl KafkaSettings {
         c
     }
 
+    /// A producer config: the common settings with the `producer.*` overrides. Unless
+    /// those choose otherwise it is idempotent (no duplicates or reordering on retries)
+    /// and partitions keys as Java's producer does (`murmur2_random`).
     pub fn producer(&self) -> ClientConfig {
         let mut c = self.build(&self.producer);
         if c.get("enable.idempotence").is_none() {
@@ -178,6 +190,8 @@ impl KafkaSettings {
         c
     }
 
+    /// An admin client config (topic creation): the common settings with the `admin.*`
+    /// overrides.
     pub fn admin(&self) -> ClientConfig {
         self.build(&self.admin)
     }

@@ -6,6 +6,7 @@
 // Errors here end a task or refuse a config: rare, so they carry librdkafka's error
 // (80 bytes) whole rather than boxed at every site; the happy path returns `Ok(())`.
 #![allow(clippy::result_large_err)]
+#![warn(missing_docs)]
 
 pub mod active_topics;
 pub mod config;
@@ -31,6 +32,10 @@ pub use source_config::SourceConfig;
 pub use status::{TaskState, TaskStatus};
 pub use task_error::TaskError;
 
+/// `connector.class` of the sink (Kafka to Diffusion): the Java connector's class name, so
+/// configs written for it run here unchanged.
 pub const SINK_CLASS: &str = "com.diffusiondata.connect.diffusion.sink.DiffusionSinkConnector";
+/// `connector.class` of the source (Diffusion to Kafka): the Java connector's class name,
+/// so configs written for it run here unchanged.
 pub const SOURCE_CLASS: &str =
     "com.diffusiondata.connect.diffusion.source.DiffusionSourceConnector";

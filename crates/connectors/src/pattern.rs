@@ -13,11 +13,18 @@
 //! token stays as text, and a record with a null key gets only `${topic}` filled (Java
 //! stops there), every other token staying as text.
 
+/// A placeholder a destination pattern may hold, filled from each record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Token {
+    /// `${topic}`: the Kafka topic the record was read from; every record fills it.
     Topic,
+    /// `${key}`: the record key as text; a null key cannot fill it.
     Key,
+    /// `${key.version}`: the version of the key's schema; a key without a versioned
+    /// schema cannot fill it.
     KeyVersion,
+    /// `${value.version}`: the version of the value's schema; a value without a versioned
+    /// schema (schemaless JSON included) cannot fill it.
     ValueVersion,
 }
 
@@ -29,6 +36,8 @@ const TOKENS: [Token; 4] = [
 ];
 
 impl Token {
+    /// The token as written in a pattern, `${...}` included; also what stays in the path
+    /// when a record cannot fill it and `diffusion.destination.unresolved=keep`.
     pub fn text(self) -> &'static str {
         match self {
             Token::Topic => "${topic}",
@@ -47,13 +56,21 @@ enum Part {
 
 /// What a record offers to fill the tokens.
 pub struct Context<'a> {
+    /// The record's Kafka topic, for `${topic}`.
     pub topic: &'a str,
     /// The key as text (`toString()` in Java); `None` for a null key.
     pub key: Option<&'a str>,
+    /// The key schema's version, for `${key.version}`; `None` when the key has no schema
+    /// or its schema no version.
     pub key_version: Option<i32>,
+    /// The value schema's version, for `${value.version}`; `None` when the value has no
+    /// schema or its schema no version.
     pub value_version: Option<i32>,
 }
 
+/// A parsed `diffusion.destination`: literal text and tokens in order, plus whether a
+/// token a record cannot fill fails the record or stays as text
+/// (`diffusion.destination.unresolved`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pattern {
     parts: Vec<Part>,
@@ -100,6 +117,8 @@ impl Pattern {
         })
     }
 
+    /// Whether the pattern contains `token`, e.g. whether resolving it needs the record's
+    /// key at all.
     pub fn uses(&self, token: Token) -> bool {
         self.parts.contains(&Part::Token(token))
     }

@@ -31,13 +31,23 @@ use crate::task_error::TaskError;
 /// Counters a worker exposes and logs; tests read batching and back-off from them.
 #[derive(Debug, Default)]
 pub struct SourceMetrics {
+    /// Topic values taken from Diffusion, of topic types the source converts (updates of
+    /// skipped topics are not counted).
     pub updates_received: AtomicU64,
+    /// Records Kafka acknowledged (counted in the producer's delivery callback).
     pub records_acknowledged: AtomicU64,
+    /// Updates that did not become an acknowledged record: not convertible, no legal
+    /// topic name, or refused by Kafka. Counted whether or not errors are tolerated.
     pub records_failed: AtomicU64,
+    /// Batches of updates taken from the Diffusion stream (each at most
+    /// `diffusion.poll.size`).
     pub batches: AtomicU64,
+    /// The most updates taken in one batch so far.
     pub largest_batch: AtomicU64,
     /// Poll intervals that passed with no update at all.
     pub empty_polls: AtomicU64,
+    /// Diffusion topics subscribed to whose type the source cannot take (only JSON,
+    /// string, int64, double and binary are), each counted once.
     pub topics_skipped: AtomicU64,
 }
 

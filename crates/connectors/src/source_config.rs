@@ -15,23 +15,42 @@ use crate::definitions::*;
 use crate::keys::Reader;
 use crate::topic_name::TopicNamePattern;
 
+/// A source connector's config (Diffusion to Kafka), typed: what the source task runs
+/// with. [`SourceConfig::parse`] makes it from a [`ConnectorConfig`], every key checked
+/// first.
 #[derive(Debug, Clone)]
 pub struct SourceConfig {
+    /// The connector's name, in every log line.
     pub name: String,
+    /// The Diffusion server subscribed to.
     pub diffusion: DiffusionSettings,
+    /// `diffusion.selector`: the topic selector subscribed to (e.g. `?source/kafka/.*`),
+    /// checked to parse as one.
     pub selector: String,
     /// How long to wait for updates before an empty poll is counted; 0: never (no idle
     /// wake-ups at all).
     pub poll_interval_ms: u64,
     /// Most records handed to the producer in one batch.
     pub poll_size: usize,
+    /// `kafka.topic`: the Kafka topic each Diffusion topic path's records go to.
     pub kafka_topic: TopicNamePattern,
+    /// `key.converter` (or the worker's): writes the record key, the Diffusion topic path
+    /// as a string.
     pub key_converter: Converter,
+    /// `value.converter` (or the worker's): writes the record value from the topic's
+    /// value.
     pub value_converter: Converter,
+    /// `tasks.max`: accepted for compatibility, but one task runs (a topic selector
+    /// cannot be split between tasks); above 1 is logged.
     pub tasks_max: u32,
+    /// `errors.*`: whether a failed record stops the task or is skipped (and logged); a
+    /// source has no dead-letter topic.
     pub errors: ErrorPolicy,
-    /// Partitions and replication factor of topics the connector creates.
+    /// `topic.creation.default.partitions`: partitions of the Kafka topics the source
+    /// creates when missing; -1 is the broker's default, 0 is refused.
     pub topic_partitions: i32,
+    /// `topic.creation.default.replication.factor`: replication factor of the Kafka topics
+    /// the source creates when missing; -1 is the broker's default, 0 is refused.
     pub topic_replication: i32,
     /// Most records sent to Kafka and not yet acknowledged: beyond it the connector stops
     /// reading from Diffusion, so memory stays bounded when Kafka is slow or down.

@@ -15,6 +15,8 @@
 const TOKEN: &str = "${topic}";
 const MAX_LEN: usize = 249;
 
+/// A parsed `kafka.topic`: the source's Kafka topic name for each Diffusion topic path,
+/// with `${topic}` the only token. A pattern without it names one fixed topic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopicNamePattern {
     /// The literal text around each `${topic}`, made a legal name once.
