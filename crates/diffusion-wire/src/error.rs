@@ -67,7 +67,9 @@ impl ErrorReason {
         w.int32(self.code).string(&self.description);
     }
 
-    /// Reads a reason written by `encode`: int32 code, then the description.
+    /// Reads a reason written by `encode`: int32 code, then the description. A SERVICE_ERROR
+    /// frame, where the description after the code is optional, is read by
+    /// [`Message::decode`](crate::Message::decode) instead.
     pub fn decode(r: &mut Reader) -> Result<Self, DecodeError> {
         Ok(Self {
             code: r.int32("error reason code")?,

@@ -17,7 +17,8 @@ pub const TOPIC_VALUE: u8 = 4;
 pub const TOPIC_DELTA: u8 = 5;
 /// Type byte of a successful answer to a service request, matched by conversation id.
 pub const SERVICE_RESPONSE: u8 = 6;
-/// Type byte of a failed answer to a service request: a message and an error reason.
+/// Type byte of a failed answer to a service request: conversation id, a description, the
+/// error reason's code, and (only in our layout) the reason's own description.
 pub const SERVICE_ERROR: u8 = 7;
 /// Type byte the server sends just before it closes the session; the client must not reconnect.
 pub const ABORT: u8 = 28;
@@ -51,9 +52,11 @@ pub enum Message {
     ServiceError {
         /// Conversation id of the request this answers.
         cid: i64,
-        /// Human-readable description of the failure, read before the reason.
+        /// Human-readable description of the failure, read before the reason's code.
         message: String,
-        /// The error code (and its own description) that the SDKs map to typed exceptions.
+        /// The error code that the SDKs map to typed exceptions, and its description: the
+        /// string after the code, or `message` again when the frame ends at the code
+        /// (SPEC.md §4.2's layout; see [`Message::decode`]).
         reason: ErrorReason,
     },
     /// A full value for a subscribed topic. The topic id is a 4-byte big-endian int.
@@ -112,9 +115,24 @@ impl Message {
                 }
             }
             SERVICE_ERROR => {
+                // Two layouts are accepted. SPEC.md §4.2's: cid, description, code and
+                // nothing after, as in the SDK sessions recorded in
+                // shared/diffusion-protocol/vectors (both SDKs accepted those frames; the
+                // spec reads the SDKs' sources as writing it too when a client reports an
+                // error). Ours, which `encode` writes and both SDKs accept: the same with the
+                // reason's own description after the code. Without that string the reason
+                // takes the message as its description (our server writes the same text in
+                // both), so both layouts of one error decode alike. Anything after the
+                // string is still an error.
                 let cid = r.int64("conversation id")?;
                 let message = r.string("error message")?;
-                let reason = ErrorReason::decode(&mut r)?;
+                let code = r.int32("error reason code")?;
+                let description = if r.is_empty() {
+                    message.clone()
+                } else {
+                    r.string("error reason description")?
+                };
+                let reason = ErrorReason::new(code, description);
                 r.finish("service error")?;
                 Message::ServiceError {
                     cid,
@@ -251,5 +269,51 @@ mod tests {
             reason: ErrorReason::new(ErrorReason::TOPIC_EXISTS_MISMATCH, "mismatch"),
         };
         assert_eq!(Message::decode(&m.encode()).unwrap(), m);
+    }
+
+    #[test]
+    fn service_error_without_the_reason_description_takes_the_message() {
+        // SPEC.md §4.2's layout: cid 18, "No topic was found", 9000, nothing after.
+        let spec = {
+            let mut w = Writer::new();
+            w.byte(SERVICE_ERROR)
+                .int64(18)
+                .string("No topic was found")
+                .int32(ErrorReason::NO_SUCH_TOPIC);
+            w.finish()
+        };
+        assert_eq!(
+            Message::decode(&spec).unwrap(),
+            Message::ServiceError {
+                cid: 18,
+                message: "No topic was found".into(),
+                reason: ErrorReason::new(ErrorReason::NO_SUCH_TOPIC, "No topic was found"),
+            }
+        );
+    }
+
+    #[test]
+    fn service_error_with_anything_else_after_the_code_is_an_error() {
+        let ours = Message::ServiceError {
+            cid: 9,
+            message: "nope".into(),
+            reason: ErrorReason::new(ErrorReason::TOPIC_EXISTS_MISMATCH, "mismatch"),
+        }
+        .encode();
+        // A byte after the reason's description.
+        let mut longer = ours.to_vec();
+        longer.push(0);
+        assert!(Message::decode(&Bytes::from(longer)).is_err());
+        // The reason's description cut short.
+        let cut = ours.slice(..ours.len() - 1);
+        assert!(Message::decode(&cut).is_err());
+        // A lone byte after the code: a string's length with no text.
+        let mut w = Writer::new();
+        w.byte(SERVICE_ERROR)
+            .int64(9)
+            .string("nope")
+            .int32(9004)
+            .byte(3);
+        assert!(Message::decode(&w.finish()).is_err());
     }
 }

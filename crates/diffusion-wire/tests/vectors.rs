@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use bytes::Bytes;
 use diffusion_wire::connection::{ConnectionRequest, ConnectionResponse, ResponseCode};
 use diffusion_wire::service::{self, Payload};
-use diffusion_wire::{delta, Message, TopicType, Value};
+use diffusion_wire::{delta, ErrorReason, Message, TopicType, Value};
 use serde_json::json;
 
 fn unhex(s: &str) -> Bytes {
@@ -208,4 +208,68 @@ fn sdk_values_decode_to_json() {
             .to_json(),
         json!({"bid": 1.5, "ask": 1.6, "sym": "ABC"})
     );
+}
+
+/// SERVICE_ERROR frames from the SDK sessions in `shared/diffusion-protocol/vectors/`, copied
+/// byte for byte from each frame's `hex`: SPEC.md §4.2's layout (cid, description, code and
+/// nothing after), which both official SDKs accepted. (file, seq, hex, cid, code.)
+const SDK_SESSION_SERVICE_ERRORS: [(&str, u64, &str, i64, i32); 4] = [
+    (
+        "python-6.12.2-session.json",
+        58,
+        "0711544120746f70696320636f756c64206e6f742062652061646465642062656361757365206f6e6520616c7265616479206578697374732077697468206120646966666572656e742073706563696669636174696f6eac46",
+        17,
+        ErrorReason::TOPIC_EXISTS_MISMATCH,
+    ),
+    (
+        "python-6.12.2-session.json",
+        60,
+        "0712124e6f20746f7069632077617320666f756e64a846",
+        18,
+        ErrorReason::NO_SUCH_TOPIC,
+    ),
+    (
+        "js-6.12.1-session.json",
+        61,
+        "0712544120746f70696320636f756c64206e6f742062652061646465642062656361757365206f6e6520616c7265616479206578697374732077697468206120646966666572656e742073706563696669636174696f6eac46",
+        18,
+        ErrorReason::TOPIC_EXISTS_MISMATCH,
+    ),
+    (
+        "js-6.12.1-session.json",
+        63,
+        "0713124e6f20746f7069632077617320666f756e64a846",
+        19,
+        ErrorReason::NO_SUCH_TOPIC,
+    ),
+];
+
+#[test]
+fn sdk_session_service_errors_decode_as_our_layout_does() {
+    for (file, seq, hex, cid, code) in SDK_SESSION_SERVICE_ERRORS {
+        let text = match code {
+            ErrorReason::NO_SUCH_TOPIC => "No topic was found",
+            _ => "A topic could not be added because one already exists with a different specification",
+        };
+        let recorded = unhex(hex);
+        // The same error as our server writes it: the description again after the code.
+        let ours = Message::ServiceError {
+            cid,
+            message: text.into(),
+            reason: ErrorReason::new(code, text),
+        };
+        let ours_bytes = ours.encode();
+        assert_eq!(
+            ours_bytes[..recorded.len()],
+            recorded[..],
+            "{file} seq {seq}: our layout starts with the recorded one"
+        );
+        assert!(ours_bytes.len() > recorded.len(), "{file} seq {seq}");
+        assert_eq!(Message::decode(&ours_bytes).unwrap(), ours);
+        assert_eq!(
+            Message::decode(&recorded).unwrap_or_else(|e| panic!("{file} seq {seq}: {e}")),
+            ours,
+            "{file} seq {seq}"
+        );
+    }
 }
