@@ -18,6 +18,44 @@ use crate::Row;
 
 pub const SINK_CHILD: &str = "sink-child";
 
+/// Issue 25's benchmark row: destinations from two fields of each record's value.
+const FIELDS_PATTERN: &str = "kafka/${value.sym}/${value.venue}";
+
+/// Runs the sink in a child process until `n` records are confirmed: its seconds, peak
+/// RSS (KiB) and CPU seconds. `extra`: `KEY=VALUE,...` for the child.
+async fn run_child(
+    bootstrap: &str,
+    topic: &str,
+    url: &str,
+    n: usize,
+    extra: Option<&str>,
+) -> Result<(f64, String, f64), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut args: Vec<String> = [SINK_CHILD, bootstrap, topic, url, &n.to_string()]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    args.extend(extra.map(str::to_owned));
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(exe)
+            .args(&args)
+            .env("RUST_LOG", "warn")
+            .stderr(Stdio::inherit())
+            .output()
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut fields = text.split_whitespace();
+    let (Some(secs), Some(rss), Some(cpu)) = (fields.next(), fields.next(), fields.next()) else {
+        return Err(format!("the sink child printed {text:?}"));
+    };
+    let secs: f64 = secs.parse().map_err(|_| format!("bad seconds {secs:?}"))?;
+    let cpu: f64 = cpu.parse().map_err(|_| format!("bad CPU time {cpu:?}"))?;
+    Ok((secs, rss.to_owned(), cpu))
+}
+
 /// Child mode: run the sink until `n` records are confirmed; print
 /// "SECS PEAK_RSS_KIB CPU_SECS".
 pub fn sink_child(args: &[String]) -> ExitCode {
@@ -31,7 +69,7 @@ pub fn sink_child(args: &[String]) -> ExitCode {
     };
     let n: u64 = n.parse().expect("N");
     child_runtime().block_on(async {
-        let c = config(
+        let mut c = config(
             connectors::SINK_CLASS,
             url,
             &[
@@ -40,20 +78,26 @@ pub fn sink_child(args: &[String]) -> ExitCode {
                 ("offset.flush.interval.ms", "1000"),
             ],
         );
-        let config = SinkConfig::parse(&c, &BTreeMap::new()).expect("sink config");
-        let (stop, stop_rx) = watch::channel(false);
-        let (status, _) = StatusHandle::new();
-        let metrics = Arc::new(connectors::sink::SinkMetrics::default());
         let mut worker: BTreeMap<String, String> =
             [("bootstrap.servers".to_owned(), bootstrap.clone())].into();
+        // `diffusion.*` pairs are the connector's, the rest the worker's.
         for kv in worker_extra
             .map(|e| e.split(',').collect::<Vec<_>>())
             .unwrap_or_default()
         {
             if let Some((k, v)) = kv.split_once('=') {
-                worker.insert(k.to_owned(), v.to_owned());
+                let to = if k.starts_with("diffusion.") {
+                    &mut c.props
+                } else {
+                    &mut worker
+                };
+                to.insert(k.to_owned(), v.to_owned());
             }
         }
+        let config = SinkConfig::parse(&c, &BTreeMap::new()).expect("sink config");
+        let (stop, stop_rx) = watch::channel(false);
+        let (status, _) = StatusHandle::new();
+        let metrics = Arc::new(connectors::sink::SinkMetrics::default());
         let kafka = KafkaSettings::from_worker(&worker).expect("worker settings");
         let (start, cpu) = (Instant::now(), cpu_secs());
         let task = tokio::spawn(connectors::run_sink(
@@ -104,23 +148,19 @@ pub async fn sink(smoke: bool) -> Result<Vec<Row>, String> {
     .await
     .map_err(|e| e.to_string())?;
 
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new(exe)
-            .args([SINK_CHILD, &bootstrap, &topic, &server.url, &n.to_string()])
-            .env("RUST_LOG", "warn")
-            .stderr(Stdio::inherit())
-            .output()
-    })
-    .await
-    .map_err(|e| e.to_string())?
-    .map_err(|e| e.to_string())?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut fields = text.split_whitespace();
-    let (Some(secs), Some(rss), Some(cpu)) = (fields.next(), fields.next(), fields.next()) else {
-        return Err(format!("the sink child printed {text:?}"));
-    };
-    let ours_secs: f64 = secs.parse().map_err(|_| format!("bad seconds {secs:?}"))?;
+    let (ours_secs, rss, ours_cpu) = run_child(&bootstrap, &topic, &server.url, n, None).await?;
+    // The same records to destinations from two value fields (issue 25), on a fresh
+    // server: the cost of reading fields from each record's JSON.
+    let fields_server = ServerProcess::start()?;
+    let (fields_secs, _, fields_cpu) = run_child(
+        &bootstrap,
+        &topic,
+        &fields_server.url,
+        n,
+        Some(&format!("diffusion.destination={FIELDS_PATTERN}")),
+    )
+    .await?;
+    drop((server, fields_server));
 
     // The straightforward Python bridge does a slice of the same work.
     let py_n = (n / 20).max(1000);
@@ -144,7 +184,6 @@ pub async fn sink(smoke: bool) -> Result<Vec<Row>, String> {
         .last()
         .and_then(|l| l.trim().parse().ok())
         .ok_or_else(|| format!("the Python bridge printed {:?}", run.stdout()))?;
-    let ours_cpu: f64 = cpu.parse().map_err(|_| format!("bad CPU time {cpu:?}"))?;
     let per_record = |cpu: f64| format!("{:.2} µs", cpu * 1e6 / n as f64);
     let ours_rate = n as f64 / ours_secs;
     let py_rate = py_n as f64 / py_secs;
@@ -175,6 +214,13 @@ pub async fn sink(smoke: bool) -> Result<Vec<Row>, String> {
             ours: per_record(ours_cpu),
             baseline: format!("{} (bare BaseConsumer)", per_record(base_cpu)),
             ratio: format!("{:.2}", base_cpu / ours_cpu),
+            target: "-".into(),
+        },
+        Row {
+            name: format!("sink, destination {FIELDS_PATTERN} (value fields; baseline kafka/${{topic}}/${{key}}, same run)"),
+            ours: format!("{} ({})", per_sec(n as u64, fields_secs), per_record(fields_cpu)),
+            baseline: format!("{} ({})", per_sec(n as u64, ours_secs), per_record(ours_cpu)),
+            ratio: format!("{:.2}", ours_secs / fields_secs),
             target: "-".into(),
         },
         Row {

@@ -13,6 +13,7 @@
 pub mod converter;
 pub mod float;
 pub mod from_diffusion;
+pub mod lookup;
 pub mod schema;
 pub mod serialize;
 pub mod to_diffusion;

@@ -7,7 +7,7 @@ use connect_data::Converter;
 
 use crate::definitions::*;
 use crate::keys::{Key, Reader};
-use crate::pattern::Pattern;
+use crate::pattern::{Escape, Pattern};
 
 /// One problem with one key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -291,8 +291,12 @@ impl SinkConfig {
         };
         let diffusion = diffusion_settings(&mut r);
         let keep = r.read(&DIFFUSION_DESTINATION_UNRESOLVED) == "keep";
+        let escape = match r.read(&DIFFUSION_DESTINATION_ESCAPE) {
+            "fail" => Escape::Fail,
+            _ => Escape::Percent,
+        };
         let destination_text = r.read(&DIFFUSION_DESTINATION);
-        let destination = match Pattern::parse(&destination_text, keep) {
+        let destination = match Pattern::parse_with(&destination_text, keep, escape) {
             Ok(p) => p,
             Err(e) => {
                 if !destination_text.is_empty() {
@@ -308,7 +312,8 @@ impl SinkConfig {
             .map(|t| ConfigError {
                 key: DIFFUSION_DESTINATION.name().into(),
                 message: format!(
-                    "{t} is not a token (the tokens are ${{topic}}, ${{key}}, ${{key.version}} and ${{value.version}}); \
+                    "{t} is not a token (the tokens are ${{topic}}, ${{key}}, ${{key.version}}, ${{value.version}}, \
+                     ${{value.<path>}}, ${{key.<path>}}, ${{header.<name>}}, ${{partition}}, ${{offset}} and ${{timestamp}}); \
                      it stays in every Diffusion topic path as text, as in the Java connector"
                 ),
             }));

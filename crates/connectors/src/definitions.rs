@@ -172,8 +172,19 @@ pub const DIFFUSION_DESTINATION: Key<String> = Key::new(
     None,
     High,
     "Diffusion",
-    "The Diffusion topic path pattern: text with ${topic}, ${key}, ${key.version}, ${value.version}; any other ${...} stays as text (a warning at start).",
+    "The Diffusion topic path pattern: text with the Java connector's tokens ${topic}, ${key}, ${key.version}, ${value.version}, and any part of the record: ${value.<path>} and ${key.<path>} (a field: customer.id, items[0].sku, [\"a.b\"]), ${header.<name>}, ${partition}, ${offset}, ${timestamp} (epoch ms). E.g. prices/${value.exchange}/${value.symbol}. Any other ${...} stays as text (a warning at start).",
 );
+
+/// `diffusion.destination.escape`.
+pub const DIFFUSION_DESTINATION_ESCAPE: Key<&'static str> = Key::new(
+    "diffusion.destination.escape",
+    Rule::OneOf(&["percent", "fail"]),
+    Some("percent"),
+    Low,
+    "Diffusion",
+    "A field or header token's text holding '/', '%' or a control character: percent: encoded (%2F, %25, %0A), so it stays one path segment; fail: the record fails.",
+);
+
 /// `diffusion.destination.unresolved`.
 pub const DIFFUSION_DESTINATION_UNRESOLVED: Key<&'static str> = Key::new(
     "diffusion.destination.unresolved",
@@ -338,11 +349,12 @@ const COMMON: [&KeyDef; 15] = [
 ];
 
 /// The sink's own keys.
-const SINK: [&KeyDef; 10] = [
+const SINK: [&KeyDef; 11] = [
     &TOPICS.def,
     &TOPICS_REGEX.def,
     &DIFFUSION_DESTINATION.def,
     &DIFFUSION_DESTINATION_UNRESOLVED.def,
+    &DIFFUSION_DESTINATION_ESCAPE.def,
     &DIFFUSION_TOMBSTONE_BEHAVIOR.def,
     &DIFFUSION_MAX_IN_FLIGHT.def,
     &ERRORS_DEADLETTERQUEUE_TOPIC_NAME.def,

@@ -21,7 +21,7 @@ use connect_data::{to_diffusion_cbor, Schema, SchemaAndValue, SchemaType, Value 
 use connectors::config::{ConnectorConfig, SinkConfig};
 use connectors::definitions::keys;
 use connectors::kafka::KafkaSettings;
-use connectors::pattern::{Context, Pattern};
+use connectors::pattern::{Context, NoFields, Pattern};
 use connectors::sink::{run_sink, SinkMetrics};
 use connectors::source::{run_source, SourceMetrics};
 use connectors::status::StatusHandle;
@@ -176,6 +176,10 @@ fn path_from_record(pattern: &str, r: &Record, keep: bool) -> Result<String, Str
         key: key.as_deref(),
         key_version: r.key.schema.as_ref().and_then(|s| s.version),
         value_version: r.value.schema.as_ref().and_then(|s| s.version),
+        partition: 0,
+        offset: 0,
+        timestamp: None,
+        fields: &NoFields,
     })
 }
 
@@ -475,7 +479,11 @@ fn java_sink_connector_task_configs() {
                 topic: "t",
                 key: None,
                 key_version: None,
-                value_version: None
+                value_version: None,
+                partition: 0,
+                offset: 0,
+                timestamp: None,
+                fields: &NoFields,
             })
             .unwrap(),
         "topic"

@@ -231,6 +231,170 @@ async fn topic_and_key_tokens_fan_out_one_diffusion_topic_per_key() {
     sink.task.await.unwrap().unwrap();
 }
 
+/// A record with headers: key, value, `(name, value)` headers.
+type Headed<'a> = (&'a str, String, &'a [(&'a str, &'a str)]);
+
+/// Produces `(key, value, headers)` records to partition 0.
+async fn produce_with_headers(topic: &str, records: &[Headed<'_>]) {
+    let p: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", Broker::shared().bootstrap())
+        .create()
+        .unwrap();
+    for (k, v, headers) in records {
+        let mut h = rdkafka::message::OwnedHeaders::new();
+        for (name, value) in *headers {
+            h = h.insert(rdkafka::message::Header {
+                key: name,
+                value: Some(*value),
+            });
+        }
+        let r = FutureRecord::to(topic)
+            .partition(0)
+            .key(*k)
+            .payload(v)
+            .headers(h);
+        p.send(r, Duration::from_secs(10))
+            .await
+            .map_err(|(e, _)| e)
+            .unwrap();
+    }
+}
+
+/// Issue 25: value fields (nested), headers and the partition fill the destination; a
+/// field's '/' stays in one segment; the official Python SDK sees the paths.
+#[tokio::test(flavor = "multi_thread")]
+async fn record_fields_and_headers_fill_the_destination_the_official_sdk_sees() {
+    let broker = Broker::shared();
+    let server = diffusion().await;
+    let topic = unique_name("fields");
+    broker.create_topic(&topic, 1).await;
+    let name = unique_name("sink");
+    let pattern = "d/${topic}/${value.exchange}/${value.symbol}/${value.venue.id}/${header.region}/${partition}";
+    let sink = start(&seed_sink(&name, &topic, &server.url(), pattern));
+    let last_path = format!("d/{topic}/XLON/VOD/7/eu/0");
+    let (url, selector, watched) = (server.url(), format!("?d/{topic}/"), last_path.clone());
+    let watcher = tokio::task::spawn_blocking(move || {
+        sdk::python(
+            &sdk::script(env!("CARGO_MANIFEST_DIR"), "watch.py"),
+            &[&url, &selector, &watched, "3", "2"],
+        )
+    });
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let value = |exchange: &str, symbol: &str, venue: i64, n: i64| {
+        json!({"exchange": exchange, "symbol": symbol, "venue": {"id": venue}, "n": n}).to_string()
+    };
+    produce_with_headers(
+        &topic,
+        &[
+            ("a", value("XLON", "VOD", 7, 1), &[("region", "eu")]),
+            ("b", value("XNYS", "A/B", 8, 2), &[("region", "us")]),
+            (
+                "c",
+                value("XLON", "VOD", 7, 3),
+                &[("region", "x"), ("region", "eu")],
+            ),
+        ],
+    )
+    .await;
+    let run = watcher.await.unwrap();
+    run.assert_success();
+    let lines = run.lines();
+    assert!(
+        lines.contains(&format!(r#"d/{topic}/XNYS/A%2FB/8/us/0 {{"exchange": "XNYS", "n": 2, "symbol": "A/B", "venue": {{"id": 8}}}}"#)),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(&format!("{last_path} ")) && l.contains(r#""n": 3"#)),
+        "{lines:?}"
+    );
+    sink.stop.send(true).unwrap();
+    sink.task.await.unwrap().unwrap();
+    assert_eq!(server.stats().topics, 2);
+}
+
+/// Issue 25: a missing field fails the record (errors tolerated: the rest flow on), or
+/// with `unresolved=keep` stays in the path as text; array elements and key fields fill.
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_fields_fail_or_stay_as_text_and_arrays_and_key_fields_fill() {
+    use std::sync::atomic::Ordering::Relaxed;
+    let broker = Broker::shared();
+    let server = diffusion().await;
+    let topic = unique_name("missing");
+    broker.create_topic(&topic, 1).await;
+    let watcher = Session::connect(
+        &server.url(),
+        "admin",
+        "password",
+        SessionOptions::default(),
+    )
+    .await
+    .unwrap();
+    let mut events = watcher.take_events().unwrap();
+    watcher.subscribe(&format!("?m/{topic}/")).await.unwrap();
+    let records = [
+        (r#"{"region":"eu"}"#, json!({"items": ["x", "y"], "n": 1})),
+        (r#"{"region":"us"}"#, json!({"n": 2})),
+    ];
+    let pairs: Vec<(String, String)> = records
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let pairs: Vec<(Option<&str>, Option<&str>)> = pairs
+        .iter()
+        .map(|(k, v)| (Some(k.as_str()), Some(v.as_str())))
+        .collect();
+    produce(&topic, &pairs).await;
+    let mut sinks = Vec::new();
+    for (mode, tolerance) in [("fail", "all"), ("keep", "none")] {
+        let mut c = seed_sink(
+            &unique_name("sink"),
+            &topic,
+            &server.url(),
+            &format!("m/{topic}/{mode}/${{key.region}}/${{value.items[1]}}"),
+        );
+        c.props.insert(
+            "key.converter".into(),
+            "org.apache.kafka.connect.json.JsonConverter".into(),
+        );
+        c.props
+            .insert("key.converter.schemas.enable".into(), "false".into());
+        c.props
+            .insert("diffusion.destination.unresolved".into(), mode.into());
+        c.props.insert("errors.tolerance".into(), tolerance.into());
+        sinks.push(start(&c));
+    }
+    let want: BTreeMap<String, serde_json::Value> = [
+        (
+            format!("m/{topic}/fail/eu/y"),
+            json!({"items": ["x", "y"], "n": 1}),
+        ),
+        (
+            format!("m/{topic}/keep/eu/y"),
+            json!({"items": ["x", "y"], "n": 1}),
+        ),
+        (
+            format!("m/{topic}/keep/us/${{value.items[1]}}"),
+            json!({"n": 2}),
+        ),
+    ]
+    .into();
+    expect_values(&mut events, &want).await;
+    let fail = &sinks[0];
+    wait_for("the failing sink settles both", || {
+        fail.metrics.records_confirmed.load(Relaxed) + fail.metrics.records_failed.load(Relaxed)
+            == 2
+    })
+    .await;
+    assert_eq!(fail.metrics.records_failed.load(Relaxed), 1);
+    assert_eq!(server.stats().topics, 3);
+    for s in sinks {
+        s.stop.send(true).unwrap();
+        s.task.await.unwrap().unwrap();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bad_record_fails_the_task_when_errors_are_not_tolerated() {
     let broker = Broker::shared();

@@ -20,6 +20,7 @@ pub mod selector;
 pub mod service;
 pub mod topic;
 pub mod value;
+pub mod value_path;
 
 pub use codec::{DecodeError, Reader, Writer};
 pub use connection::{ConnectionRequest, ConnectionResponse, ResponseCode};

@@ -2,11 +2,13 @@
 //! and checked, its value in Diffusion's JSON form (CBOR).
 
 use bytes::Bytes;
+use connect_data::lookup::{lookup_cbor, Found, ValuePath};
 use connect_data::{to_diffusion_cbor, SchemaAndValue};
+use rdkafka::message::{BorrowedHeaders, Headers};
 
 use crate::config::SinkConfig;
 use crate::errors::{RecordError, Stage};
-use crate::pattern::{validate_path, Context};
+use crate::pattern::{validate_path, Context, Fields};
 
 /// CBOR `null`: what a tombstone sets by default.
 const CBOR_NULL: &[u8] = &[0xf6];
@@ -25,8 +27,56 @@ pub(super) enum Update {
 /// A record as the sink reads it: borrowed from the consumer, nothing copied.
 pub(super) struct Record<'a> {
     pub(super) topic: &'a str,
+    pub(super) partition: i32,
+    pub(super) offset: i64,
+    pub(super) timestamp: Option<i64>,
     pub(super) key: Option<&'a [u8]>,
     pub(super) value: Option<&'a [u8]>,
+    /// Its headers, read only if the destination names one.
+    pub(super) headers: Option<&'a BorrowedHeaders>,
+}
+
+/// The record's parts that field and header tokens read.
+struct RecordFields<'a> {
+    key: &'a SchemaAndValue,
+    value: &'a ReadValue,
+    headers: Option<&'a BorrowedHeaders>,
+}
+
+impl Fields for RecordFields<'_> {
+    fn key_field(&self, path: &ValuePath) -> Found {
+        self.key.lookup(path)
+    }
+
+    fn value_field(&self, path: &ValuePath) -> Found {
+        match self.value {
+            // Plain JSON: read from its CBOR, no tree built. The CBOR was written here,
+            // so it is well formed.
+            ReadValue::Cbor(cbor) => lookup_cbor(cbor, path).unwrap_or(Found::Missing),
+            ReadValue::Connect(v) => v.lookup(path),
+        }
+    }
+
+    fn header(&self, name: &str) -> Found {
+        let Some(h) = self.headers else {
+            return Found::Missing;
+        };
+        // The last of that name, as Connect's `Headers.lastWithName`.
+        let last = (0..h.count())
+            .rev()
+            .filter_map(|i| h.try_get(i))
+            .find(|h| h.key == name);
+        match last {
+            None => Found::Missing,
+            Some(h) => match h.value {
+                None => Found::Null,
+                Some(bytes) => match std::str::from_utf8(bytes) {
+                    Ok(text) => Found::Text(text.to_owned()),
+                    Err(_) => Found::Composite,
+                },
+            },
+        }
+    }
 }
 
 /// A record's value as the sink read it.
@@ -64,6 +114,11 @@ pub(super) fn prepare(
         }
     };
     let key_text = key.to_path_string();
+    let fields = RecordFields {
+        key: &key,
+        value: &value,
+        headers: record.headers,
+    };
     let ctx = Context {
         topic: record.topic,
         key: key_text.as_deref(),
@@ -72,6 +127,10 @@ pub(super) fn prepare(
             ReadValue::Cbor(_) => None,
             ReadValue::Connect(v) => v.schema.as_ref().and_then(|s| s.version),
         },
+        partition: record.partition,
+        offset: record.offset,
+        timestamp: record.timestamp,
+        fields: &fields,
     };
     let put = |message: String| RecordError {
         stage: Stage::TaskPut,
@@ -154,8 +213,12 @@ mod tests {
     fn record<'a>(key: &'a str, value: Option<&'a str>) -> Record<'a> {
         Record {
             topic: "orders",
+            partition: 2,
+            offset: 7,
+            timestamp: Some(1_700_000_000_000),
             key: Some(key.as_bytes()),
             value: value.map(str::as_bytes),
+            headers: None,
         }
     }
 

@@ -251,8 +251,12 @@ impl<'a> Sink<'a> {
         };
         let record = Record {
             topic: m.topic(),
+            partition: origin.partition,
+            offset: origin.offset,
+            timestamp: origin.timestamp_ms,
             key: m.key(),
             value: m.payload(),
+            headers: m.headers(),
         };
         let max_message_size = self.window.publisher().max_message_size();
         match prepare(self.config, &record, max_message_size) {
