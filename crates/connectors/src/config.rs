@@ -439,6 +439,26 @@ mod tests {
     }
 
     #[test]
+    fn a_malformed_field_token_is_named_at_start() {
+        let mut c = seed_sink();
+        c.props
+            .insert("diffusion.destination".into(), "kafka/${value.a[x]}".into());
+        c.props
+            .insert("diffusion.destination.escape".into(), "sometimes".into());
+        let errors = SinkConfig::parse(&c, &BTreeMap::new()).unwrap_err();
+        let keys: Vec<&str> = errors.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["diffusion.destination.escape", "diffusion.destination"]
+        );
+        assert!(
+            errors[1].message.contains("${value.a[x]}"),
+            "{}",
+            errors[1].message
+        );
+    }
+
+    #[test]
     fn converters_come_from_the_worker_when_the_connector_has_none() {
         let mut c = seed_sink();
         c.props.remove("key.converter");
