@@ -1338,10 +1338,10 @@ async fn an_unknown_destination_token_stays_in_the_path() {
     let server = diffusion().await;
     let topic = unique_name("unknown");
     Broker::shared().create_topic(&topic, 1).await;
-    let c = java_sink_props(&server.url(), &topic, "${topic}/${partition}", &[]);
+    let c = java_sink_props(&server.url(), &topic, "${topic}/${part}", &[]);
     let config = SinkConfig::parse(&c, &worker()).unwrap();
     assert_eq!(config.warnings[0].key, "diffusion.destination");
-    assert!(config.warnings[0].message.contains("${partition}"));
+    assert!(config.warnings[0].message.contains("${part}"));
     let (_watcher, mut events) = watch(&server.url(), &format!("?{topic}/")).await;
     let sink = start_sink(&c);
     produce(
@@ -1350,7 +1350,7 @@ async fn an_unknown_destination_token_stays_in_the_path() {
     )
     .await;
     assert_eq!(
-        next_values(&mut events, &format!("{topic}/${{partition}}"), 1).await,
+        next_values(&mut events, &format!("{topic}/${{part}}"), 1).await,
         ["1"]
     );
     sink.stop().await;
