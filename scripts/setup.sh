@@ -4,6 +4,10 @@
 #   - Apache Kafka's released broker jars from Maven Central (scripts/kafka/pom.xml,
 #     about 55 MB, seconds), run by scripts/kafka-broker.sh; Debian's headless JRE if no
 #     Java is installed
+#   - Apache Kafka's own Single Message Transforms (connect-transforms, connect-api and
+#     connect-json at the broker's version, scripts/smt-harness/pom.xml, about 23 MB) and
+#     SmtHarness.java compiled against them (Debian's headless JDK if javac is missing): the
+#     tests' referee for our transforms, never shipped
 #   - the official Diffusion Python SDK in a venv (tests only; never shipped), with
 #     confluent-kafka for the benchmark's Python bridge and kafka-connect-py (`kc`), a
 #     third-party Connect REST client the tests drive against the worker
@@ -62,6 +66,26 @@ if [ ! -f "$TOOLS/kafka/.version-$KAFKA_VERSION" ]; then
 fi
 
 [ "${1:-}" = "--broker-only" ] && exit 0
+
+# The SMT referee: Apache Kafka's own Single Message Transforms, at the broker's version, run
+# by scripts/smt-harness/SmtHarness.java on JSON cases (crates/test-support/src/smt.rs).
+if [ ! -f "$TOOLS/smt-harness/.version-$KAFKA_VERSION" ]; then
+  ensure_cmd mvn maven
+  log "installing Apache Kafka's Single Message Transforms $KAFKA_VERSION (connect-transforms, for the tests) into $TOOLS/smt-harness"
+  rm -rf "$TOOLS/smt-harness"
+  mvn -q -B -f "$ROOT/scripts/smt-harness/pom.xml" dependency:copy-dependencies \
+    -Dkafka.version="$KAFKA_VERSION" -DincludeScope=runtime -DoutputDirectory="$TOOLS/smt-harness/lib"
+  touch "$TOOLS/smt-harness/.version-$KAFKA_VERSION"
+fi
+if [ ! -f "$TOOLS/smt-harness/classes/.compiled" ] ||
+   [ "$ROOT/scripts/smt-harness/SmtHarness.java" -nt "$TOOLS/smt-harness/classes/.compiled" ]; then
+  ensure_cmd javac openjdk-17-jdk-headless
+  log "compiling the SMT referee (scripts/smt-harness/SmtHarness.java) into $TOOLS/smt-harness/classes"
+  rm -rf "$TOOLS/smt-harness/classes"
+  javac -cp "$TOOLS/smt-harness/lib/*" -d "$TOOLS/smt-harness/classes" \
+    "$ROOT/scripts/smt-harness/SmtHarness.java"
+  touch "$TOOLS/smt-harness/classes/.compiled"
+fi
 
 if [ ! -f "$TOOLS/venv/.diffusion-$PY_SDK_VERSION" ]; then
   log "installing the official Diffusion Python SDK $PY_SDK_VERSION into $TOOLS/venv"

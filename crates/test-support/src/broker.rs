@@ -297,7 +297,7 @@ impl Broker {
 }
 
 /// The Java that runs Kafka: `$JAVA`, or `java` on the PATH.
-fn java() -> PathBuf {
+pub(crate) fn java() -> PathBuf {
     std::env::var_os("JAVA")
         .map(PathBuf::from)
         .unwrap_or_else(|| "java".into())

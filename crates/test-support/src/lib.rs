@@ -1,5 +1,6 @@
 //! Test helpers shared by every crate's integration tests: the real Kafka-protocol broker,
-//! the official Diffusion SDKs as subprocesses, free ports and unique names.
+//! the official Diffusion SDKs as subprocesses, Apache Kafka's own Single Message Transforms
+//! as a referee for ours ([`smt::run_kafka`]), free ports and unique names.
 //!
 //! Tools come from the project-local folder that `scripts/setup.sh` fills (`.tools/`, or
 //! `$DKC_TOOLS`). A missing tool fails the test with the command that installs it.
@@ -12,6 +13,7 @@ pub mod process;
 pub mod proxy;
 pub mod rest;
 pub mod sdk;
+pub mod smt;
 pub mod tcp_proxy;
 pub mod tls;
 
