@@ -145,7 +145,12 @@ fn envelope(j: serde_json::Value) -> Result<SchemaAndValue, ConverterError> {
     }
 }
 
-/// A JSON payload read by its schema, as Kafka's JsonConverter reads it.
+/// A JSON payload read by its schema, as Kafka's JsonConverter reads it (a null with a
+/// default reads as the default); also how a schema's JSON default becomes a value.
+pub fn value_from_json(schema: &Schema, j: serde_json::Value) -> Result<Value, String> {
+    typed(schema, j)
+}
+
 fn typed(schema: &Schema, j: serde_json::Value) -> Result<Value, String> {
     use serde_json::Value as J;
     if j.is_null() {

@@ -11,6 +11,11 @@ impl SchemaAndValue {
     pub fn lookup(&self, path: &ValuePath) -> Found {
         lookup(&self.value, path.steps())
     }
+
+    /// This value itself as path text (a scalar's JSON form).
+    pub fn found(&self) -> Found {
+        lookup(&self.value, &[])
+    }
 }
 
 fn lookup(v: &Value, steps: &[Step]) -> Found {

@@ -151,6 +151,9 @@ pub struct SinkConfig {
     pub errors: ErrorPolicy,
     /// `diffusion.tombstone.behavior=remove`: a null value removes the topic.
     pub tombstone_removes: bool,
+    /// The connector's transforms (`transforms`, `predicates`), applied after the
+    /// converters; empty: records take the fast path.
+    pub transforms: std::sync::Arc<transforms::Chain>,
     /// Most Diffusion updates awaiting confirmation at once.
     pub max_in_flight: usize,
     /// How often confirmed offsets are committed (the worker's `offset.flush.interval.ms`).
@@ -305,7 +308,16 @@ impl SinkConfig {
                 Pattern::parse("invalid", false).unwrap()
             }
         };
-        let mut warnings = unapplied_keys(&r);
+        let chain = match transforms::Chain::from_config(&c.props) {
+            Ok(chain) => chain,
+            Err(errors) => {
+                for e in errors {
+                    r.error(&e.key, e.message);
+                }
+                transforms::Chain::empty()
+            }
+        };
+        let mut warnings = Vec::new();
         warnings.extend(destination
             .unknown_tokens()
             .iter()
@@ -338,6 +350,7 @@ impl SinkConfig {
             tombstone_removes,
             max_in_flight,
             commit_interval_ms,
+            transforms: std::sync::Arc::new(chain),
             warnings,
         })
     }
@@ -433,9 +446,52 @@ mod tests {
             .unwrap()
             .warnings
             .is_empty());
+    }
+
+    #[test]
+    fn transforms_are_read_and_every_bad_key_named() {
+        let mut c = seed_sink();
+        c.props
+            .insert("transforms".into(), "route,pick,cast".into());
+        c.props.insert(
+            "transforms.route.type".into(),
+            "org.apache.kafka.connect.transforms.RegexRouter".into(),
+        );
+        c.props
+            .insert("transforms.route.regex".into(), "(.*)".into());
+        c.props.insert(
+            "transforms.pick.type".into(),
+            "org.apache.kafka.connect.transforms.ExtractField".into(),
+        );
+        c.props.insert(
+            "transforms.cast.type".into(),
+            "org.apache.kafka.connect.transforms.Cast$Value".into(),
+        );
+        let errors = SinkConfig::parse(&c, &BTreeMap::new()).unwrap_err();
+        let keys: Vec<&str> = errors.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "transforms.route.replacement",
+                "transforms.pick.type",
+                "transforms.cast.type"
+            ]
+        );
+        assert!(
+            errors[1].message.contains("abstract"),
+            "{}",
+            errors[1].message
+        );
+        assert!(
+            errors[2].message.contains("not provided"),
+            "{}",
+            errors[2].message
+        );
         c.props.insert("transforms".into(), "route".into());
+        c.props
+            .insert("transforms.route.replacement".into(), "x-$1".into());
         let parsed = SinkConfig::parse(&c, &BTreeMap::new()).unwrap();
-        assert_eq!(parsed.warnings[0].key, "transforms");
+        assert!(!parsed.transforms.is_empty());
     }
 
     #[test]

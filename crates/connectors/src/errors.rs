@@ -51,6 +51,8 @@ pub enum Stage {
     /// valid path, the value has no Diffusion form or is too large, or Diffusion refused
     /// the update (Connect's stage for a sink task's `put`).
     TaskPut,
+    /// A transform (or its predicate) failed on the record (`transforms`).
+    Transformation,
 }
 
 impl Stage {
@@ -61,6 +63,7 @@ impl Stage {
             Stage::KeyConverter => "KEY_CONVERTER",
             Stage::ValueConverter => "VALUE_CONVERTER",
             Stage::TaskPut => "TASK_PUT",
+            Stage::Transformation => "TRANSFORMATION",
         }
     }
 }
@@ -74,6 +77,10 @@ pub struct RecordError {
     /// What went wrong, for the log, the task's failure and the dead-letter headers
     /// (`__connect.errors.exception.message`).
     pub message: String,
+    /// What threw it, when not the connector itself: a transform's class and the Java
+    /// exception Kafka's transform throws (the dead-letter topic's
+    /// `__connect.errors.class.name` and `__connect.errors.exception.class.name`).
+    pub thrown_by: Option<(&'static str, &'static str)>,
 }
 
 /// A record's coordinates and original bytes, for the log and the dead-letter topic.
@@ -194,10 +201,14 @@ impl ErrorReporter {
                 ("__connect.errors.connector.name", &self.connector),
                 ("__connect.errors.task.id", "0"),
                 ("__connect.errors.stage", e.stage.name()),
-                ("__connect.errors.class.name", crate::SINK_CLASS),
+                (
+                    "__connect.errors.class.name",
+                    e.thrown_by.map_or(crate::SINK_CLASS, |t| t.0),
+                ),
                 (
                     "__connect.errors.exception.class.name",
-                    "org.apache.kafka.connect.errors.DataException",
+                    e.thrown_by
+                        .map_or("org.apache.kafka.connect.errors.DataException", |t| t.1),
                 ),
                 ("__connect.errors.exception.message", &e.message),
                 ("__connect.errors.exception.stacktrace", &e.message),

@@ -395,6 +395,120 @@ async fn missing_fields_fail_or_stay_as_text_and_arrays_and_key_fields_fill() {
     }
 }
 
+/// Issue 18: Kafka's transforms shape records between the converters and Diffusion: a
+/// tombstone filtered out, a field extracted, the topic routed (`${topic}` sees the new
+/// name); a record a transform fails on goes to the dead-letter topic with stage
+/// TRANSFORMATION and the transform's class; every offset is committed.
+#[tokio::test(flavor = "multi_thread")]
+async fn transforms_shape_records_before_they_reach_diffusion() {
+    use std::sync::atomic::Ordering::Relaxed;
+    let broker = Broker::shared();
+    let server = diffusion().await;
+    let topic = unique_name("smt");
+    broker.create_topic(&topic, 1).await;
+    let name = unique_name("sink");
+    let dlq = unique_name("dlq");
+    let mut c = seed_sink(&name, &topic, &server.url(), "t/${topic}/${value.sku}");
+    for (k, v) in [
+        ("transforms", "drop,pick,route"),
+        (
+            "transforms.drop.type",
+            "org.apache.kafka.connect.transforms.Filter",
+        ),
+        ("transforms.drop.predicate", "tomb"),
+        (
+            "transforms.pick.type",
+            "org.apache.kafka.connect.transforms.ExtractField$Value",
+        ),
+        ("transforms.pick.field", "order"),
+        (
+            "transforms.route.type",
+            "org.apache.kafka.connect.transforms.RegexRouter",
+        ),
+        ("transforms.route.regex", "(.*)"),
+        ("transforms.route.replacement", "routed-$1"),
+        ("predicates", "tomb"),
+        (
+            "predicates.tomb.type",
+            "org.apache.kafka.connect.transforms.predicates.RecordIsTombstone",
+        ),
+        ("errors.tolerance", "all"),
+        ("errors.deadletterqueue.topic.name", dlq.as_str()),
+        ("errors.deadletterqueue.context.headers.enable", "true"),
+        ("errors.deadletterqueue.topic.replication.factor", "1"),
+    ] {
+        c.props.insert(k.into(), v.into());
+    }
+    let watcher = Session::connect(
+        &server.url(),
+        "admin",
+        "password",
+        SessionOptions::default(),
+    )
+    .await
+    .unwrap();
+    let mut events = watcher.take_events().unwrap();
+    watcher
+        .subscribe(&format!("?t/routed-{topic}/"))
+        .await
+        .unwrap();
+    let sink = start(&c);
+    produce(
+        &topic,
+        &[
+            (Some("a"), Some(r#"{"order":{"sku":"A","n":1},"meta":1}"#)),
+            (Some("b"), None),
+            (Some("c"), Some("42")),
+            (Some("d"), Some(r#"{"order":{"sku":"B","n":2}}"#)),
+        ],
+    )
+    .await;
+    let want: BTreeMap<String, serde_json::Value> = [
+        (format!("t/routed-{topic}/A"), json!({"sku": "A", "n": 1})),
+        (format!("t/routed-{topic}/B"), json!({"sku": "B", "n": 2})),
+    ]
+    .into();
+    expect_values(&mut events, &want).await;
+    let dlq_consumer: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", broker.bootstrap())
+        .set("group.id", unique_name("dlq-reader"))
+        .set("auto.offset.reset", "earliest")
+        .create()
+        .unwrap();
+    dlq_consumer.subscribe(&[&dlq]).unwrap();
+    let m = tokio::time::timeout(Duration::from_secs(30), dlq_consumer.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let header = |k: &str| {
+        m.headers()
+            .unwrap()
+            .iter()
+            .find(|h| h.key == k)
+            .map(|h| String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned())
+            .unwrap_or_default()
+    };
+    assert_eq!(m.payload(), Some(&b"42"[..]), "the original record");
+    assert_eq!(header("__connect.errors.stage"), "TRANSFORMATION");
+    assert_eq!(
+        header("__connect.errors.class.name"),
+        "org.apache.kafka.connect.transforms.ExtractField$Value"
+    );
+    assert_eq!(
+        header("__connect.errors.exception.message"),
+        "Only Map objects supported in absence of schema for [field extraction], found: java.lang.Long"
+    );
+    sink.stop.send(true).unwrap();
+    sink.task.await.unwrap().unwrap();
+    assert_eq!(sink.metrics.records_confirmed.load(Relaxed), 2);
+    assert_eq!(sink.metrics.records_failed.load(Relaxed), 1);
+    assert_eq!(server.stats().topics, 2);
+    assert_eq!(
+        broker.committed(&format!("connect-{name}"), &topic).await,
+        4
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bad_record_fails_the_task_when_errors_are_not_tolerated() {
     let broker = Broker::shared();
@@ -455,6 +569,7 @@ async fn tolerated_bad_records_go_to_the_dead_letter_topic_and_the_rest_flow_on(
         ("errors.deadletterqueue.topic.name", dlq.as_str()),
         ("errors.deadletterqueue.topic.replication.factor", "1"),
         ("errors.deadletterqueue.context.headers.enable", "true"),
+        ("errors.deadletterqueue.topic.replication.factor", "1"),
     ] {
         c.props.insert(k.into(), v.into());
     }
@@ -736,6 +851,7 @@ async fn oversized_records_and_bad_keys_take_the_error_path_and_the_rest_flow_on
         ("errors.deadletterqueue.topic.name", dlq.as_str()),
         ("errors.deadletterqueue.topic.replication.factor", "1"),
         ("errors.deadletterqueue.context.headers.enable", "true"),
+        ("errors.deadletterqueue.topic.replication.factor", "1"),
     ] {
         c.props.insert(k.into(), v.into());
     }

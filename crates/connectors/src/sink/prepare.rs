@@ -3,8 +3,9 @@
 
 use bytes::Bytes;
 use connect_data::lookup::{lookup_cbor, Found, ValuePath};
-use connect_data::{to_diffusion_cbor, SchemaAndValue};
+use connect_data::{to_diffusion_cbor, Schema, SchemaAndValue, SchemaType, Value};
 use rdkafka::message::{BorrowedHeaders, Headers};
+use transforms::{ConnectRecord, Header};
 
 use crate::config::SinkConfig;
 use crate::errors::{RecordError, Stage};
@@ -36,11 +37,17 @@ pub(super) struct Record<'a> {
     pub(super) headers: Option<&'a BorrowedHeaders>,
 }
 
+/// Where `${header.<name>}` reads: the Kafka record's headers, or the transformed ones.
+enum HeaderSource<'a> {
+    Kafka(Option<&'a BorrowedHeaders>),
+    Connect(&'a [Header]),
+}
+
 /// The record's parts that field and header tokens read.
 struct RecordFields<'a> {
     key: &'a SchemaAndValue,
     value: &'a ReadValue,
-    headers: Option<&'a BorrowedHeaders>,
+    headers: HeaderSource<'a>,
 }
 
 impl Fields for RecordFields<'_> {
@@ -58,10 +65,22 @@ impl Fields for RecordFields<'_> {
     }
 
     fn header(&self, name: &str) -> Found {
-        let Some(h) = self.headers else {
-            return Found::Missing;
-        };
         // The last of that name, as Connect's `Headers.lastWithName`.
+        let h = match &self.headers {
+            HeaderSource::Connect(headers) => {
+                return match headers.iter().rev().find(|h| h.key == name) {
+                    None => Found::Missing,
+                    Some(h) => match &h.value.value {
+                        Value::String(s) => Found::Text(s.clone()),
+                        Value::Bytes(b) => std::str::from_utf8(b)
+                            .map_or(Found::Composite, |t| Found::Text(t.to_owned())),
+                        _ => h.value.found(),
+                    },
+                };
+            }
+            HeaderSource::Kafka(None) => return Found::Missing,
+            HeaderSource::Kafka(Some(h)) => h,
+        };
         let last = (0..h.count())
             .rev()
             .filter_map(|i| h.try_get(i))
@@ -86,62 +105,180 @@ enum ReadValue {
     Connect(Box<SchemaAndValue>),
 }
 
-/// Converts `record` and resolves its destination. `max_message_size`: the server's
-/// limit, if it gave one: an update above it would close the session (and be sent again
-/// after every reconnection), so it is this record's failure instead.
+/// What a record comes to.
+#[derive(Debug)]
+pub(super) enum Prepared {
+    /// An update for Diffusion.
+    Update(Update),
+    /// A transform dropped it (`Filter`): nothing for Diffusion, its offset settles.
+    Dropped,
+}
+
+/// Converts `record`, runs the connector's transforms, and resolves its destination.
+/// `max_message_size`: the server's limit, if it gave one: an update above it would close
+/// the session (and be sent again after every reconnection), so it is this record's
+/// failure instead.
 pub(super) fn prepare(
     c: &SinkConfig,
     record: &Record<'_>,
     max_message_size: Option<u32>,
-) -> Result<Update, RecordError> {
+) -> Result<Prepared, RecordError> {
     let key = c
         .key_converter
         .to_connect(record.key)
         .map_err(|e| RecordError {
             stage: Stage::KeyConverter,
             message: format!("key: {e}"),
+            thrown_by: None,
         })?;
-    // Plain JSON goes to CBOR without a Connect value in between (schemaless: no
-    // version); everything else through the Connect value.
-    let value = match c.value_converter.json_cbor(record.value) {
-        Some(cbor) => ReadValue::Cbor(cbor),
-        None => {
-            let read = c.value_converter.to_connect(record.value);
-            ReadValue::Connect(Box::new(read.map_err(|e| RecordError {
+    let connect_value = || {
+        c.value_converter
+            .to_connect(record.value)
+            .map_err(|e| RecordError {
                 stage: Stage::ValueConverter,
                 message: format!("value: {e}"),
-            })?))
+                thrown_by: None,
+            })
+    };
+    if c.transforms.is_empty() {
+        // Plain JSON goes to CBOR without a Connect value in between (schemaless: no
+        // version); everything else through the Connect value.
+        let value = match c.value_converter.json_cbor(record.value) {
+            Some(cbor) => ReadValue::Cbor(cbor),
+            None => ReadValue::Connect(Box::new(connect_value()?)),
+        };
+        let headers = HeaderSource::Kafka(record.headers);
+        let tombstone = record.value.is_none();
+        let at = At {
+            topic: record.topic,
+            partition: record.partition,
+            offset: record.offset,
+            timestamp: record.timestamp,
+        };
+        return finish(c, at, key, value, tombstone, headers, max_message_size)
+            .map(Prepared::Update);
+    }
+    // Transforms run on Connect records, after the converters, as in Kafka Connect.
+    let input = ConnectRecord {
+        topic: record.topic.to_owned(),
+        partition: Some(record.partition),
+        offset: Some(record.offset),
+        timestamp: record.timestamp,
+        key,
+        value: connect_value()?,
+        headers: connect_headers(record.headers),
+    };
+    let out = match c.transforms.apply(input) {
+        Ok(Some(out)) => out,
+        Ok(None) => return Ok(Prepared::Dropped),
+        Err(e) => {
+            return Err(RecordError {
+                stage: Stage::Transformation,
+                message: e.message,
+                thrown_by: Some((e.class, e.exception)),
+            })
         }
     };
+    let tombstone = out.value.is_null();
+    let at = At {
+        topic: &out.topic,
+        partition: out.partition.unwrap_or(record.partition),
+        offset: record.offset,
+        timestamp: out.timestamp,
+    };
+    finish(
+        c,
+        at,
+        out.key.clone(),
+        ReadValue::Connect(Box::new(out.value.clone())),
+        tombstone,
+        HeaderSource::Connect(&out.headers),
+        max_message_size,
+    )
+    .map(Prepared::Update)
+}
+
+/// Where a record is, as the destination's tokens see it (after any routing transform).
+struct At<'a> {
+    topic: &'a str,
+    partition: i32,
+    offset: i64,
+    timestamp: Option<i64>,
+}
+
+/// The record's headers as Connect values: text as optional strings, other bytes as
+/// optional bytes (what `${header.<name>}`, `DropHeaders` and `HasHeaderKey` need).
+fn connect_headers(headers: Option<&BorrowedHeaders>) -> Vec<Header> {
+    let Some(h) = headers else {
+        return Vec::new();
+    };
+    (0..h.count())
+        .filter_map(|i| h.try_get(i))
+        .map(|h| {
+            let value = match h.value {
+                None => SchemaAndValue {
+                    schema: Some(Schema::new(SchemaType::String).optional()),
+                    value: Value::Null,
+                },
+                Some(bytes) => match std::str::from_utf8(bytes) {
+                    Ok(text) => SchemaAndValue {
+                        schema: Some(Schema::new(SchemaType::String).optional()),
+                        value: Value::String(text.to_owned()),
+                    },
+                    Err(_) => SchemaAndValue {
+                        schema: Some(Schema::new(SchemaType::Bytes).optional()),
+                        value: Value::Bytes(bytes.to_vec()),
+                    },
+                },
+            };
+            Header {
+                key: h.key.to_owned(),
+                value,
+            }
+        })
+        .collect()
+}
+
+/// The destination and the update, from a converted (and transformed) record.
+fn finish(
+    c: &SinkConfig,
+    at: At<'_>,
+    key: SchemaAndValue,
+    value: ReadValue,
+    tombstone: bool,
+    headers: HeaderSource<'_>,
+    max_message_size: Option<u32>,
+) -> Result<Update, RecordError> {
     let key_text = key.to_path_string();
     let fields = RecordFields {
         key: &key,
         value: &value,
-        headers: record.headers,
+        headers,
     };
     let ctx = Context {
-        topic: record.topic,
+        topic: at.topic,
         key: key_text.as_deref(),
         key_version: key.schema.as_ref().and_then(|s| s.version),
         value_version: match &value {
             ReadValue::Cbor(_) => None,
             ReadValue::Connect(v) => v.schema.as_ref().and_then(|s| s.version),
         },
-        partition: record.partition,
-        offset: record.offset,
-        timestamp: record.timestamp,
+        partition: at.partition,
+        offset: at.offset,
+        timestamp: at.timestamp,
         fields: &fields,
     };
     let put = |message: String| RecordError {
         stage: Stage::TaskPut,
         message,
+        thrown_by: None,
     };
     let path = c
         .destination
         .resolve(&ctx)
         .map_err(|e| put(format!("diffusion.destination: {e}")))?;
     validate_path(&path).map_err(put)?;
-    if record.value.is_none() {
+    if tombstone {
         return Ok(if c.tombstone_removes {
             Update::Remove { path }
         } else {
@@ -210,6 +347,13 @@ mod tests {
         SinkConfig::parse(&c, &BTreeMap::new()).expect("a valid config")
     }
 
+    fn update(c: &SinkConfig, r: &Record<'_>) -> Update {
+        match prepare(c, r, None).unwrap() {
+            Prepared::Update(u) => u,
+            Prepared::Dropped => panic!("dropped"),
+        }
+    }
+
     fn record<'a>(key: &'a str, value: Option<&'a str>) -> Record<'a> {
         Record {
             topic: "orders",
@@ -225,7 +369,7 @@ mod tests {
     #[test]
     fn a_json_record_sets_its_destination_to_its_cbor() {
         let c = config(&[]);
-        let u = prepare(&c, &record("k1", Some(r#"{"a":1}"#)), None).unwrap();
+        let u = update(&c, &record("k1", Some(r#"{"a":1}"#)));
         // {"a": 1} in CBOR as the official SDKs write it: an indefinite-length map,
         // text "a", unsigned 1, break.
         assert_eq!(
@@ -239,7 +383,7 @@ mod tests {
 
     #[test]
     fn a_tombstone_sets_null_or_removes() {
-        let set = prepare(&config(&[]), &record("k", None), None).unwrap();
+        let set = update(&config(&[]), &record("k", None));
         assert_eq!(
             set,
             Update::Set {
@@ -248,7 +392,7 @@ mod tests {
             }
         );
         let c = config(&[("diffusion.tombstone.behavior", "remove")]);
-        let removed = prepare(&c, &record("k", None), None).unwrap();
+        let removed = update(&c, &record("k", None));
         assert_eq!(
             removed,
             Update::Remove {
@@ -277,5 +421,60 @@ mod tests {
     fn a_destination_that_is_not_a_valid_path_fails_at_task_put() {
         let e = prepare(&config(&[]), &record("", Some("1")), None).unwrap_err();
         assert_eq!(e.stage, Stage::TaskPut, "{}", e.message);
+    }
+
+    #[test]
+    fn transforms_run_between_the_converters_and_the_destination() {
+        let c = config(&[
+            ("diffusion.destination", "t/${topic}/${value.sku}"),
+            ("transforms", "drop,pick,route"),
+            (
+                "transforms.drop.type",
+                "org.apache.kafka.connect.transforms.Filter",
+            ),
+            ("transforms.drop.predicate", "tomb"),
+            (
+                "transforms.pick.type",
+                "org.apache.kafka.connect.transforms.ExtractField$Value",
+            ),
+            ("transforms.pick.field", "order"),
+            (
+                "transforms.route.type",
+                "org.apache.kafka.connect.transforms.RegexRouter",
+            ),
+            ("transforms.route.regex", "(.*)"),
+            ("transforms.route.replacement", "routed-$1"),
+            ("predicates", "tomb"),
+            (
+                "predicates.tomb.type",
+                "org.apache.kafka.connect.transforms.predicates.RecordIsTombstone",
+            ),
+        ]);
+        let u = update(
+            &c,
+            &record("a", Some(r#"{"order":{"sku":"A","n":1},"meta":1}"#)),
+        );
+        assert_eq!(
+            u,
+            Update::Set {
+                path: "t/routed-orders/A".into(),
+                value: Bytes::from(
+                    connect_data::to_diffusion_cbor(&SchemaAndValue::schemaless(Value::Json(
+                        serde_json::json!({"sku":"A","n":1})
+                    )))
+                    .unwrap()
+                ),
+            }
+        );
+        assert!(matches!(
+            prepare(&c, &record("b", None), None).unwrap(),
+            Prepared::Dropped
+        ));
+        let e = prepare(&c, &record("c", Some("42")), None).unwrap_err();
+        assert_eq!(e.stage, Stage::Transformation);
+        assert_eq!(
+            e.thrown_by.unwrap().0,
+            "org.apache.kafka.connect.transforms.ExtractField$Value"
+        );
     }
 }

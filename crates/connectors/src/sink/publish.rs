@@ -94,6 +94,8 @@ pub(super) enum Work {
     Reported,
     /// A record that fails the task once everything before it has settled.
     Fatal(TaskError),
+    /// Nothing for Diffusion: a transform dropped the record (`Filter`).
+    Dropped,
 }
 
 /// Where a record came from.

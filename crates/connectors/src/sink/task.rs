@@ -12,7 +12,7 @@ use tokio::sync::watch;
 
 use super::metrics::SinkMetrics;
 use super::offsets::{store_settled, Offsets};
-use super::prepare::{prepare, Record};
+use super::prepare::{prepare, Prepared, Record};
 use super::publish::{ready, Entry, Failure, Origin, Settled, Wait, Window, Work};
 use super::read::{self, SinkConsumer};
 use crate::active_topics::TopicRecorder;
@@ -202,6 +202,7 @@ impl<'a> Sink<'a> {
         let err = RecordError {
             stage: Stage::TaskPut,
             message: format!("Diffusion refused the update: {e}"),
+            thrown_by: None,
         };
         if !self.reporter.tolerates() {
             return Err(TaskError::RecordFailed {
@@ -260,12 +261,17 @@ impl<'a> Sink<'a> {
         };
         let max_message_size = self.window.publisher().max_message_size();
         match prepare(self.config, &record, max_message_size) {
-            Ok(update) => {
+            Ok(Prepared::Update(update)) => {
                 // Kept only when a refusal could still take it down the error path.
                 if self.reporter.tolerates() {
                     origin.info = Some(read::record_info(m));
                 }
                 self.window.send(origin, update).await
+            }
+            // Filtered out: nothing for Diffusion, the offset settles in turn.
+            Ok(Prepared::Dropped) => {
+                self.window.push(origin, Work::Dropped, ready());
+                Ok(())
             }
             Err(err) => self.failed(origin, read::record_info(m), err),
         }
