@@ -188,18 +188,6 @@ pub(crate) fn converter(
     }
 }
 
-/// Kafka Connect keys a config may carry that are not applied here: a warning each.
-pub(crate) fn unapplied_keys(r: &Reader) -> Vec<ConfigError> {
-    ["transforms", "predicates"]
-        .into_iter()
-        .filter(|k| r.raw(k).is_some())
-        .map(|k| ConfigError {
-            key: k.to_owned(),
-            message: "single message transforms are not applied by this connector; records go as they are".into(),
-        })
-        .collect()
-}
-
 /// Logs what a config accepts but should say, one line per warning.
 pub(crate) fn log_warnings(name: &str, warnings: &[ConfigError]) {
     for w in warnings {

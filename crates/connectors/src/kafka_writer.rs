@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::Message;
+use rdkafka::message::OwnedHeaders;
 use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
 use rdkafka::{ClientConfig, ClientContext};
 use tokio::sync::Notify;
@@ -95,8 +96,12 @@ impl KafkaWriter {
         topic: &str,
         key: Option<&[u8]>,
         value: Option<&[u8]>,
+        headers: Option<&OwnedHeaders>,
     ) -> Result<(), SendError> {
         let mut record: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(topic);
+        if let Some(h) = headers {
+            record = record.headers(h.clone());
+        }
         if let Some(k) = key {
             record = record.key(k);
         }

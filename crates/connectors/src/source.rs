@@ -27,6 +27,8 @@ use crate::kafka_writer::{KafkaWriter, SendError};
 use crate::source_config::SourceConfig;
 use crate::status::{StatusHandle, TaskState};
 use crate::task_error::TaskError;
+use rdkafka::message::OwnedHeaders;
+use transforms::{ConnectRecord, Header};
 
 /// Counters a worker exposes and logs; tests read batching and back-off from them.
 #[derive(Debug, Default)]
@@ -341,6 +343,9 @@ impl<'a> Source<'a> {
         topic_type: TopicType,
         update: Update,
     ) -> Result<Fate, TaskError> {
+        if !self.config.transforms.is_empty() {
+            return self.send_transformed(path, topic_type, update).await;
+        }
         if let Fate::Failed(why) = self.route(path).await? {
             return Ok(Fate::Failed(why));
         }
@@ -348,14 +353,95 @@ impl<'a> Source<'a> {
             Ok(v) => v,
             Err(why) => return Ok(Fate::Failed(why)),
         };
-        let route = &self.routes[path];
+        let Route { topic, key } = self.routes[path].clone();
+        self.produce(&topic, key.as_deref(), value.as_deref(), None)
+            .await
+    }
+
+    /// As Kafka Connect does for a source: the record goes through the transforms
+    /// (`transforms`) before the converters; a routed record's topic is created if
+    /// missing; a dropped one is not sent.
+    async fn send_transformed(
+        &mut self,
+        path: &str,
+        topic_type: TopicType,
+        update: Update,
+    ) -> Result<Fate, TaskError> {
+        let topic = match self.config.kafka_topic.resolve(path) {
+            Ok(t) => t,
+            Err(e) => return Ok(Fate::Failed(format!("kafka.topic: {e}"))),
+        };
+        let value = match update {
+            Update::Decoded(v) => v,
+            Update::Raw(bytes) => match diffusion_client::Value::decode(topic_type, &bytes) {
+                Ok(v) => v,
+                Err(e) => return Ok(Fate::Failed(e.to_string())),
+            },
+        };
+        let record = ConnectRecord {
+            topic,
+            partition: None,
+            offset: None,
+            timestamp: None,
+            key: SchemaAndValue {
+                schema: Some(Schema::new(SchemaType::String)),
+                value: Value::String(path.to_owned()),
+            },
+            value: from_diffusion(value),
+            headers: Vec::new(),
+        };
+        let r = match self.config.transforms.apply(record) {
+            Ok(Some(r)) => r,
+            Ok(None) => return Ok(Fate::Dropped),
+            Err(e) => {
+                return Ok(Fate::Failed(format!(
+                    "stage TRANSFORMATION, {}: {}",
+                    e.class, e.message
+                )))
+            }
+        };
+        let key = match self.config.key_converter.from_connect(&r.key) {
+            Ok(k) => k,
+            Err(e) => return Ok(Fate::Failed(format!("key converter: {e}"))),
+        };
+        let value = match self.config.value_converter.from_connect(&r.value) {
+            Ok(v) => v,
+            Err(e) => return Ok(Fate::Failed(format!("value converter: {e}"))),
+        };
+        let headers = match kafka_headers(&r.headers) {
+            Ok(h) => h,
+            Err(e) => return Ok(Fate::Failed(format!("header converter: {e}"))),
+        };
+        if !self.topics.contains(&r.topic) {
+            if let Err(e) = crate::topic_name::check(&r.topic) {
+                return Ok(Fate::Failed(e));
+            }
+            self.kafka
+                .create_topic_if_missing(
+                    &r.topic,
+                    self.config.topic_partitions,
+                    self.config.topic_replication,
+                )
+                .await?;
+            tracing::info!(connector = %self.config.name, topic = %r.topic, "writing to Kafka topic");
+            self.topics.insert(r.topic.clone());
+        }
+        self.produce(&r.topic, key.as_deref(), value.as_deref(), headers.as_ref())
+            .await
+    }
+
+    /// Sends one record, waiting while librdkafka's queue is full.
+    async fn produce(
+        &mut self,
+        topic: &str,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+        headers: Option<&OwnedHeaders>,
+    ) -> Result<Fate, TaskError> {
         loop {
-            match self
-                .kafka_writer
-                .send(&route.topic, route.key.as_deref(), value.as_deref())
-            {
+            match self.kafka_writer.send(topic, key, value, headers) {
                 Ok(()) => {
-                    self.active.record(&route.topic);
+                    self.active.record(topic);
                     return Ok(Fate::Sent);
                 }
                 // librdkafka's own queue is full: wait for acknowledgements.
@@ -373,10 +459,35 @@ impl<'a> Source<'a> {
     }
 }
 
+/// Transformed headers as Kafka header bytes: text as it is, other values in their
+/// string form (Kafka Connect's `SimpleHeaderConverter`), null as a null value.
+fn kafka_headers(headers: &[Header]) -> Result<Option<OwnedHeaders>, String> {
+    if headers.is_empty() {
+        return Ok(None);
+    }
+    let mut out = OwnedHeaders::new_with_capacity(headers.len());
+    for h in headers {
+        let bytes = if h.value.is_null() {
+            None
+        } else {
+            Converter::String
+                .from_connect(&h.value)
+                .map_err(|e| format!("{}: {e}", h.key))?
+        };
+        out = out.insert(rdkafka::message::Header {
+            key: &h.key,
+            value: bytes.as_deref(),
+        });
+    }
+    Ok(Some(out))
+}
+
 /// What became of one update: sent, or failed for a reason of its own (the task goes on
 /// if errors are tolerated).
 enum Fate {
     Sent,
+    /// A transform dropped it (`Filter`): nothing sent, nothing wrong.
+    Dropped,
     Failed(String),
 }
 
@@ -387,6 +498,7 @@ enum Update {
 }
 
 /// Where a Diffusion path's records go, and their key.
+#[derive(Clone)]
 struct Route {
     topic: String,
     key: Option<Vec<u8>>,

@@ -52,6 +52,9 @@ pub struct SourceConfig {
     /// `topic.creation.default.replication.factor`: replication factor of the Kafka topics
     /// the source creates when missing; -1 is the broker's default, 0 is refused.
     pub topic_replication: i32,
+    /// The connector's transforms (`transforms`, `predicates`), applied before the
+    /// converters as in Kafka Connect; empty: the fast path.
+    pub transforms: std::sync::Arc<transforms::Chain>,
     /// Most records sent to Kafka and not yet acknowledged: beyond it the connector stops
     /// reading from Diffusion, so memory stays bounded when Kafka is slow or down.
     pub max_in_flight: usize,
@@ -90,7 +93,16 @@ impl SourceConfig {
                 TopicNamePattern::parse("invalid").unwrap()
             }
         };
-        let mut warnings = crate::config::unapplied_keys(&r);
+        let chain = match transforms::Chain::from_config(&c.props) {
+            Ok(chain) => chain,
+            Err(errors) => {
+                for e in errors {
+                    r.error(&e.key, e.message);
+                }
+                transforms::Chain::empty()
+            }
+        };
+        let mut warnings = Vec::new();
         warnings.extend(
             kafka_topic
                 .warnings()
@@ -135,6 +147,7 @@ impl SourceConfig {
             topic_partitions,
             topic_replication,
             max_in_flight,
+            transforms: std::sync::Arc::new(chain),
             warnings,
         })
     }

@@ -370,3 +370,66 @@ async fn a_diffusion_restart_is_survived_and_later_updates_arrive() {
     assert!(ns.contains(&2), "{ns:?}");
     source.stop().await;
 }
+
+/// Issue 18: a source applies Kafka's transforms before its converters: values hoisted
+/// into a field, the topic routed (and created), records filtered by a predicate.
+#[tokio::test(flavor = "multi_thread")]
+async fn transforms_shape_source_records_before_the_converters() {
+    let server = diffusion_on("127.0.0.1:0").await;
+    let base = unique_name("src-smt");
+    let topic_pattern = format!("{base}.${{topic}}");
+    let source = start(&seed_source(
+        &unique_name("source"),
+        &server.url(),
+        &[
+            ("kafka.topic", topic_pattern.as_str()),
+            ("value.converter.schemas.enable", "false"),
+            ("transforms", "skip,wrap,route"),
+            (
+                "transforms.skip.type",
+                "org.apache.kafka.connect.transforms.Filter",
+            ),
+            ("transforms.skip.predicate", "noisy"),
+            (
+                "transforms.wrap.type",
+                "org.apache.kafka.connect.transforms.HoistField$Value",
+            ),
+            ("transforms.wrap.field", "price"),
+            (
+                "transforms.route.type",
+                "org.apache.kafka.connect.transforms.RegexRouter",
+            ),
+            ("transforms.route.regex", "(.*)_noisy|(.*)"),
+            ("transforms.route.replacement", "$2.routed"),
+            ("predicates", "noisy"),
+            (
+                "predicates.noisy.type",
+                "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+            ),
+            ("predicates.noisy.pattern", ".*_noisy"),
+        ],
+    ))
+    .await;
+    let p = publisher(&server.url()).await;
+    for (path, v) in [
+        ("source/kafka/noisy", json!({"bid": 9.0})),
+        ("source/kafka/price", json!({"bid": 1.25})),
+    ] {
+        p.add_topic(path, TopicSpecification::new(TopicType::Json))
+            .await
+            .unwrap();
+        p.set(path, &Value::Json(v)).await.unwrap();
+    }
+    let routed = format!("{base}.source_kafka_price.routed");
+    let got = consume(&routed, 1).await;
+    assert_eq!(
+        got,
+        [(
+            "source/kafka/price".to_owned(),
+            Some(r#"{"price":{"bid":1.25}}"#.to_owned())
+        )]
+    );
+    let m = source.stop().await;
+    assert_eq!(m.records_acknowledged.load(Ordering::Relaxed), 1);
+    assert_eq!(m.records_failed.load(Ordering::Relaxed), 0);
+}
