@@ -18,11 +18,19 @@ use crate::Row;
 
 pub const SINK_CHILD: &str = "sink-child";
 
+/// Issue 18's benchmark row: two of Kafka's transforms on every record.
+const SMT_CHAIN: &str = "transforms=pick,route;\
+    transforms.pick.type=org.apache.kafka.connect.transforms.ExtractField$Value;\
+    transforms.pick.field=bid;\
+    transforms.route.type=org.apache.kafka.connect.transforms.RegexRouter;\
+    transforms.route.regex=(.*);\
+    transforms.route.replacement=routed-$1";
+
 /// Issue 25's benchmark row: destinations from two fields of each record's value.
 const FIELDS_PATTERN: &str = "kafka/${value.sym}/${value.venue}";
 
 /// Runs the sink in a child process until `n` records are confirmed: its seconds, peak
-/// RSS (KiB) and CPU seconds. `extra`: `KEY=VALUE,...` for the child.
+/// RSS (KiB) and CPU seconds. `extra`: `KEY=VALUE;...` for the child.
 async fn run_child(
     bootstrap: &str,
     topic: &str,
@@ -63,7 +71,7 @@ pub fn sink_child(args: &[String]) -> ExitCode {
         [b, t, u, n] => (b, t, u, n, None),
         [b, t, u, n, extra] => (b, t, u, n, Some(extra)),
         _ => {
-            eprintln!("usage: bench sink-child BOOTSTRAP TOPIC URL N [KEY=VALUE,...]");
+            eprintln!("usage: bench sink-child BOOTSTRAP TOPIC URL N [KEY=VALUE;...]");
             return ExitCode::FAILURE;
         }
     };
@@ -80,13 +88,15 @@ pub fn sink_child(args: &[String]) -> ExitCode {
         );
         let mut worker: BTreeMap<String, String> =
             [("bootstrap.servers".to_owned(), bootstrap.clone())].into();
-        // `diffusion.*` pairs are the connector's, the rest the worker's.
+        // `diffusion.*`, `transforms*` and `predicates*` pairs are the connector's, the
+        // rest the worker's.
         for kv in worker_extra
-            .map(|e| e.split(',').collect::<Vec<_>>())
+            .map(|e| e.split(';').collect::<Vec<_>>())
             .unwrap_or_default()
         {
             if let Some((k, v)) = kv.split_once('=') {
-                let to = if k.starts_with("diffusion.") {
+                let connector = ["diffusion.", "transforms", "predicates"];
+                let to = if connector.iter().any(|p| k.starts_with(p)) {
                     &mut c.props
                 } else {
                     &mut worker
@@ -160,7 +170,12 @@ pub async fn sink(smoke: bool) -> Result<Vec<Row>, String> {
         Some(&format!("diffusion.destination={FIELDS_PATTERN}")),
     )
     .await?;
-    drop((server, fields_server));
+    // The same records through two of Kafka's transforms (issue 18): a field extracted
+    // from each value and the topic renamed; the JSON fast path is left for Connect data.
+    let smt_server = ServerProcess::start()?;
+    let (smt_secs, _, smt_cpu) =
+        run_child(&bootstrap, &topic, &smt_server.url, n, Some(SMT_CHAIN)).await?;
+    drop((server, fields_server, smt_server));
 
     // The straightforward Python bridge does a slice of the same work.
     let py_n = (n / 20).max(1000);
@@ -221,6 +236,13 @@ pub async fn sink(smoke: bool) -> Result<Vec<Row>, String> {
             ours: format!("{} ({})", per_sec(n as u64, fields_secs), per_record(fields_cpu)),
             baseline: format!("{} ({})", per_sec(n as u64, ours_secs), per_record(ours_cpu)),
             ratio: format!("{:.2}", ours_secs / fields_secs),
+            target: "-".into(),
+        },
+        Row {
+            name: "sink with transforms ExtractField$Value (bid) + RegexRouter (baseline: none, same run)".into(),
+            ours: format!("{} ({})", per_sec(n as u64, smt_secs), per_record(smt_cpu)),
+            baseline: format!("{} ({})", per_sec(n as u64, ours_secs), per_record(ours_cpu)),
+            ratio: format!("{:.2}", ours_secs / smt_secs),
             target: "-".into(),
         },
         Row {

@@ -330,7 +330,26 @@ macro_rules! numbers {
     )*};
 }
 
-numbers!(i32, i64, u32, u64, usize);
+numbers!(u16, i32, i64, u32, u64, usize);
+
+macro_rules! optional_numbers {
+    ($($t:ty),*) => {$(
+        /// An optional number: absent (or empty) is `None`.
+        impl FromKey for Option<$t> {
+            fn from_value(value: Option<&str>, def: &KeyDef) -> Result<Self, String> {
+                match value {
+                    None => Ok(None),
+                    Some(_) => <$t>::from_value(value, def).map(Some),
+                }
+            }
+            fn placeholder() -> Self {
+                None
+            }
+        }
+    )*};
+}
+
+optional_numbers!(u16, i32, u64);
 
 #[cfg(test)]
 mod tests {

@@ -24,6 +24,7 @@ mod sink_offsets;
 mod standalone;
 mod ui;
 mod worker_cmd;
+mod worker_keys;
 
 use std::process::ExitCode;
 

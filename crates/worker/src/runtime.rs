@@ -14,6 +14,10 @@ use crate::config_store::ConfigStore;
 use crate::error::WorkerError;
 use crate::herder::{ClusterLink, Herder};
 use crate::rest::{self, Api};
+use crate::worker_keys::{
+    self, LISTENERS, REST_ADVERTISED_HOST_NAME, REST_ADVERTISED_PORT, REST_BASIC_AUTH_PASSWORD,
+    REST_BASIC_AUTH_USERNAME,
+};
 use connectors::ConfigError;
 
 pub struct Worker {
@@ -79,7 +83,10 @@ pub async fn start(
     worker: &Worker,
     mode: Mode,
 ) -> Result<(Arc<Herder>, tokio::task::JoinHandle<()>), WorkerError> {
-    let listen = rest::listen_address(worker.props.get("listeners").map(String::as_str))?;
+    let mut r = worker_keys::reader(&worker.props);
+    let listeners = r.read(&LISTENERS);
+    worker_keys::finish(r).map_err(invalid_worker)?;
+    let listen = rest::listen_address(Some(&listeners))?;
     // Bind first, so the worker id carries the real port.
     let bind = |source| WorkerError::Bind {
         addr: listen,
@@ -111,12 +118,7 @@ pub async fn start(
         kafka_cluster_id: cluster_id(&worker.kafka).await,
         topics: crate::ui::UiDiffusion::from_worker(&worker.props).map(crate::ui::TopicFeed::start),
         auth: basic_auth(&worker.props)?,
-        topic_tracking: rest::TopicTracking::from_worker(&worker.props).map_err(|errors| {
-            WorkerError::Invalid {
-                path: "the worker properties".into(),
-                errors,
-            }
-        })?,
+        topic_tracking: rest::TopicTracking::from_worker(&worker.props).map_err(invalid_worker)?,
     });
     let (_, server) = rest::serve(bound, api).await?;
     Ok((herder, server))
@@ -168,43 +170,42 @@ async fn join_cluster(
 
 /// The worker id: `rest.advertised.host.name`:`rest.advertised.port` where set (what
 /// other machines reach it by), else the address the API is bound to.
-fn advertised(props: &BTreeMap<String, String>, bound: SocketAddr) -> Result<String, ConfigError> {
-    let host = props
-        .get("rest.advertised.host.name")
-        .map(|h| h.trim().to_owned())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| {
-            // 0.0.0.0 names no machine: the host name is what others can reach.
-            if bound.ip().is_unspecified() {
-                hostname()
-            } else {
-                bound.ip().to_string()
-            }
-        });
-    let port = match props.get("rest.advertised.port").map(|p| p.trim()) {
-        None | Some("") => bound.port(),
-        Some(p) => p.parse::<u16>().map_err(|_| ConfigError {
-            key: "rest.advertised.port".into(),
-            message: format!("{p:?} is not a port number"),
-        })?,
-    };
+fn advertised(props: &BTreeMap<String, String>, bound: SocketAddr) -> Result<String, WorkerError> {
+    let mut r = worker_keys::reader(props);
+    let host = r.read(&REST_ADVERTISED_HOST_NAME).unwrap_or_else(|| {
+        // 0.0.0.0 names no machine: the host name is what others can reach.
+        if bound.ip().is_unspecified() {
+            hostname()
+        } else {
+            bound.ip().to_string()
+        }
+    });
+    let port = r.read(&REST_ADVERTISED_PORT).unwrap_or(bound.port());
+    worker_keys::finish(r).map_err(invalid_worker)?;
     Ok(format!("{host}:{port}"))
 }
 
 /// `rest.basic.auth.username` and `.password`: both or neither.
-fn basic_auth(props: &BTreeMap<String, String>) -> Result<Option<rest::BasicAuth>, ConfigError> {
-    match (
-        props.get("rest.basic.auth.username"),
-        props.get("rest.basic.auth.password"),
-    ) {
-        (Some(u), Some(p)) if !u.is_empty() && !p.is_empty() => {
-            Ok(Some(rest::BasicAuth::new(u, p)))
-        }
+fn basic_auth(props: &BTreeMap<String, String>) -> Result<Option<rest::BasicAuth>, WorkerError> {
+    let mut r = worker_keys::reader(props);
+    let user = r.read(&REST_BASIC_AUTH_USERNAME);
+    let password = r.read(&REST_BASIC_AUTH_PASSWORD);
+    worker_keys::finish(r).map_err(invalid_worker)?;
+    match (user, password) {
+        (Some(u), Some(p)) => Ok(Some(rest::BasicAuth::new(&u, &p))),
         (None, None) => Ok(None),
-        _ => Err(ConfigError {
-            key: "rest.basic.auth.username".into(),
+        _ => Err(WorkerError::Setting(ConfigError {
+            key: REST_BASIC_AUTH_USERNAME.name().into(),
             message: "and rest.basic.auth.password: set both, or neither".into(),
-        }),
+        })),
+    }
+}
+
+/// Worker properties with bad keys.
+fn invalid_worker(errors: Vec<ConfigError>) -> WorkerError {
+    WorkerError::Invalid {
+        path: "the worker properties".into(),
+        errors,
     }
 }
 

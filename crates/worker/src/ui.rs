@@ -37,21 +37,15 @@ pub struct UiDiffusion {
 
 impl UiDiffusion {
     pub fn from_worker(props: &BTreeMap<String, String>) -> Option<UiDiffusion> {
-        Some(UiDiffusion {
-            url: props.get("ui.diffusion.url")?.clone(),
-            username: props
-                .get("ui.diffusion.username")
-                .cloned()
-                .unwrap_or_else(|| "admin".into()),
-            password: props
-                .get("ui.diffusion.password")
-                .cloned()
-                .unwrap_or_else(|| "password".into()),
-            selector: props
-                .get("ui.diffusion.selector")
-                .cloned()
-                .unwrap_or_else(|| "?.*//".into()),
-        })
+        use crate::worker_keys::*;
+        let mut r = reader(props);
+        let ui = UiDiffusion {
+            url: r.read(&UI_DIFFUSION_URL)?,
+            username: r.read(&UI_DIFFUSION_USERNAME),
+            password: r.read(&UI_DIFFUSION_PASSWORD),
+            selector: r.read(&UI_DIFFUSION_SELECTOR),
+        };
+        Some(ui)
     }
 }
 

@@ -10,11 +10,8 @@ use crate::error::WorkerError;
 
 pub async fn run(args: WorkerArgs) -> Result<(), WorkerError> {
     let worker = crate::runtime::load_worker(&args.worker_properties, false)?;
-    let path = worker
-        .props
-        .get("config.storage.file.filename")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("connect-configs.json"));
+    let mut r = crate::worker_keys::reader(&worker.props);
+    let path = PathBuf::from(r.read(&crate::worker_keys::CONFIG_STORAGE_FILE_FILENAME));
     let store = ConfigStore::new(path);
     // Read it now, so a damaged file stops the worker before the API starts.
     store.load()?;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use connectors::keys::{Importance::Low, Key, Reader, Rule};
+use crate::worker_keys::{TOPIC_TRACKING_ALLOW_RESET, TOPIC_TRACKING_ENABLE};
 use connectors::ConfigError;
 use std::sync::Arc;
 
@@ -22,30 +22,12 @@ pub struct TopicTracking {
     pub allow_reset: bool,
 }
 
-const TOPIC_TRACKING_ENABLE: Key<bool> = Key::new(
-    "topic.tracking.enable",
-    Rule::Bool,
-    Some("true"),
-    Low,
-    "Worker",
-    "Record the topics each connector uses (KIP-558's active topics).",
-);
-const TOPIC_TRACKING_ALLOW_RESET: Key<bool> = Key::new(
-    "topic.tracking.allow.reset",
-    Rule::Bool,
-    Some("true"),
-    Low,
-    "Worker",
-    "Allow PUT /connectors/{name}/topics/reset.",
-);
-
 impl TopicTracking {
     /// The worker's `topic.tracking.*` properties.
     pub fn from_worker(
         props: &BTreeMap<String, String>,
     ) -> Result<TopicTracking, Vec<ConfigError>> {
-        let none = BTreeMap::new();
-        let mut r = Reader::new(props, &none);
+        let mut r = crate::worker_keys::reader(props);
         let t = TopicTracking {
             enable: r.read(&TOPIC_TRACKING_ENABLE),
             allow_reset: r.read(&TOPIC_TRACKING_ALLOW_RESET),
