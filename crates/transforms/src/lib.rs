@@ -18,6 +18,7 @@ mod chain;
 mod date_format;
 mod error;
 mod field_path;
+mod java_num;
 mod java_regex;
 mod predicates;
 mod props;

@@ -1,11 +1,13 @@
 //! Kafka's transforms (`org.apache.kafka.connect.transforms.*`), one file each, and the
 //! class names that pick them.
 
+mod cast;
 mod drop_headers;
 mod extract_field;
 mod filter;
 mod hoist_field;
 mod insert_field;
+mod mask_field;
 mod regex_router;
 mod replace_field;
 mod set_schema_metadata;
@@ -42,12 +44,10 @@ const SIDED: [&str; 10] = [
 ];
 
 /// Kafka's transforms not provided here yet.
-const NOT_YET: [&str; 6] = [
-    "Cast",
+const NOT_YET: [&str; 4] = [
     "Flatten",
     "HeaderFrom",
     "InsertHeader",
-    "MaskField",
     "TimestampConverter",
 ];
 
@@ -70,16 +70,18 @@ pub(crate) fn build(class: &str, p: &mut Props) -> Result<Option<Box<dyn Transfo
     }
     if NOT_YET.contains(&base) {
         return Err(format!(
-            "{class} is not provided by this connector yet; provided: ExtractField, HoistField, InsertField, ReplaceField, SetSchemaMetadata ($Key and $Value), DropHeaders, Filter, RegexRouter, TimestampRouter, ValueToKey"
+            "{class} is not provided by this connector yet; provided: Cast, ExtractField, HoistField, InsertField, MaskField, ReplaceField, SetSchemaMetadata ($Key and $Value), DropHeaders, Filter, RegexRouter, TimestampRouter, ValueToKey"
         ));
     }
     let side = side.unwrap_or(Side::Value);
     Ok(match base {
+        "Cast" => cast::Cast::build(p, side),
         "DropHeaders" => drop_headers::DropHeaders::build(p),
         "ExtractField" => extract_field::ExtractField::build(p, side),
         "Filter" => Some(Box::new(filter::Filter)),
         "HoistField" => hoist_field::HoistField::build(p, side),
         "InsertField" => insert_field::InsertField::build(p, side),
+        "MaskField" => mask_field::MaskField::build(p, side),
         "RegexRouter" => regex_router::RegexRouter::build(p),
         "ReplaceField" => replace_field::ReplaceField::build(p, side),
         "SetSchemaMetadata" => set_schema_metadata::SetSchemaMetadata::build(p, side),

@@ -5,7 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use connect_data::{Converter, SchemaAndValue, Value};
+use connect_data::converter::value_from_json;
+use connect_data::value::decimal_string;
+use connect_data::{Converter, Schema, SchemaAndValue, SchemaType, Value};
 use serde_json::{json, Value as J};
 use transforms::{Chain, ConnectRecord, Header};
 
@@ -53,17 +55,43 @@ pub fn config(case: &J) -> BTreeMap<String, String> {
     props
 }
 
-/// A key, value or header as the JsonConverter reads `{"schema", "payload"}`.
+/// A key, value or header as the referee's JsonConverter reads `{"schema", "payload"}`:
+/// with `replace.null.with.default=false`, so a null stays null even where the schema
+/// has a default (the transforms' own `replace.null.with.default` is then what applies it).
 pub fn connect(schema: &J, payload: &J) -> SchemaAndValue {
     if schema.is_null() && payload.is_null() {
         return SchemaAndValue::schemaless(Value::Null);
     }
-    let bytes = json!({"schema": schema, "payload": payload}).to_string();
-    Converter::Json {
-        schemas_enable: true,
+    if schema.is_null() {
+        let bytes = json!({"schema": schema, "payload": payload}).to_string();
+        return Converter::Json {
+            schemas_enable: true,
+        }
+        .to_connect(Some(bytes.as_bytes()))
+        .unwrap();
     }
-    .to_connect(Some(bytes.as_bytes()))
-    .unwrap()
+    let schema = Schema::from_json(schema).unwrap();
+    SchemaAndValue {
+        value: keeping_nulls(&schema, payload),
+        schema: Some(schema),
+    }
+}
+
+fn keeping_nulls(schema: &Schema, payload: &J) -> Value {
+    match payload {
+        J::Null => Value::Null,
+        J::Object(o) if schema.schema_type == SchemaType::Struct => Value::Struct(
+            schema
+                .fields
+                .iter()
+                .map(|f| {
+                    let v = o.get(&f.name).unwrap_or(&J::Null);
+                    (f.name.clone(), keeping_nulls(&f.schema, v))
+                })
+                .collect(),
+        ),
+        other => value_from_json(schema, other.clone()).unwrap(),
+    }
 }
 
 /// The case's record.
@@ -89,20 +117,59 @@ pub fn record(case: &J) -> ConnectRecord {
     }
 }
 
-/// A part as the referee prints it: its schema and its JsonConverter payload.
+/// A part as the referee prints it: its schema and its JsonConverter payload, written as
+/// the referee's converter writes it (`decimal.format=NUMERIC`, `replace.null.with.default
+/// =false`, a FLOAT32 as Java's float text) and read back by Jackson.
 pub fn part(sv: &SchemaAndValue) -> (J, J) {
     let schema = sv.schema.as_ref().map_or(J::Null, |s| s.to_json());
     if sv.is_null() {
         return (schema, J::Null);
     }
-    let bytes = Converter::Json {
-        schemas_enable: true,
+    (schema, payload(sv.schema.as_ref(), &sv.value))
+}
+
+fn payload(schema: Option<&Schema>, v: &Value) -> J {
+    match v {
+        Value::Null => J::Null,
+        // A BigDecimal numberNode: written as toString(), read back as an integer or double.
+        Value::Decimal { unscaled, scale } => {
+            let text = decimal_string(*unscaled, *scale);
+            if text.contains(['.', 'E']) {
+                json!(text.parse::<f64>().unwrap())
+            } else {
+                serde_json::from_str(&text).unwrap()
+            }
+        }
+        Value::Float32(f) => json!(connect_data::float::single_to_double(*f)),
+        Value::Struct(fields) => J::Object(
+            fields
+                .iter()
+                .enumerate()
+                .map(|(i, (name, x))| {
+                    let fs = schema.and_then(|s| s.fields.get(i)).map(|f| &f.schema);
+                    (name.clone(), payload(fs, x))
+                })
+                .collect(),
+        ),
+        Value::Array(items) => {
+            let items_schema = schema.and_then(|s| s.value_schema.as_deref());
+            J::Array(items.iter().map(|x| payload(items_schema, x)).collect())
+        }
+        other => {
+            let sv = SchemaAndValue {
+                schema: schema.cloned(),
+                value: other.clone(),
+            };
+            let bytes = Converter::Json {
+                schemas_enable: true,
+            }
+            .from_connect(&sv)
+            .unwrap()
+            .unwrap_or_default();
+            let envelope: J = serde_json::from_slice(&bytes).unwrap_or(J::Null);
+            envelope["payload"].clone()
+        }
     }
-    .from_connect(sv)
-    .unwrap()
-    .unwrap_or_default();
-    let envelope: J = serde_json::from_slice(&bytes).unwrap_or(J::Null);
-    (schema, envelope["payload"].clone())
 }
 
 /// What our chain makes of the case, in the referee's result form.
