@@ -96,7 +96,9 @@ fn payload(schema: Option<&Schema>, v: &Value) -> Result<J, ConverterError> {
         Value::Int16(n) => J::from(*n),
         Value::Int32(n) => J::from(*n),
         Value::Int64(n) => J::from(*n),
-        Value::Float32(f) => J::from(*f as f64),
+        // As Kafka's JsonConverter writes a Java float: its shortest decimal (0.1, not
+        // 0.10000000149011612).
+        Value::Float32(f) => J::from(crate::float::single_to_double(*f)),
         Value::Float64(f) => J::from(*f),
         Value::String(s) => J::from(s.as_str()),
         Value::Bytes(b) => J::from(B64.encode(b)),
@@ -282,6 +284,21 @@ mod tests {
         assert_eq!(java_big_integer_bytes(128), vec![0x00, 0x80]);
         assert_eq!(java_big_integer_bytes(-1), vec![0xff]);
         assert_eq!(java_big_integer_bytes(0), vec![0x00]);
+    }
+
+    #[test]
+    fn a_float32_is_written_as_its_shortest_decimal_as_kafka_writes_it() {
+        let sv = SchemaAndValue {
+            schema: Some(Schema::new(SchemaType::Float32)),
+            value: Value::Float32(0.1),
+        };
+        let out = Converter::Json {
+            schemas_enable: false,
+        }
+        .from_connect(&sv)
+        .unwrap()
+        .unwrap();
+        assert_eq!(out, b"0.1");
     }
 
     #[test]
