@@ -25,6 +25,7 @@ mod props;
 mod record;
 mod side;
 mod transforms;
+mod values_parse;
 
 pub use chain::Chain;
 pub use error::{ConfigError, TransformError};

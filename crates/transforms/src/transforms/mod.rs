@@ -5,12 +5,15 @@ mod cast;
 mod drop_headers;
 mod extract_field;
 mod filter;
+mod header_from;
 mod hoist_field;
 mod insert_field;
+mod insert_header;
 mod mask_field;
 mod regex_router;
 mod replace_field;
 mod set_schema_metadata;
+mod timestamp_converter;
 mod timestamp_router;
 mod value_to_key;
 
@@ -44,12 +47,7 @@ const SIDED: [&str; 10] = [
 ];
 
 /// Kafka's transforms not provided here yet.
-const NOT_YET: [&str; 4] = [
-    "Flatten",
-    "HeaderFrom",
-    "InsertHeader",
-    "TimestampConverter",
-];
+const NOT_YET: [&str; 1] = ["Flatten"];
 
 /// The transform a class names, configured from `p`: `Err` says why the class cannot be
 /// used; `Ok(None)`: its config has errors, noted in `p`.
@@ -70,7 +68,7 @@ pub(crate) fn build(class: &str, p: &mut Props) -> Result<Option<Box<dyn Transfo
     }
     if NOT_YET.contains(&base) {
         return Err(format!(
-            "{class} is not provided by this connector yet; provided: Cast, ExtractField, HoistField, InsertField, MaskField, ReplaceField, SetSchemaMetadata ($Key and $Value), DropHeaders, Filter, RegexRouter, TimestampRouter, ValueToKey"
+            "{class} is not provided by this connector yet; provided: Cast, ExtractField, HeaderFrom, HoistField, InsertField, MaskField, ReplaceField, SetSchemaMetadata, TimestampConverter ($Key and $Value), DropHeaders, Filter, InsertHeader, RegexRouter, TimestampRouter, ValueToKey"
         ));
     }
     let side = side.unwrap_or(Side::Value);
@@ -79,12 +77,15 @@ pub(crate) fn build(class: &str, p: &mut Props) -> Result<Option<Box<dyn Transfo
         "DropHeaders" => drop_headers::DropHeaders::build(p),
         "ExtractField" => extract_field::ExtractField::build(p, side),
         "Filter" => Some(Box::new(filter::Filter)),
+        "HeaderFrom" => header_from::HeaderFrom::build(p, side),
         "HoistField" => hoist_field::HoistField::build(p, side),
         "InsertField" => insert_field::InsertField::build(p, side),
+        "InsertHeader" => insert_header::InsertHeader::build(p),
         "MaskField" => mask_field::MaskField::build(p, side),
         "RegexRouter" => regex_router::RegexRouter::build(p),
         "ReplaceField" => replace_field::ReplaceField::build(p, side),
         "SetSchemaMetadata" => set_schema_metadata::SetSchemaMetadata::build(p, side),
+        "TimestampConverter" => timestamp_converter::TimestampConverter::build(p, side),
         "TimestampRouter" => timestamp_router::TimestampRouter::build(p),
         "ValueToKey" => value_to_key::ValueToKey::build(p),
         _ => return Err(format!("Class {class} could not be found.")),
