@@ -1,10 +1,11 @@
 //! Kafka's transforms (`org.apache.kafka.connect.transforms.*`), one file each, and the
-//! class names that pick them.
+//! class names that pick them: all of Kafka's built-in set.
 
 mod cast;
 mod drop_headers;
 mod extract_field;
 mod filter;
+mod flatten;
 mod header_from;
 mod hoist_field;
 mod insert_field;
@@ -46,9 +47,6 @@ const SIDED: [&str; 10] = [
     "TimestampConverter",
 ];
 
-/// Kafka's transforms not provided here yet.
-const NOT_YET: [&str; 1] = ["Flatten"];
-
 /// The transform a class names, configured from `p`: `Err` says why the class cannot be
 /// used; `Ok(None)`: its config has errors, noted in `p`.
 pub(crate) fn build(class: &str, p: &mut Props) -> Result<Option<Box<dyn Transform>>, String> {
@@ -66,17 +64,13 @@ pub(crate) fn build(class: &str, p: &mut Props) -> Result<Option<Box<dyn Transfo
             "This class is abstract and cannot be created. Did you mean {PACKAGE}{base}$Key, {PACKAGE}{base}$Value?"
         ));
     }
-    if NOT_YET.contains(&base) {
-        return Err(format!(
-            "{class} is not provided by this connector yet; provided: Cast, ExtractField, HeaderFrom, HoistField, InsertField, MaskField, ReplaceField, SetSchemaMetadata, TimestampConverter ($Key and $Value), DropHeaders, Filter, InsertHeader, RegexRouter, TimestampRouter, ValueToKey"
-        ));
-    }
     let side = side.unwrap_or(Side::Value);
     Ok(match base {
         "Cast" => cast::Cast::build(p, side),
         "DropHeaders" => drop_headers::DropHeaders::build(p),
         "ExtractField" => extract_field::ExtractField::build(p, side),
         "Filter" => Some(Box::new(filter::Filter)),
+        "Flatten" => flatten::Flatten::build(p, side),
         "HeaderFrom" => header_from::HeaderFrom::build(p, side),
         "HoistField" => hoist_field::HoistField::build(p, side),
         "InsertField" => insert_field::InsertField::build(p, side),
