@@ -455,6 +455,10 @@ mod tests {
             "transforms.cast.type".into(),
             "org.apache.kafka.connect.transforms.Cast$Value".into(),
         );
+        c.props
+            .insert("transforms.nope.type".into(), "com.example.Nope".into());
+        c.props
+            .insert("transforms".into(), "route,pick,cast,nope".into());
         let errors = SinkConfig::parse(&c, &BTreeMap::new()).unwrap_err();
         let keys: Vec<&str> = errors.iter().map(|e| e.key.as_str()).collect();
         assert_eq!(
@@ -462,7 +466,8 @@ mod tests {
             [
                 "transforms.route.replacement",
                 "transforms.pick.type",
-                "transforms.cast.type"
+                "transforms.cast.spec",
+                "transforms.nope.type"
             ]
         );
         assert!(
@@ -471,9 +476,16 @@ mod tests {
             errors[1].message
         );
         assert!(
-            errors[2].message.contains("not provided"),
+            errors[2]
+                .message
+                .starts_with("Missing required configuration \"transforms.cast.spec\""),
             "{}",
             errors[2].message
+        );
+        assert!(
+            errors[3].message.contains("could not be found"),
+            "{}",
+            errors[3].message
         );
         c.props.insert("transforms".into(), "route".into());
         c.props
