@@ -149,6 +149,8 @@ pub struct SinkConfig {
     pub tasks_max: u32,
     /// What happens to records that cannot be converted or that Diffusion refuses.
     pub errors: ErrorPolicy,
+    /// `diffusion.topic.type`: the type of the topics the sink creates and sets.
+    pub topic_type: diffusion_client::TopicType,
     /// `diffusion.tombstone.behavior=remove`: a null value removes the topic.
     pub tombstone_removes: bool,
     /// The connector's transforms (`transforms`, `predicates`), applied after the
@@ -322,6 +324,13 @@ impl SinkConfig {
         let tasks_max = r.read(&TASKS_MAX);
         let errors = error_policy(&mut r);
         let tombstone_removes = r.read(&DIFFUSION_TOMBSTONE_BEHAVIOR) == "remove";
+        let topic_type = match r.read(&DIFFUSION_TOPIC_TYPE) {
+            "STRING" => diffusion_client::TopicType::String,
+            "INT64" => diffusion_client::TopicType::Int64,
+            "DOUBLE" => diffusion_client::TopicType::Double,
+            "BINARY" => diffusion_client::TopicType::Binary,
+            _ => diffusion_client::TopicType::Json,
+        };
         let max_in_flight = r.read(&DIFFUSION_MAX_IN_FLIGHT);
         let commit_interval_ms = r.read(&OFFSET_FLUSH_INTERVAL_MS);
         r.finish()?;
@@ -336,6 +345,7 @@ impl SinkConfig {
             tasks_max,
             errors,
             tombstone_removes,
+            topic_type,
             max_in_flight,
             commit_interval_ms,
             transforms: std::sync::Arc::new(chain),

@@ -175,6 +175,16 @@ pub const DIFFUSION_DESTINATION: Key<String> = Key::new(
     "The Diffusion topic path pattern: text with the Java connector's tokens ${topic}, ${key}, ${key.version}, ${value.version}, and any part of the record: ${value.<path>} and ${key.<path>} (a field: customer.id, items[0].sku, [\"a.b\"]), ${header.<name>}, ${partition}, ${offset}, ${timestamp} (epoch ms). E.g. prices/${value.exchange}/${value.symbol}. Any other ${...} stays as text (a warning at start).",
 );
 
+/// `diffusion.topic.type`.
+pub const DIFFUSION_TOPIC_TYPE: Key<&'static str> = Key::new(
+    "diffusion.topic.type",
+    Rule::OneOf(&["JSON", "STRING", "INT64", "DOUBLE", "BINARY"]),
+    Some("JSON"),
+    Medium,
+    "Diffusion",
+    "The type of the Diffusion topics the sink creates and sets: JSON (the Java connector's), STRING (text; a struct, map or array as JSON text), INT64 (integers), DOUBLE (numbers) or BINARY (bytes, or a string's UTF-8). A value the type cannot hold takes the error path naming the type.",
+);
+
 /// `diffusion.destination.escape`.
 pub const DIFFUSION_DESTINATION_ESCAPE: Key<&'static str> = Key::new(
     "diffusion.destination.escape",
@@ -349,12 +359,13 @@ const COMMON: [&KeyDef; 15] = [
 ];
 
 /// The sink's own keys.
-const SINK: [&KeyDef; 11] = [
+const SINK: [&KeyDef; 12] = [
     &TOPICS.def,
     &TOPICS_REGEX.def,
     &DIFFUSION_DESTINATION.def,
     &DIFFUSION_DESTINATION_UNRESOLVED.def,
     &DIFFUSION_DESTINATION_ESCAPE.def,
+    &DIFFUSION_TOPIC_TYPE.def,
     &DIFFUSION_TOMBSTONE_BEHAVIOR.def,
     &DIFFUSION_MAX_IN_FLIGHT.def,
     &ERRORS_DEADLETTERQUEUE_TOPIC_NAME.def,

@@ -509,6 +509,54 @@ async fn transforms_shape_records_before_they_reach_diffusion() {
     );
 }
 
+/// Issue 21 (item 1): `diffusion.topic.type`: the sink creates and sets string, int64,
+/// double and binary topics; the official Python SDK subscribes to each by its type.
+#[tokio::test(flavor = "multi_thread")]
+async fn typed_topics_reach_the_official_sdk_as_their_type() {
+    let broker = Broker::shared();
+    let server = diffusion().await;
+    let topic = unique_name("typed");
+    broker.create_topic(&topic, 1).await;
+    let mut sinks = Vec::new();
+    for t in ["STRING", "INT64", "DOUBLE", "BINARY"] {
+        let destination = format!("typed/{topic}/{}/${{key}}", t.to_lowercase());
+        let mut c = seed_sink(&unique_name("sink"), &topic, &server.url(), &destination);
+        c.props.insert("diffusion.topic.type".into(), t.into());
+        if t == "BINARY" {
+            c.props.insert(
+                "value.converter".into(),
+                "org.apache.kafka.connect.storage.StringConverter".into(),
+            );
+        }
+        sinks.push(start(&c));
+    }
+    let (url, selector) = (server.url(), format!("?typed/{topic}/"));
+    let watcher = tokio::task::spawn_blocking(move || {
+        sdk::python(
+            &sdk::script(env!("CARGO_MANIFEST_DIR"), "watch_typed.py"),
+            &[&url, &selector, "4"],
+        )
+    });
+    produce(&topic, &[(Some("k1"), Some("42"))]).await;
+    let run = watcher.await.unwrap();
+    run.assert_success();
+    let mut lines = run.lines();
+    lines.sort();
+    assert_eq!(
+        lines,
+        [
+            format!("typed/{topic}/binary/k1 binary \"42\""),
+            format!("typed/{topic}/double/k1 double 42.0"),
+            format!("typed/{topic}/int64/k1 int64 42"),
+            format!("typed/{topic}/string/k1 string \"42\""),
+        ]
+    );
+    for s in sinks {
+        s.stop.send(true).unwrap();
+        s.task.await.unwrap().unwrap();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bad_record_fails_the_task_when_errors_are_not_tolerated() {
     let broker = Broker::shared();

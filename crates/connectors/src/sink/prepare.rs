@@ -3,7 +3,8 @@
 
 use bytes::Bytes;
 use connect_data::lookup::{lookup_cbor, Found, ValuePath};
-use connect_data::{to_diffusion_cbor, Schema, SchemaAndValue, SchemaType, Value};
+use connect_data::{to_diffusion_cbor, Converter, Schema, SchemaAndValue, SchemaType, Value};
+use diffusion_client::{TopicType, Value as WireValue};
 use rdkafka::message::{BorrowedHeaders, Headers};
 use transforms::{ConnectRecord, Header};
 
@@ -18,8 +19,13 @@ const CBOR_NULL: &[u8] = &[0xf6];
 /// reconnection.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Update {
-    /// Set the JSON topic at `path` (created on first sight) to `value` (CBOR).
-    Set { path: String, value: Bytes },
+    /// Set the topic at `path` (created on first sight, of `topic_type`) to `value`, in
+    /// that type's wire form (CBOR; bytes as they are for BINARY).
+    Set {
+        path: String,
+        value: Bytes,
+        topic_type: TopicType,
+    },
     /// Remove the topic at `path` and those below it (a tombstone with
     /// `diffusion.tombstone.behavior=remove`).
     Remove { path: String },
@@ -141,9 +147,13 @@ pub(super) fn prepare(
             })
     };
     if c.transforms.is_empty() {
-        // Plain JSON goes to CBOR without a Connect value in between (schemaless: no
-        // version); everything else through the Connect value.
-        let value = match c.value_converter.json_cbor(record.value) {
+        // Plain JSON to a JSON topic goes to CBOR without a Connect value in between
+        // (schemaless: no version); everything else through the Connect value.
+        let fast = match c.topic_type {
+            TopicType::Json => c.value_converter.json_cbor(record.value),
+            _ => None,
+        };
+        let value = match fast {
             Some(cbor) => ReadValue::Cbor(cbor),
             None => ReadValue::Connect(Box::new(connect_value()?)),
         };
@@ -278,21 +288,31 @@ fn finish(
         .resolve(&ctx)
         .map_err(|e| put(format!("diffusion.destination: {e}")))?;
     validate_path(&path).map_err(put)?;
+    let topic_type = c.topic_type;
     if tombstone {
-        return Ok(if c.tombstone_removes {
-            Update::Remove { path }
-        } else {
-            Update::Set {
-                path,
-                value: Bytes::from_static(CBOR_NULL),
-            }
+        if c.tombstone_removes {
+            return Ok(Update::Remove { path });
+        }
+        // CBOR null: a JSON topic's null, "no value" for string, int64 and double topics.
+        if topic_type == TopicType::Binary {
+            return Err(put(
+                "value: null, which a BINARY topic cannot hold (diffusion.tombstone.behavior=remove removes the topic instead)".into(),
+            ));
+        }
+        return Ok(Update::Set {
+            path,
+            value: Bytes::from_static(CBOR_NULL),
+            topic_type,
         });
     }
     let cbor = match value {
         ReadValue::Cbor(cbor) => cbor,
-        ReadValue::Connect(value) => {
+        ReadValue::Connect(value) if topic_type == TopicType::Json => {
             to_diffusion_cbor(&value).map_err(|e| put(format!("value: {e}")))?
         }
+        ReadValue::Connect(value) => typed(&value, topic_type)
+            .map_err(|e| put(format!("value: {e}")))?
+            .to_vec(),
     };
     if let Some(max) = max_message_size {
         let size = cbor.len() + path.len() + 64;
@@ -306,7 +326,82 @@ fn finish(
     Ok(Update::Set {
         path,
         value: Bytes::from(cbor),
+        topic_type,
     })
+}
+
+/// A record value as a string, int64, double or binary topic's value
+/// (`diffusion.topic.type`); the error names what it is and the type that cannot hold it.
+fn typed(v: &SchemaAndValue, t: TopicType) -> Result<Bytes, String> {
+    use serde_json::Value as J;
+    let refuse = |what: &str| {
+        format!(
+            "{what} cannot be the value of a topic of type {} (diffusion.topic.type)",
+            t.to_string().to_uppercase()
+        )
+    };
+    let wire = match (t, &v.value) {
+        (TopicType::String, Value::String(s) | Value::Json(J::String(s))) => {
+            WireValue::String(s.clone())
+        }
+        (TopicType::String, Value::Json(j)) => WireValue::String(j.to_string()),
+        (TopicType::String, Value::Struct(_) | Value::Map(_) | Value::Array(_)) => {
+            let text = Converter::Json {
+                schemas_enable: false,
+            }
+            .from_connect(v)
+            .map_err(|e| e.to_string())?
+            .unwrap_or_default();
+            WireValue::String(String::from_utf8_lossy(&text).into_owned())
+        }
+        (TopicType::String, _) => WireValue::String(v.to_path_string().unwrap_or_default()),
+        (TopicType::Int64, Value::Int8(n)) => WireValue::Int64(i64::from(*n)),
+        (TopicType::Int64, Value::Int16(n)) => WireValue::Int64(i64::from(*n)),
+        (TopicType::Int64, Value::Int32(n)) => WireValue::Int64(i64::from(*n)),
+        (TopicType::Int64, Value::Int64(n)) => WireValue::Int64(*n),
+        (TopicType::Int64, Value::Json(J::Number(n))) if n.is_i64() => {
+            WireValue::Int64(n.as_i64().expect("is_i64"))
+        }
+        (TopicType::Double, Value::Int8(n)) => WireValue::Double(f64::from(*n)),
+        (TopicType::Double, Value::Int16(n)) => WireValue::Double(f64::from(*n)),
+        (TopicType::Double, Value::Int32(n)) => WireValue::Double(f64::from(*n)),
+        (TopicType::Double, Value::Int64(n)) => WireValue::Double(*n as f64),
+        (TopicType::Double, Value::Float32(f)) => {
+            WireValue::Double(connect_data::float::single_to_double(*f))
+        }
+        (TopicType::Double, Value::Float64(f)) => WireValue::Double(*f),
+        (TopicType::Double, Value::Json(J::Number(n))) => {
+            WireValue::Double(n.as_f64().ok_or_else(|| refuse("a number out of range"))?)
+        }
+        (TopicType::Double, Value::Decimal { unscaled, scale }) => WireValue::Double(
+            connect_data::value::decimal_string(*unscaled, *scale)
+                .parse()
+                .map_err(|_| refuse("a decimal out of range"))?,
+        ),
+        (TopicType::Binary, Value::Bytes(b)) => WireValue::Binary(Bytes::from(b.clone())),
+        (TopicType::Binary, Value::String(s) | Value::Json(J::String(s))) => {
+            WireValue::Binary(Bytes::from(s.clone().into_bytes()))
+        }
+        (_, other) => return Err(refuse(kind(other))),
+    };
+    wire.encode().map_err(|e| e.to_string())
+}
+
+/// What a value is, for an error.
+fn kind(v: &Value) -> &'static str {
+    use serde_json::Value as J;
+    match v {
+        Value::Null | Value::Json(J::Null) => "null",
+        Value::Boolean(_) | Value::Json(J::Bool(_)) => "a boolean",
+        Value::Int8(_) | Value::Int16(_) | Value::Int32(_) | Value::Int64(_) => "an integer",
+        Value::Float32(_) | Value::Float64(_) | Value::Decimal { .. } => "a fractional number",
+        Value::Json(J::Number(_)) => "a number",
+        Value::String(_) | Value::Json(J::String(_)) => "a string",
+        Value::Bytes(_) => "bytes",
+        Value::Array(_) | Value::Json(J::Array(_)) => "an array",
+        Value::Map(_) | Value::Json(J::Object(_)) => "a map",
+        Value::Struct(_) => "a struct",
+    }
 }
 
 #[cfg(test)]
@@ -377,6 +472,7 @@ mod tests {
             Update::Set {
                 path: "kafka/orders/k1".into(),
                 value: Bytes::from_static(&[0xbf, 0x61, b'a', 0x01, 0xff]),
+                topic_type: TopicType::Json,
             }
         );
     }
@@ -388,7 +484,8 @@ mod tests {
             set,
             Update::Set {
                 path: "kafka/orders/k".into(),
-                value: Bytes::from_static(CBOR_NULL)
+                value: Bytes::from_static(CBOR_NULL),
+                topic_type: TopicType::Json,
             }
         );
         let c = config(&[("diffusion.tombstone.behavior", "remove")]);
@@ -464,6 +561,7 @@ mod tests {
                     )))
                     .unwrap()
                 ),
+                topic_type: TopicType::Json,
             }
         );
         assert!(matches!(
@@ -476,5 +574,90 @@ mod tests {
             e.thrown_by.unwrap().0,
             "org.apache.kafka.connect.transforms.ExtractField$Value"
         );
+    }
+
+    #[test]
+    fn typed_topics_take_values_their_type_can_hold_and_refuse_the_rest() {
+        let wire = |t: &str, v: Option<&str>| {
+            let c = config(&[("diffusion.topic.type", t)]);
+            prepare(&c, &record("k", v), None)
+        };
+        let set = |t: &str, v: Option<&str>| match wire(t, v).unwrap() {
+            Prepared::Update(Update::Set {
+                value, topic_type, ..
+            }) => (topic_type, value),
+            other => panic!("{other:?}"),
+        };
+        let enc = |v: WireValue| v.encode().unwrap();
+        assert_eq!(
+            set("string", Some(r#""abc""#)),
+            (TopicType::String, enc(WireValue::String("abc".into())))
+        );
+        assert_eq!(
+            set("STRING", Some(r#"{"a":1}"#)),
+            (
+                TopicType::String,
+                enc(WireValue::String(r#"{"a":1}"#.into()))
+            )
+        );
+        assert_eq!(
+            set("STRING", Some("1.5")),
+            (TopicType::String, enc(WireValue::String("1.5".into())))
+        );
+        assert_eq!(
+            set("INT64", Some("42")),
+            (TopicType::Int64, enc(WireValue::Int64(42)))
+        );
+        assert_eq!(
+            set("DOUBLE", Some("42")),
+            (TopicType::Double, enc(WireValue::Double(42.0)))
+        );
+        assert_eq!(
+            set("DOUBLE", Some("0.1")),
+            (TopicType::Double, enc(WireValue::Double(0.1)))
+        );
+        assert_eq!(
+            set("BINARY", Some(r#""hi""#)),
+            (TopicType::Binary, Bytes::from_static(b"hi"))
+        );
+        // No value for string, int64 and double: CBOR null, as the SDKs write it.
+        assert_eq!(
+            set("INT64", None),
+            (TopicType::Int64, Bytes::from_static(CBOR_NULL))
+        );
+        for (t, v, what) in [
+            (
+                "INT64",
+                "1.5",
+                "a number cannot be the value of a topic of type INT64",
+            ),
+            (
+                "INT64",
+                r#""x""#,
+                "a string cannot be the value of a topic of type INT64",
+            ),
+            (
+                "DOUBLE",
+                "true",
+                "a boolean cannot be the value of a topic of type DOUBLE",
+            ),
+            (
+                "BINARY",
+                "7",
+                "a number cannot be the value of a topic of type BINARY",
+            ),
+        ] {
+            let e = wire(t, Some(v)).unwrap_err();
+            assert_eq!(e.stage, Stage::TaskPut);
+            assert!(
+                e.message.contains(what) && e.message.contains("diffusion.topic.type"),
+                "{}",
+                e.message
+            );
+        }
+        assert!(wire("BINARY", None)
+            .unwrap_err()
+            .message
+            .contains("BINARY topic cannot hold"));
     }
 }

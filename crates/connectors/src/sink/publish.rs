@@ -15,7 +15,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use diffusion_client::{ClientError, Session, SessionState, TopicSpecification, TopicType};
+use diffusion_client::{ClientError, Session, SessionState, TopicSpecification};
 use tokio::sync::watch;
 
 use super::prepare::Update;
@@ -43,15 +43,21 @@ pub(super) trait Publisher {
 impl Publisher for Session {
     async fn send(&self, update: &Update, known: bool) -> Result<Answer, ClientError> {
         Ok(match update {
-            Update::Set { path, value } if known => {
-                let p = self
-                    .start_set_raw(path, TopicType::Json, value.clone())
-                    .await?;
+            Update::Set {
+                path,
+                value,
+                topic_type,
+            } if known => {
+                let p = self.start_set_raw(path, *topic_type, value.clone()).await?;
                 Box::pin(async move { p.wait().await.map(drop) })
             }
             // First sight of a path: create the topic as JSON and set it in one round trip.
-            Update::Set { path, value } => {
-                let spec = TopicSpecification::new(TopicType::Json);
+            Update::Set {
+                path,
+                value,
+                topic_type,
+            } => {
+                let spec = TopicSpecification::new(*topic_type);
                 let p = self
                     .start_add_and_set_raw(path, spec, value.clone())
                     .await?;
@@ -385,6 +391,7 @@ mod tests {
     use std::sync::Mutex;
 
     use bytes::Bytes;
+    use diffusion_client::TopicType;
     use futures_util::FutureExt;
     use tokio::sync::oneshot;
 
@@ -442,6 +449,7 @@ mod tests {
         Update::Set {
             path: path.into(),
             value: Bytes::from(vec![v]),
+            topic_type: TopicType::Json,
         }
     }
 
