@@ -151,6 +151,9 @@ pub struct SinkConfig {
     pub errors: ErrorPolicy,
     /// `diffusion.topic.type`: the type of the topics the sink creates and sets.
     pub topic_type: diffusion_client::TopicType,
+    /// `diffusion.topic.properties`: the specification properties of the topics the sink
+    /// creates, as (upper-case name, value) pairs.
+    pub topic_properties: Vec<(String, String)>,
     /// `diffusion.tombstone.behavior=remove`: a null value removes the topic.
     pub tombstone_removes: bool,
     /// The connector's transforms (`transforms`, `predicates`), applied after the
@@ -188,6 +191,63 @@ pub(crate) fn converter(
             Converter::String
         }
     }
+}
+
+/// `diffusion.topic.properties`: `NAME=value` pairs, names and values checked.
+fn topic_properties(r: &mut Reader) -> Vec<(String, String)> {
+    const BOOLEAN: [&str; 5] = [
+        "DONT_RETAIN_VALUE",
+        "PUBLISH_VALUES_ONLY",
+        "TIDY_ON_UNSUBSCRIBE",
+        "VALIDATE_VALUES",
+        "PERSISTENT",
+    ];
+    let choices = |name: &str| -> Option<&'static [&'static str]> {
+        Some(match name {
+            "CONFLATION" => &["off", "conflate", "unsubscribe", "always"],
+            "COMPRESSION" => &["off", "low", "medium", "high"],
+            "PRIORITY" => &["low", "default", "high"],
+            _ => return None,
+        })
+    };
+    let key = DIFFUSION_TOPIC_PROPERTIES.name();
+    let mut out = Vec::new();
+    for pair in r.read(&DIFFUSION_TOPIC_PROPERTIES) {
+        let Some((name, value)) = pair.split_once('=') else {
+            r.error(key, format!("{pair:?} is not NAME=value"));
+            continue;
+        };
+        let (name, value) = (name.trim().to_ascii_uppercase(), value.trim());
+        if BOOLEAN.contains(&name.as_str()) {
+            if !["true", "false"]
+                .iter()
+                .any(|b| b.eq_ignore_ascii_case(value))
+            {
+                r.error(key, format!("{name} must be true or false, not {value:?}"));
+                continue;
+            }
+            out.push((name, value.to_ascii_lowercase()));
+        } else if let Some(allowed) = choices(&name) {
+            match allowed.iter().find(|a| a.eq_ignore_ascii_case(value)) {
+                Some(v) => out.push((name, (*v).to_owned())),
+                None => r.error(
+                    key,
+                    format!(
+                        "{name} must be one of {}, not {value:?}",
+                        allowed.join(", ")
+                    ),
+                ),
+            }
+        } else if name == "REMOVAL" || name == "OWNER" {
+            out.push((name, value.to_owned()));
+        } else {
+            r.error(
+                key,
+                format!("{name} is not a topic property the sink sets (DONT_RETAIN_VALUE, PUBLISH_VALUES_ONLY, TIDY_ON_UNSUBSCRIBE, VALIDATE_VALUES, PERSISTENT, CONFLATION, COMPRESSION, PRIORITY, REMOVAL, OWNER)"),
+            );
+        }
+    }
+    out
 }
 
 /// Logs what a config accepts but should say, one line per warning.
@@ -331,6 +391,7 @@ impl SinkConfig {
             "BINARY" => diffusion_client::TopicType::Binary,
             _ => diffusion_client::TopicType::Json,
         };
+        let topic_properties = topic_properties(&mut r);
         let max_in_flight = r.read(&DIFFUSION_MAX_IN_FLIGHT);
         let commit_interval_ms = r.read(&OFFSET_FLUSH_INTERVAL_MS);
         r.finish()?;
@@ -346,6 +407,7 @@ impl SinkConfig {
             errors,
             tombstone_removes,
             topic_type,
+            topic_properties,
             max_in_flight,
             commit_interval_ms,
             transforms: std::sync::Arc::new(chain),
@@ -502,6 +564,36 @@ mod tests {
             .insert("transforms.route.replacement".into(), "x-$1".into());
         let parsed = SinkConfig::parse(&c, &BTreeMap::new()).unwrap();
         assert!(!parsed.transforms.is_empty());
+    }
+
+    #[test]
+    fn topic_properties_are_checked_by_name_and_value() {
+        let mut c = seed_sink();
+        c.props.insert(
+            "diffusion.topic.properties".into(),
+            "dont_retain_value=TRUE, CONFLATION=Always, REMOVAL=when no updates for 10m".into(),
+        );
+        let parsed = SinkConfig::parse(&c, &BTreeMap::new()).unwrap();
+        assert_eq!(
+            parsed.topic_properties,
+            [
+                ("DONT_RETAIN_VALUE".to_owned(), "true".to_owned()),
+                ("CONFLATION".to_owned(), "always".to_owned()),
+                ("REMOVAL".to_owned(), "when no updates for 10m".to_owned())
+            ]
+        );
+        c.props.insert(
+            "diffusion.topic.properties".into(),
+            "PERSISTENT=maybe,COLOUR=blue,CONFLATION".into(),
+        );
+        let errors = SinkConfig::parse(&c, &BTreeMap::new()).unwrap_err();
+        assert_eq!(errors.len(), 3);
+        assert!(errors.iter().all(|e| e.key == "diffusion.topic.properties"));
+        assert!(errors[0]
+            .message
+            .contains("PERSISTENT must be true or false"));
+        assert!(errors[1].message.contains("COLOUR is not a topic property"));
+        assert!(errors[2].message.contains("is not NAME=value"));
     }
 
     #[test]

@@ -185,6 +185,16 @@ pub const DIFFUSION_TOPIC_TYPE: Key<&'static str> = Key::new(
     "The type of the Diffusion topics the sink creates and sets: JSON (the Java connector's), STRING (text; a struct, map or array as JSON text), INT64 (integers), DOUBLE (numbers) or BINARY (bytes, or a string's UTF-8). A value the type cannot hold takes the error path naming the type.",
 );
 
+/// `diffusion.topic.properties`.
+pub const DIFFUSION_TOPIC_PROPERTIES: Key<Vec<String>> = Key::new(
+    "diffusion.topic.properties",
+    Rule::List,
+    Some(""),
+    Medium,
+    "Diffusion",
+    "Properties of the topics the sink creates, NAME=value pairs: DONT_RETAIN_VALUE, PUBLISH_VALUES_ONLY, TIDY_ON_UNSUBSCRIBE, VALIDATE_VALUES, PERSISTENT (true/false), CONFLATION (off, conflate, unsubscribe, always), COMPRESSION (off, low, medium, high), PRIORITY (low, default, high), REMOVAL (Diffusion's removal expression), OWNER. A topic that exists with other properties takes the error path with the server's reason.",
+);
+
 /// `diffusion.destination.escape`.
 pub const DIFFUSION_DESTINATION_ESCAPE: Key<&'static str> = Key::new(
     "diffusion.destination.escape",
@@ -359,13 +369,14 @@ const COMMON: [&KeyDef; 15] = [
 ];
 
 /// The sink's own keys.
-const SINK: [&KeyDef; 12] = [
+const SINK: [&KeyDef; 13] = [
     &TOPICS.def,
     &TOPICS_REGEX.def,
     &DIFFUSION_DESTINATION.def,
     &DIFFUSION_DESTINATION_UNRESOLVED.def,
     &DIFFUSION_DESTINATION_ESCAPE.def,
     &DIFFUSION_TOPIC_TYPE.def,
+    &DIFFUSION_TOPIC_PROPERTIES.def,
     &DIFFUSION_TOMBSTONE_BEHAVIOR.def,
     &DIFFUSION_MAX_IN_FLIGHT.def,
     &ERRORS_DEADLETTERQUEUE_TOPIC_NAME.def,

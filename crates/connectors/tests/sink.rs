@@ -557,6 +557,74 @@ async fn typed_topics_reach_the_official_sdk_as_their_type() {
     }
 }
 
+/// Issue 21 (item 2, in part): `diffusion.topic.properties` go with the topics the sink
+/// creates; the embedded server keeps DONT_RETAIN_VALUE's promise: a subscriber present
+/// gets the value, a later one none.
+#[tokio::test(flavor = "multi_thread")]
+async fn topic_properties_go_with_the_topics_the_sink_creates() {
+    let broker = Broker::shared();
+    let server = diffusion().await;
+    let topic = unique_name("props");
+    broker.create_topic(&topic, 1).await;
+    let mut c = seed_sink(
+        &unique_name("sink"),
+        &topic,
+        &server.url(),
+        "p/${topic}/${key}",
+    );
+    c.props.insert(
+        "diffusion.topic.properties".into(),
+        "DONT_RETAIN_VALUE=true, publish_values_only=TRUE".into(),
+    );
+    let sink = start(&c);
+    let watch = |selector: String| {
+        let url = server.url();
+        async move {
+            let s = Session::connect(&url, "admin", "password", SessionOptions::default())
+                .await
+                .unwrap();
+            let events = s.take_events().unwrap();
+            s.subscribe(&selector).await.unwrap();
+            (s, events)
+        }
+    };
+    let (_early, mut events) = watch(format!("?p/{topic}/")).await;
+    produce(&topic, &[(Some("k1"), Some(r#"{"n":1}"#))]).await;
+    let mut spec = None;
+    let mut value = None;
+    while value.is_none() {
+        match tokio::time::timeout(Duration::from_secs(30), events.recv())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            TopicEvent::Subscribed { specification, .. } => spec = Some(specification),
+            TopicEvent::Value { value: v, .. } => value = Some(v),
+            _ => {}
+        }
+    }
+    let spec = spec.unwrap();
+    assert_eq!(
+        spec.properties,
+        [
+            ("DONT_RETAIN_VALUE".to_owned(), "true".to_owned()),
+            ("PUBLISH_VALUES_ONLY".to_owned(), "true".to_owned())
+        ]
+    );
+    assert_eq!(value, Some(Value::Json(json!({"n": 1}))));
+    // A later subscriber is told of the topic but gets no value: none was kept.
+    let (_late, mut late) = watch(format!("?p/{topic}/")).await;
+    let first = tokio::time::timeout(Duration::from_secs(30), late.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(first, TopicEvent::Subscribed { .. }), "{first:?}");
+    let next = tokio::time::timeout(Duration::from_secs(2), late.recv()).await;
+    assert!(next.is_err(), "a value was kept: {next:?}");
+    sink.stop.send(true).unwrap();
+    sink.task.await.unwrap().unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bad_record_fails_the_task_when_errors_are_not_tolerated() {
     let broker = Broker::shared();

@@ -314,7 +314,18 @@ impl Tree {
         let Some(t) = self.topics.get_mut(p) else {
             return;
         };
-        let old = t.value.replace(value.clone());
+        // DONT_RETAIN_VALUE: the value goes to the subscribers of the moment and is not
+        // kept, so a later subscriber gets none and every update is sent whole.
+        let retains = !t
+            .spec
+            .properties
+            .iter()
+            .any(|(k, v)| k == "DONT_RETAIN_VALUE" && v.eq_ignore_ascii_case("true"));
+        let old = if retains {
+            t.value.replace(value.clone())
+        } else {
+            None
+        };
         if t.subscribers.is_empty() {
             return;
         }

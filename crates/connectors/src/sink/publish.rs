@@ -25,8 +25,8 @@ use crate::task_error::TaskError;
 /// Diffusion's answer to one request, awaited.
 pub(super) type Answer = Pin<Box<dyn Future<Output = Result<(), ClientError>> + Send>>;
 
-/// What the window needs of a Diffusion session: the real [`Session`] in production, an
-/// in-memory stand-in in the unit tests.
+/// What the window needs of a Diffusion session: the real one ([`DiffusionTopics`]) in
+/// production, an in-memory stand-in in the unit tests.
 pub(super) trait Publisher {
     /// Sends `update` (creating its topic first unless `known`); resolves once it is on
     /// its way, with the wait for Diffusion's answer.
@@ -40,7 +40,14 @@ pub(super) trait Publisher {
     fn state(&self) -> watch::Receiver<SessionState>;
 }
 
-impl Publisher for Session {
+/// The sink's Diffusion side: its session, and the properties of the topics it creates
+/// (`diffusion.topic.properties`).
+pub(super) struct DiffusionTopics {
+    pub(super) session: Session,
+    pub(super) properties: Vec<(String, String)>,
+}
+
+impl Publisher for DiffusionTopics {
     async fn send(&self, update: &Update, known: bool) -> Result<Answer, ClientError> {
         Ok(match update {
             Update::Set {
@@ -48,30 +55,35 @@ impl Publisher for Session {
                 value,
                 topic_type,
             } if known => {
-                let p = self.start_set_raw(path, *topic_type, value.clone()).await?;
+                let p = self
+                    .session
+                    .start_set_raw(path, *topic_type, value.clone())
+                    .await?;
                 Box::pin(async move { p.wait().await.map(drop) })
             }
-            // First sight of a path: create the topic as JSON and set it in one round trip.
+            // First sight of a path: create the topic and set it in one round trip.
             Update::Set {
                 path,
                 value,
                 topic_type,
             } => {
-                let spec = TopicSpecification::new(*topic_type);
+                let mut spec = TopicSpecification::new(*topic_type);
+                spec.properties.clone_from(&self.properties);
                 let p = self
+                    .session
                     .start_add_and_set_raw(path, spec, value.clone())
                     .await?;
                 Box::pin(async move { p.wait().await.map(drop) })
             }
             Update::Remove { path } => {
-                let p = self.start_remove(&format!(">{path}")).await?;
+                let p = self.session.start_remove(&format!(">{path}")).await?;
                 Box::pin(async move { p.wait().await.map(drop) })
             }
         })
     }
 
     fn state(&self) -> watch::Receiver<SessionState> {
-        Session::state(self)
+        self.session.state()
     }
 }
 

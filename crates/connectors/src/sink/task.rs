@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use diffusion_client::{ClientError, Session};
+use diffusion_client::ClientError;
 use rdkafka::consumer::Consumer;
 use rdkafka::message::{BorrowedMessage, Message};
 use tokio::sync::watch;
@@ -13,7 +13,7 @@ use tokio::sync::watch;
 use super::metrics::SinkMetrics;
 use super::offsets::{store_settled, Offsets};
 use super::prepare::{prepare, Prepared, Record};
-use super::publish::{ready, Entry, Failure, Origin, Settled, Wait, Window, Work};
+use super::publish::{ready, DiffusionTopics, Entry, Failure, Origin, Settled, Wait, Window, Work};
 use super::read::{self, SinkConsumer};
 use crate::active_topics::TopicRecorder;
 use crate::config::SinkConfig;
@@ -54,7 +54,7 @@ pub async fn run_sink(
 
 struct Sink<'a> {
     config: &'a SinkConfig,
-    window: Window<Session>,
+    window: Window<DiffusionTopics>,
     consumer: Arc<SinkConsumer>,
     offsets: Arc<Mutex<Offsets>>,
     reporter: ErrorReporter,
@@ -94,7 +94,15 @@ impl<'a> Sink<'a> {
             group = %read::group(&config.name), "sink started");
         Ok(Some(Sink {
             config,
-            window: Window::new(session, &config.name, &d.url, config.max_in_flight),
+            window: Window::new(
+                DiffusionTopics {
+                    session,
+                    properties: config.topic_properties.clone(),
+                },
+                &config.name,
+                &d.url,
+                config.max_in_flight,
+            ),
             consumer: Arc::new(consumer),
             offsets,
             reporter,
@@ -166,7 +174,7 @@ impl<'a> Sink<'a> {
             ..
         } = self;
         read::close(consumer, &config.name).await;
-        window.publisher().close().await;
+        window.publisher().session.close().await;
         tracing::info!(connector = %config.name, "sink stopped; offsets committed up to the last confirmed record");
         outcome
     }
@@ -259,7 +267,7 @@ impl<'a> Sink<'a> {
             value: m.payload(),
             headers: m.headers(),
         };
-        let max_message_size = self.window.publisher().max_message_size();
+        let max_message_size = self.window.publisher().session.max_message_size();
         match prepare(self.config, &record, max_message_size) {
             Ok(Prepared::Update(update)) => {
                 // Kept only when a refusal could still take it down the error path.
