@@ -131,6 +131,32 @@ async fn consume(topic: &str, n: usize) -> Vec<(String, Option<String>)> {
     got
 }
 
+/// The headers of the first record of `topic`.
+async fn consume_headers(topic: &str) -> Vec<(String, Option<String>)> {
+    use rdkafka::message::Headers;
+    let c: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", Broker::shared().bootstrap())
+        .set("group.id", unique_name("reader"))
+        .set("auto.offset.reset", "earliest")
+        .create()
+        .unwrap();
+    c.subscribe(&[topic]).unwrap();
+    let m = tokio::time::timeout(Duration::from_secs(30), c.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    m.headers()
+        .map(|h| {
+            h.iter()
+                .map(|h| {
+                    let v = h.value.map(|v| String::from_utf8_lossy(v).into_owned());
+                    (h.key.to_owned(), v)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 async fn publisher(url: &str) -> Session {
     Session::connect(url, "admin", "password", SessionOptions::default())
         .await
@@ -384,7 +410,13 @@ async fn transforms_shape_source_records_before_the_converters() {
         &[
             ("kafka.topic", topic_pattern.as_str()),
             ("value.converter.schemas.enable", "false"),
-            ("transforms", "skip,wrap,route"),
+            ("transforms", "skip,wrap,route,mark"),
+            (
+                "transforms.mark.type",
+                "org.apache.kafka.connect.transforms.InsertHeader",
+            ),
+            ("transforms.mark.header", "origin"),
+            ("transforms.mark.value.literal", "diffusion"),
             (
                 "transforms.skip.type",
                 "org.apache.kafka.connect.transforms.Filter",
@@ -422,6 +454,10 @@ async fn transforms_shape_source_records_before_the_converters() {
     }
     let routed = format!("{base}.source_kafka_price.routed");
     let got = consume(&routed, 1).await;
+    assert_eq!(
+        consume_headers(&routed).await,
+        [("origin".to_owned(), Some("diffusion".to_owned()))]
+    );
     assert_eq!(
         got,
         [(
