@@ -859,8 +859,8 @@ async fn connections_cut_mid_stream_lose_nothing_and_commit_only_confirmed() {
 
 /// Kafka's contract for a consumer: partitions taken away in a rebalance have what was
 /// confirmed for them committed as they go, so the member that takes them over does not
-/// read those records again. The periodic commit (`offset.flush.interval.ms`, 60 s by
-/// default) is far off here: only the revocation can have committed.
+/// read those records again. The periodic commit (`offset.flush.interval.ms`, ten minutes
+/// here) is far off: only the revocation can have committed.
 #[tokio::test(flavor = "multi_thread")]
 async fn partitions_taken_away_in_a_rebalance_are_committed_as_they_go() {
     use std::sync::atomic::Ordering::Relaxed;
@@ -898,7 +898,11 @@ async fn partitions_taken_away_in_a_rebalance_are_committed_as_they_go() {
             .map(|r| r.metrics.records_confirmed.load(Relaxed))
             .sum()
     };
-    let config = seed_sink(&name, &topic, &server.url(), "kafka/${topic}/${key}");
+    let mut config = seed_sink(&name, &topic, &server.url(), "kafka/${topic}/${key}");
+    // Ten minutes: however slow the machine, no periodic commit comes before the check.
+    config
+        .props
+        .insert("offset.flush.interval.ms".into(), "600000".into());
     produce_to_both(0, 10).await;
     let a = start(&config);
     wait_for("A confirms all 20", || confirmed(&[&a]) == 20).await;

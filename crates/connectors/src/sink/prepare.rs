@@ -190,19 +190,29 @@ pub(super) fn prepare(
         }
     };
     let tombstone = out.value.is_null();
+    // Taken apart, so the key and value move on rather than being copied per record.
+    let ConnectRecord {
+        topic,
+        partition,
+        timestamp,
+        key,
+        value,
+        headers,
+        ..
+    } = out;
     let at = At {
-        topic: &out.topic,
-        partition: out.partition.unwrap_or(record.partition),
+        topic: &topic,
+        partition: partition.unwrap_or(record.partition),
         offset: record.offset,
-        timestamp: out.timestamp,
+        timestamp,
     };
     finish(
         c,
         at,
-        out.key.clone(),
-        ReadValue::Connect(Box::new(out.value.clone())),
+        key,
+        ReadValue::Connect(Box::new(value)),
         tombstone,
-        HeaderSource::Connect(&out.headers),
+        HeaderSource::Connect(&headers),
         max_message_size,
     )
     .map(Prepared::Update)
