@@ -371,7 +371,9 @@ async fn a_diffusion_restart_is_survived_and_later_updates_arrive() {
         .wait_for(|s| s.diffusion_connected)
         .await
         .unwrap();
-    // A new publisher on the new server; the source re-subscribed by itself.
+    // A new publisher on the new server; the source re-subscribes by itself. Its
+    // subscription may reach the new server after the first set (a subscriber gets the
+    // current value, not the history), so the second set waits for the first to arrive.
     let p = publisher(&server.url()).await;
     for n in 2..=3 {
         p.add_and_set(
@@ -381,6 +383,7 @@ async fn a_diffusion_restart_is_survived_and_later_updates_arrive() {
         )
         .await
         .unwrap();
+        consume(&topic, n as usize).await;
     }
     let got = consume(&topic, 3).await;
     let ns: Vec<i64> = got
