@@ -13,6 +13,10 @@
 #     third-party Connect REST client the tests drive against the worker
 #   - the official Diffusion JavaScript SDK from npm (tests only; never shipped)
 #   - Debian's chromium and playwright-core from npm, for the /ui page test
+#   - Karapace 3.15.0 (Aiven's Apache-2.0 Confluent-compatible Schema Registry, vendored in
+#     third_party/ because no release of it is on PyPI) in its own venv, run by
+#     scripts/schema-registry.sh; and confluent-kafka with its Avro, JSON Schema and
+#     Protobuf serdes in another venv: the tests' registry and referee, never shipped
 # Usage: scripts/setup.sh [--broker-only]
 set -euo pipefail
 
@@ -24,6 +28,8 @@ JS_SDK_VERSION=6.12.1
 PLAYWRIGHT_VERSION=1.49.1
 CONFLUENT_KAFKA_VERSION=2.6.1
 KAFKA_CONNECT_PY_VERSION=1.0.0
+KARAPACE_VERSION=3.15.0
+SR_REFEREE_VERSION=2.16.1
 mkdir -p "$TOOLS"
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
@@ -107,6 +113,29 @@ if [ ! -f "$TOOLS/venv/.kafka-connect-py-$KAFKA_CONNECT_PY_VERSION" ]; then
   log "installing kafka-connect-py $KAFKA_CONNECT_PY_VERSION into $TOOLS/venv (its kc command drives the REST API in a test)"
   "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "kafka-connect-py==$KAFKA_CONNECT_PY_VERSION"
   touch "$TOOLS/venv/.kafka-connect-py-$KAFKA_CONNECT_PY_VERSION"
+fi
+
+# The Schema Registry: Karapace's pins from its requirements.in at the tag, with PyPI's avro
+# standing in for Aiven's fork (not downloadable here). Its own venv: it needs protobuf 3.
+if [ ! -f "$TOOLS/karapace/.karapace-$KARAPACE_VERSION" ]; then
+  log "installing Karapace $KARAPACE_VERSION (Schema Registry) into $TOOLS/karapace"
+  rm -rf "$TOOLS/karapace"
+  python3 -m venv "$TOOLS/karapace"
+  "$TOOLS/karapace/bin/pip" install --quiet --disable-pip-version-check \
+    'aiokafka==0.10.0' 'protobuf<4' 'confluent-kafka==2.4.0' 'cachetools==5.3.3' 'jsonschema<5' \
+    'isodate<1' 'tenacity<9' 'ujson<6' 'watchfiles<1' 'xxhash~=3.3' 'rich~=13.7.1' \
+    'prometheus-client==0.20.0' 'networkx<4' 'accept-types<1' 'aiohttp<4' 'avro==1.12.0' \
+    typing-extensions "$ROOT/third_party/karapace-$KARAPACE_VERSION"
+  touch "$TOOLS/karapace/.karapace-$KARAPACE_VERSION"
+fi
+# The referee for registry-framed records: Confluent's Python serializers and deserializers.
+if [ ! -f "$TOOLS/sr-referee/.confluent-kafka-$SR_REFEREE_VERSION" ]; then
+  log "installing confluent-kafka[avro,json,protobuf] $SR_REFEREE_VERSION into $TOOLS/sr-referee"
+  rm -rf "$TOOLS/sr-referee"
+  python3 -m venv "$TOOLS/sr-referee"
+  "$TOOLS/sr-referee/bin/pip" install --quiet --disable-pip-version-check \
+    "confluent-kafka[avro,json,protobuf]==$SR_REFEREE_VERSION"
+  touch "$TOOLS/sr-referee/.confluent-kafka-$SR_REFEREE_VERSION"
 fi
 
 if [ ! -f "$TOOLS/js/.diffusion-$JS_SDK_VERSION" ]; then

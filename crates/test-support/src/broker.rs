@@ -350,7 +350,7 @@ fn clean_stale(root: &Path) {
 ///
 /// `PR_SET_PDEATHSIG` fires when the *thread* that forked exits, and test threads come and
 /// go, so the fork happens on a thread that lives as long as the process.
-fn spawn_tied_to_process(mut cmd: Command) -> Child {
+pub(crate) fn spawn_tied_to_process(mut cmd: Command) -> Child {
     use std::os::unix::process::CommandExt;
     use std::sync::mpsc;
     let (tx, rx) = mpsc::channel();

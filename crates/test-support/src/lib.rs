@@ -11,6 +11,7 @@ pub mod broker;
 pub mod kafka;
 pub mod process;
 pub mod proxy;
+pub mod registry;
 pub mod rest;
 pub mod sdk;
 pub mod smt;
@@ -22,6 +23,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 pub use broker::Broker;
 pub use process::Process;
+pub use registry::SchemaRegistry;
 
 /// The project-local tools folder.
 pub fn tools_dir() -> PathBuf {

@@ -38,7 +38,7 @@ pub struct SdkRun {
 }
 
 impl SdkRun {
-    fn run(mut cmd: Command, script: &Path) -> SdkRun {
+    pub(crate) fn run(mut cmd: Command, script: &Path) -> SdkRun {
         cmd.stdin(Stdio::null());
         let child = cmd
             .stdout(Stdio::piped())
