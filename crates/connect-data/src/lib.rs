@@ -1,5 +1,6 @@
-//! The Kafka Connect data model: schemas, values, and the converters that turn Kafka
-//! record bytes into them (`StringConverter`, `JsonConverter`, `ByteArrayConverter`), plus
+//! The Kafka Connect data model: schemas, values, the converter abstraction and Kafka's
+//! own converters that turn record bytes into them (`StringConverter`, `JsonConverter`,
+//! `ByteArrayConverter`; registry converters live in `registry-converters`), plus
 //! the conversion of a value to the JSON (as CBOR) that a Diffusion JSON topic holds.
 //!
 //! The source direction: a Diffusion value as Connect data with an inferred schema
@@ -10,6 +11,7 @@
 
 #![warn(missing_docs)]
 
+pub mod builtin;
 pub mod converter;
 pub mod float;
 pub mod from_diffusion;
@@ -19,7 +21,8 @@ pub mod serialize;
 pub mod to_diffusion;
 pub mod value;
 
-pub use converter::{Converter, ConverterError};
+pub use builtin::BuiltinConverter;
+pub use converter::{ConvertError, Converter, ConverterError, Input, SharedConverter};
 pub use from_diffusion::{from_diffusion, infer_schema};
 pub use schema::{Field, Schema, SchemaType};
 pub use to_diffusion::{to_diffusion_cbor, ConversionError};

@@ -85,7 +85,7 @@ fn scalar(v: &Value) -> Found {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::converter::Converter;
+    use crate::builtin::BuiltinConverter as Converter;
 
     fn path(p: &str) -> ValuePath {
         ValuePath::parse(p).unwrap()

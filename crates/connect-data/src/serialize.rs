@@ -5,11 +5,12 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use serde_json::Value as J;
 
-use crate::converter::{Converter, ConverterError};
+use crate::builtin::BuiltinConverter;
+use crate::converter::ConverterError;
 use crate::schema::{Schema, SchemaType};
 use crate::value::{decimal_string, SchemaAndValue, Value};
 
-impl Converter {
+impl BuiltinConverter {
     /// Writes a record's key or value. `None` is a null (a tombstone when it is the value):
     /// like Kafka's converters, a null value without a schema is written as null.
     pub fn from_connect(&self, sv: &SchemaAndValue) -> Result<Option<Vec<u8>>, ConverterError> {
@@ -17,8 +18,8 @@ impl Converter {
             return Ok(None);
         }
         match self {
-            Converter::String => Ok(string_form(&sv.value)?.map(String::into_bytes)),
-            Converter::ByteArray => match &sv.value {
+            BuiltinConverter::String => Ok(string_form(&sv.value)?.map(String::into_bytes)),
+            BuiltinConverter::ByteArray => match &sv.value {
                 Value::Bytes(b) => Ok(Some(b.clone())),
                 Value::Null | Value::Json(J::Null) => Ok(None),
                 other => Err(ConverterError(format!(
@@ -26,7 +27,7 @@ impl Converter {
                     kind(other)
                 ))),
             },
-            Converter::Json { schemas_enable } => {
+            BuiltinConverter::Json { schemas_enable } => {
                 let payload = payload(sv.schema.as_ref(), &sv.value)?;
                 let j = if *schemas_enable {
                     let mut o = serde_json::Map::with_capacity(2);
@@ -173,7 +174,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn text(c: Converter, sv: &SchemaAndValue) -> String {
+    fn text(c: BuiltinConverter, sv: &SchemaAndValue) -> String {
         String::from_utf8(c.from_connect(sv).unwrap().unwrap()).unwrap()
     }
 
@@ -185,7 +186,7 @@ mod tests {
         };
         assert_eq!(
             text(
-                Converter::Json {
+                BuiltinConverter::Json {
                     schemas_enable: true
                 },
                 &key
@@ -201,7 +202,7 @@ mod tests {
         };
         assert_eq!(
             text(
-                Converter::Json {
+                BuiltinConverter::Json {
                     schemas_enable: true
                 },
                 &map
@@ -210,7 +211,7 @@ mod tests {
         );
         assert_eq!(
             text(
-                Converter::Json {
+                BuiltinConverter::Json {
                     schemas_enable: false
                 },
                 &map
@@ -220,7 +221,7 @@ mod tests {
         let schemaless = SchemaAndValue::schemaless(Value::Json(json!([1, "a"])));
         assert_eq!(
             text(
-                Converter::Json {
+                BuiltinConverter::Json {
                     schemas_enable: true
                 },
                 &schemaless
@@ -230,7 +231,7 @@ mod tests {
         // No schema and no value: a tombstone, as Kafka's JsonConverter writes it.
         let null = SchemaAndValue::schemaless(Value::Json(J::Null));
         assert_eq!(
-            Converter::Json {
+            BuiltinConverter::Json {
                 schemas_enable: true
             }
             .from_connect(&null)
@@ -264,7 +265,7 @@ mod tests {
             ]),
         };
         let out = text(
-            Converter::Json {
+            BuiltinConverter::Json {
                 schemas_enable: true,
             },
             &sv,
@@ -274,7 +275,7 @@ mod tests {
             r#"{"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"},{"type":"map","keys":{"type":"int32","optional":false},"values":{"type":"string","optional":false},"optional":false,"field":"tags"},{"type":"bytes","optional":true,"field":"raw"}],"optional":false,"name":"item"},"payload":{"id":7,"tags":[[1,"a"]],"raw":"AQID"}}"#
         );
         // Our own reader takes it back.
-        let back = Converter::Json {
+        let back = BuiltinConverter::Json {
             schemas_enable: true,
         }
         .to_connect(Some(out.as_bytes()))
@@ -292,7 +293,7 @@ mod tests {
             schema: Some(Schema::new(SchemaType::Float32)),
             value: Value::Float32(0.1),
         };
-        let out = Converter::Json {
+        let out = BuiltinConverter::Json {
             schemas_enable: false,
         }
         .from_connect(&sv)
@@ -304,19 +305,19 @@ mod tests {
     #[test]
     fn strings_and_byte_arrays() {
         let s = SchemaAndValue::schemaless(Value::Json(json!("hello")));
-        assert_eq!(text(Converter::String, &s), "hello");
+        assert_eq!(text(BuiltinConverter::String, &s), "hello");
         let n = SchemaAndValue::schemaless(Value::Json(json!({"a": 1})));
-        assert_eq!(text(Converter::String, &n), r#"{"a":1}"#);
+        assert_eq!(text(BuiltinConverter::String, &n), r#"{"a":1}"#);
         let b = SchemaAndValue::schemaless(Value::Bytes(vec![0, 255]));
         assert_eq!(
-            Converter::ByteArray.from_connect(&b).unwrap(),
+            BuiltinConverter::ByteArray.from_connect(&b).unwrap(),
             Some(vec![0, 255])
         );
-        let e = Converter::ByteArray.from_connect(&n).unwrap_err();
+        let e = BuiltinConverter::ByteArray.from_connect(&n).unwrap_err();
         assert!(
             e.0.contains("ByteArrayConverter") && e.0.contains("map"),
             "{e}"
         );
-        assert!(Converter::String.from_connect(&b).is_err());
+        assert!(BuiltinConverter::String.from_connect(&b).is_err());
     }
 }

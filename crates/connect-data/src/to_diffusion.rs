@@ -153,7 +153,7 @@ fn describe(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::converter::Converter;
+    use crate::builtin::BuiltinConverter as Converter;
     use serde_json::json;
 
     /// Converts through CBOR and back to JSON, as a Diffusion subscriber would see it.

@@ -120,7 +120,7 @@ pub fn decimal_string(unscaled: i128, scale: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::{decimal_string, SchemaAndValue, Value};
-    use crate::converter::Converter;
+    use crate::builtin::BuiltinConverter as Converter;
     use crate::schema::{Schema, SchemaType};
 
     #[test]

@@ -13,7 +13,7 @@
 
 use connect_data::float::single_to_double;
 use connect_data::{
-    from_diffusion, to_diffusion_cbor, Converter, Schema, SchemaAndValue, SchemaType, Value,
+    from_diffusion, to_diffusion_cbor, BuiltinConverter, Schema, SchemaAndValue, SchemaType, Value,
 };
 use diffusion_wire::TopicType;
 use proptest::prelude::*;
@@ -75,7 +75,7 @@ fn foo_bar_baz_struct(items: &[i32]) -> SchemaAndValue {
 
 /// What the JsonConverter reads from a record's bytes: `envelope` with schemas.enable.
 fn envelope(text: &str) -> SchemaAndValue {
-    Converter::Json {
+    BuiltinConverter::Json {
         schemas_enable: true,
     }
     .to_connect(Some(text.as_bytes()))
@@ -83,7 +83,7 @@ fn envelope(text: &str) -> SchemaAndValue {
 }
 
 /// Plain JSON, schemas.enable=false: a schemaless value.
-const PLAIN: Converter = Converter::Json {
+const PLAIN: BuiltinConverter = BuiltinConverter::Json {
     schemas_enable: false,
 };
 

@@ -3,7 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use connect_data::Converter;
+use std::sync::Arc;
+
+use connect_data::{BuiltinConverter, SharedConverter};
+
+use crate::converters::{ConverterConfigError, Side};
 
 use crate::definitions::*;
 use crate::keys::{Key, Reader};
@@ -140,10 +144,10 @@ pub struct SinkConfig {
     pub destination: Pattern,
     /// `key.converter` (or the worker's): turns record key bytes into Connect data, which
     /// fills `${key}` and `${key.version}`.
-    pub key_converter: Converter,
+    pub key_converter: SharedConverter,
     /// `value.converter` (or the worker's): turns record value bytes into the Diffusion
     /// JSON value.
-    pub value_converter: Converter,
+    pub value_converter: SharedConverter,
     /// `tasks.max`: accepted for compatibility, but one task runs whatever it says (one
     /// ordered stream keeps each Diffusion topic's updates in order); above 1 is logged.
     pub tasks_max: u32,
@@ -168,27 +172,31 @@ pub struct SinkConfig {
     pub warnings: Vec<ConfigError>,
 }
 
-/// A converter from its class key (`key.converter`, `value.converter`) and that key's
-/// `.schemas.enable`; the worker's when the connector names none, as in Kafka Connect.
+/// A converter from its class key (`key.converter`, `value.converter`) and the keys under
+/// it (`value.converter.schemas.enable`, `value.converter.schema.registry.url`, ...); the
+/// worker's when the connector names none, as in Kafka Connect.
 pub(crate) fn converter(
     r: &mut Reader,
     class: &Key<Option<String>>,
-    schemas_enable: &Key<bool>,
-) -> Converter {
+    side: Side,
+) -> SharedConverter {
     let Some(name) = r.read(class) else {
         r.error(
             class.name(),
             "is required (set it in the connector config or the worker properties)",
         );
-        return Converter::String;
+        return Arc::new(BuiltinConverter::String);
     };
-    // Read as given: whether it was set at all matters to the converter.
-    let schemas = r.raw(schemas_enable.name());
-    match Converter::from_class(&name, schemas) {
+    let props = r.prefixed(class.name(), &format!("{}.", class.name()));
+    match crate::converters::build(&name, &props, side) {
         Ok(c) => c,
-        Err(e) => {
-            r.error(class.name(), e);
-            Converter::String
+        Err(ConverterConfigError { key, message }) => {
+            let key = match key {
+                Some(k) => format!("{}.{k}", class.name()),
+                None => class.name().to_owned(),
+            };
+            r.error(&key, message);
+            Arc::new(BuiltinConverter::String)
         }
     }
 }
@@ -379,8 +387,8 @@ impl SinkConfig {
                      it stays in every Diffusion topic path as text, as in the Java connector"
                 ),
             }));
-        let key_converter = converter(&mut r, &KEY_CONVERTER, &KEY_CONVERTER_SCHEMAS_ENABLE);
-        let value_converter = converter(&mut r, &VALUE_CONVERTER, &VALUE_CONVERTER_SCHEMAS_ENABLE);
+        let key_converter = converter(&mut r, &KEY_CONVERTER, Side::Key);
+        let value_converter = converter(&mut r, &VALUE_CONVERTER, Side::Value);
         let tasks_max = r.read(&TASKS_MAX);
         let errors = error_policy(&mut r);
         let tombstone_removes = r.read(&DIFFUSION_TOMBSTONE_BEHAVIOR) == "remove";
@@ -456,10 +464,13 @@ mod tests {
         let c = SinkConfig::parse(&seed_sink(), &BTreeMap::new()).unwrap();
         assert_eq!(c.topics, Topics::List(vec!["price".into()]));
         assert_eq!(
-            c.value_converter,
-            Converter::Json {
-                schemas_enable: false
-            }
+            format!("{:?}", c.value_converter),
+            format!(
+                "{:?}",
+                connect_data::BuiltinConverter::Json {
+                    schemas_enable: false
+                }
+            )
         );
         assert!(
             !format!("{c:?}").contains("password\""),

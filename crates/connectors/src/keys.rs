@@ -183,6 +183,21 @@ impl<'a> Reader<'a> {
             .filter(|s| !s.is_empty())
     }
 
+    /// The keys under `prefix` (without it), from wherever `class` was read: the
+    /// connector's config when it names the class itself, else the worker's, as Kafka
+    /// Connect configures a converter (`value.converter.schema.registry.url` goes with
+    /// `value.converter`).
+    pub fn prefixed(&self, class: &str, prefix: &str) -> BTreeMap<String, String> {
+        let from = if self.props.get(class).is_some_and(|v| !v.trim().is_empty()) {
+            self.props
+        } else {
+            self.fallback
+        };
+        from.iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix(prefix)?.to_owned(), v.clone())))
+            .collect()
+    }
+
     /// The key's value, checked by its rule; on an error (noted) its default.
     pub fn read<T: FromKey>(&mut self, key: &Key<T>) -> T {
         let value = match self.raw(key.def.name) {

@@ -10,6 +10,7 @@
 
 pub mod active_topics;
 pub mod config;
+pub mod converters;
 pub mod definitions;
 mod diffusion;
 pub mod errors;

@@ -15,12 +15,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use connect_data::{from_diffusion, Converter, Schema, SchemaAndValue, SchemaType, Value};
+use connect_data::{
+    from_diffusion, BuiltinConverter, ConvertError, Input, Schema, SchemaAndValue, SchemaType,
+    Value,
+};
 use diffusion_client::cbor_slice_to_json_text;
 use diffusion_client::{Session, TopicEvent, TopicType};
 use tokio::sync::{mpsc, watch};
 
 use crate::active_topics::TopicRecorder;
+use crate::converters::Side;
 use crate::diffusion::{connect, report_connection};
 use crate::kafka::KafkaSettings;
 use crate::kafka_writer::{KafkaWriter, SendError};
@@ -97,6 +101,23 @@ struct Source<'a> {
     skipped: HashSet<String>,
     /// The connector's active topics: those written to.
     active: TopicRecorder,
+    /// Watched while a converter's registry is unreachable, so a stop is not held up.
+    stop: watch::Receiver<bool>,
+}
+
+/// The first pause after a converter's registry could not be reached; it doubles up to
+/// [`REGISTRY_RETRY_MAX`].
+const REGISTRY_RETRY_MIN: Duration = Duration::from_millis(250);
+const REGISTRY_RETRY_MAX: Duration = Duration::from_secs(10);
+
+/// What converting a record's key or value came to.
+enum Converted {
+    /// The bytes to write (`None`: a null).
+    Bytes(Option<Vec<u8>>),
+    /// This record's failure, with the reason.
+    Failed(String),
+    /// A stop came while the converter's registry was unreachable.
+    Stopped,
 }
 
 impl<'a> Source<'a> {
@@ -142,6 +163,7 @@ impl<'a> Source<'a> {
             routes: HashMap::new(),
             skipped: HashSet::new(),
             active: status.topic_recorder(),
+            stop: stop.clone(),
         }))
     }
 
@@ -289,9 +311,10 @@ impl<'a> Source<'a> {
             schema: Some(Schema::new(SchemaType::String)),
             value: Value::String(path.to_owned()),
         };
-        let key = match self.config.key_converter.from_connect(&key) {
-            Ok(k) => k,
-            Err(e) => return Ok(Fate::Failed(format!("key converter: {e}"))),
+        let key = match self.convert(Side::Key, &topic, &key).await? {
+            Converted::Bytes(k) => k,
+            Converted::Failed(why) => return Ok(Fate::Failed(why)),
+            Converted::Stopped => return Ok(Fate::Dropped),
         };
         if !self.topics.contains(&topic) {
             self.kafka
@@ -308,31 +331,105 @@ impl<'a> Source<'a> {
         Ok(Fate::Sent)
     }
 
-    /// The record value for an update, through the value converter. Plain JSON from a
-    /// JSON topic goes from CBOR straight to text; anything else through Connect data.
-    fn value(&self, topic_type: TopicType, update: Update) -> Result<Option<Vec<u8>>, String> {
-        let converter = self.config.value_converter;
+    /// The record value for an update. Plain JSON from a JSON topic, for a converter that
+    /// writes it as it is, goes from CBOR straight to text; anything else through Connect
+    /// data and the value converter.
+    async fn value(
+        &mut self,
+        topic: &str,
+        topic_type: TopicType,
+        update: Update,
+    ) -> Result<Converted, TaskError> {
         let value = match update {
             Update::Raw(bytes) => {
-                if topic_type == TopicType::Json
-                    && converter
-                        == (Converter::Json {
-                            schemas_enable: false,
-                        })
+                if topic_type == TopicType::Json && self.config.value_converter.writes_plain_json()
                 {
                     let mut text = Vec::with_capacity(bytes.len() + bytes.len() / 4);
-                    cbor_slice_to_json_text(&bytes, &mut text)
-                        .map_err(|e| format!("JSON value: {e}"))?;
+                    if let Err(e) = cbor_slice_to_json_text(&bytes, &mut text) {
+                        return Ok(Converted::Failed(format!("JSON value: {e}")));
+                    }
                     // A null value without a schema is a tombstone, as Kafka writes it.
-                    return Ok((text != b"null").then_some(text));
+                    return Ok(Converted::Bytes((text != b"null").then_some(text)));
                 }
-                diffusion_client::Value::decode(topic_type, &bytes).map_err(|e| e.to_string())?
+                match diffusion_client::Value::decode(topic_type, &bytes) {
+                    Ok(v) => v,
+                    Err(e) => return Ok(Converted::Failed(e.to_string())),
+                }
             }
             Update::Decoded(v) => v,
         };
-        converter
-            .from_connect(&from_diffusion(value))
-            .map_err(|e| format!("value converter ({topic_type} topic): {e}"))
+        Ok(
+            match self
+                .convert(Side::Value, topic, &from_diffusion(value))
+                .await?
+            {
+                Converted::Failed(why) => Converted::Failed(format!("{why} ({topic_type} topic)")),
+                other => other,
+            },
+        )
+    }
+
+    /// Writes `data` through `side`'s converter for Kafka topic `topic`, letting the
+    /// converter fetch or register what it needs (a schema) and retrying while its
+    /// registry is unreachable. An error: the converter cannot work at all.
+    async fn convert(
+        &mut self,
+        side: Side,
+        topic: &str,
+        data: &SchemaAndValue,
+    ) -> Result<Converted, TaskError> {
+        let converter = match side {
+            Side::Key => self.config.key_converter.clone(),
+            Side::Value => self.config.value_converter.clone(),
+        };
+        let name = match side {
+            Side::Key => "key",
+            Side::Value => "value",
+        };
+        let mut failures = 0u32;
+        loop {
+            let result = match converter.from_connect(topic, data) {
+                Err(ConvertError::NotReady) => {
+                    match converter.fetch(topic, Input::Data(data)).await {
+                        Ok(()) => converter.from_connect(topic, data),
+                        Err(e) => Err(e),
+                    }
+                }
+                other => other,
+            };
+            match result {
+                Ok(bytes) => {
+                    if failures > 0 {
+                        self.status.set_note(None);
+                    }
+                    return Ok(Converted::Bytes(bytes));
+                }
+                Err(ConvertError::Record(e)) => {
+                    return Ok(Converted::Failed(format!("{name} converter: {e}")))
+                }
+                Err(ConvertError::NotReady) => {
+                    return Ok(Converted::Failed(format!(
+                        "{name} converter: still not ready after fetching what it needed"
+                    )))
+                }
+                Err(ConvertError::Fatal(why)) => {
+                    return Err(TaskError::Converter { side: name, why })
+                }
+                Err(ConvertError::Unavailable(why)) => {
+                    failures = failures.saturating_add(1);
+                    let pause = REGISTRY_RETRY_MIN
+                        .saturating_mul(1 << failures.min(5))
+                        .min(REGISTRY_RETRY_MAX);
+                    let note = format!("{name} converter: {why}; retrying in {pause:?}");
+                    tracing::warn!(connector = %self.config.name, "{note}");
+                    self.status.set_note(Some(note));
+                    tokio::select! {
+                        _ = self.stop.changed() => return Ok(Converted::Stopped),
+                        _ = tokio::time::sleep(pause) => {}
+                    }
+                }
+            }
+        }
     }
 
     /// Converts and sends one update. An error stops the task (Kafka unusable); a failed
@@ -349,11 +446,12 @@ impl<'a> Source<'a> {
         if let Fate::Failed(why) = self.route(path).await? {
             return Ok(Fate::Failed(why));
         }
-        let value = match self.value(topic_type, update) {
-            Ok(v) => v,
-            Err(why) => return Ok(Fate::Failed(why)),
-        };
         let Route { topic, key } = self.routes[path].clone();
+        let value = match self.value(&topic, topic_type, update).await? {
+            Converted::Bytes(v) => v,
+            Converted::Failed(why) => return Ok(Fate::Failed(why)),
+            Converted::Stopped => return Ok(Fate::Dropped),
+        };
         self.produce(&topic, key.as_deref(), value.as_deref(), None)
             .await
     }
@@ -400,13 +498,15 @@ impl<'a> Source<'a> {
                 )))
             }
         };
-        let key = match self.config.key_converter.from_connect(&r.key) {
-            Ok(k) => k,
-            Err(e) => return Ok(Fate::Failed(format!("key converter: {e}"))),
+        let key = match self.convert(Side::Key, &r.topic, &r.key).await? {
+            Converted::Bytes(k) => k,
+            Converted::Failed(why) => return Ok(Fate::Failed(why)),
+            Converted::Stopped => return Ok(Fate::Dropped),
         };
-        let value = match self.config.value_converter.from_connect(&r.value) {
-            Ok(v) => v,
-            Err(e) => return Ok(Fate::Failed(format!("value converter: {e}"))),
+        let value = match self.convert(Side::Value, &r.topic, &r.value).await? {
+            Converted::Bytes(v) => v,
+            Converted::Failed(why) => return Ok(Fate::Failed(why)),
+            Converted::Stopped => return Ok(Fate::Dropped),
         };
         let headers = match kafka_headers(&r.headers) {
             Ok(h) => h,
@@ -470,7 +570,7 @@ fn kafka_headers(headers: &[Header]) -> Result<Option<OwnedHeaders>, String> {
         let bytes = if h.value.is_null() {
             None
         } else {
-            Converter::String
+            BuiltinConverter::String
                 .from_connect(&h.value)
                 .map_err(|e| format!("{}: {e}", h.key))?
         };

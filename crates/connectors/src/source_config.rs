@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use connect_data::Converter;
+use connect_data::SharedConverter;
+
+use crate::converters::Side;
 use diffusion_client::Selector;
 
 use crate::config::{
@@ -36,10 +38,10 @@ pub struct SourceConfig {
     pub kafka_topic: TopicNamePattern,
     /// `key.converter` (or the worker's): writes the record key, the Diffusion topic path
     /// as a string.
-    pub key_converter: Converter,
+    pub key_converter: SharedConverter,
     /// `value.converter` (or the worker's): writes the record value from the topic's
     /// value.
-    pub value_converter: Converter,
+    pub value_converter: SharedConverter,
     /// `tasks.max`: accepted for compatibility, but one task runs (a topic selector
     /// cannot be split between tasks); above 1 is logged.
     pub tasks_max: u32,
@@ -112,8 +114,8 @@ impl SourceConfig {
                     message,
                 }),
         );
-        let key_converter = converter(&mut r, &KEY_CONVERTER, &KEY_CONVERTER_SCHEMAS_ENABLE);
-        let value_converter = converter(&mut r, &VALUE_CONVERTER, &VALUE_CONVERTER_SCHEMAS_ENABLE);
+        let key_converter = converter(&mut r, &KEY_CONVERTER, Side::Key);
+        let value_converter = converter(&mut r, &VALUE_CONVERTER, Side::Value);
         let tasks_max = r.read(&TASKS_MAX);
         let errors = error_policy(&mut r);
         if errors.dlq_topic.is_some() {
@@ -194,10 +196,13 @@ mod tests {
             "diffusion.price"
         );
         assert_eq!(
-            c.value_converter,
-            Converter::Json {
-                schemas_enable: true
-            }
+            format!("{:?}", c.value_converter),
+            format!(
+                "{:?}",
+                connect_data::BuiltinConverter::Json {
+                    schemas_enable: true
+                }
+            )
         );
     }
 

@@ -46,6 +46,18 @@ pub enum TaskError {
         /// Which update or record, and why.
         why: String,
     },
+    /// A converter cannot work at all (its registry refused the credentials).
+    #[error("the {side} converter: {why}")]
+    Converter {
+        /// `key` or `value`.
+        side: &'static str,
+        /// What the converter said.
+        why: String,
+    },
+    /// Stopped while a converter's registry was unreachable (the record waiting for it was
+    /// not committed).
+    #[error("stopped while a converter's schema registry was unreachable; the waiting record was not committed")]
+    StoppedWhileRegistryUnavailable,
     /// Stopped while Diffusion was unreachable (nothing unconfirmed was committed).
     #[error("stopped while Diffusion was unreachable; nothing unconfirmed was committed")]
     StoppedWhileDisconnected,

@@ -4,21 +4,21 @@
 
 use std::collections::BTreeMap;
 
-use connect_data::Converter;
+use connect_data::BuiltinConverter;
 use connectors::config::ConnectorConfig;
 use connectors::pattern::Pattern;
 use connectors::topic_name::TopicNamePattern;
 use connectors::{SinkConfig, SourceConfig};
 use proptest::prelude::*;
 
-fn converters() -> [Converter; 4] {
+fn converters() -> [BuiltinConverter; 4] {
     [
-        Converter::String,
-        Converter::ByteArray,
-        Converter::Json {
+        BuiltinConverter::String,
+        BuiltinConverter::ByteArray,
+        BuiltinConverter::Json {
             schemas_enable: true,
         },
-        Converter::Json {
+        BuiltinConverter::Json {
             schemas_enable: false,
         },
     ]
@@ -50,7 +50,7 @@ proptest! {
     #[test]
     fn envelopes_with_any_schema(schema in r#"\{"type":"(int8|int32|int64|float|double|boolean|string|bytes|array|map|struct)"(,"optional":(true|false))?(,"items":\{"type":"int32"\})?(,"fields":\[\])?\}"#, payload in r#"(null|1|-1|1\.5|"x"|\[1\]|\{"a":1\}|true|99999999999999999999)"#) {
         let env = format!(r#"{{"schema":{schema},"payload":{payload}}}"#);
-        if let Ok(sv) = (Converter::Json { schemas_enable: true }).to_connect(Some(env.as_bytes())) {
+        if let Ok(sv) = (BuiltinConverter::Json { schemas_enable: true }).to_connect(Some(env.as_bytes())) {
             let _ = connect_data::to_diffusion_cbor(&sv);
         }
     }

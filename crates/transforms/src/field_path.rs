@@ -2,7 +2,7 @@
 //! `field.syntax.version=V1`; dotted steps with backtick quoting in `V2`), and a struct
 //! field's value with or without its schema default (`replace.null.with.default`).
 
-use connect_data::converter::value_from_json;
+use connect_data::builtin::value_from_json;
 use connect_data::{Schema, Value};
 
 /// The steps of a field path.

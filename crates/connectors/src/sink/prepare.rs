@@ -3,12 +3,15 @@
 
 use bytes::Bytes;
 use connect_data::lookup::{lookup_cbor, Found, ValuePath};
-use connect_data::{to_diffusion_cbor, Converter, Schema, SchemaAndValue, SchemaType, Value};
+use connect_data::{
+    to_diffusion_cbor, BuiltinConverter, ConvertError, Schema, SchemaAndValue, SchemaType, Value,
+};
 use diffusion_client::{TopicType, Value as WireValue};
 use rdkafka::message::{BorrowedHeaders, Headers};
 use transforms::{ConnectRecord, Header};
 
 use crate::config::SinkConfig;
+use crate::converters::Side;
 use crate::errors::{RecordError, Stage};
 use crate::pattern::{validate_path, Context, Fields};
 
@@ -106,7 +109,7 @@ impl Fields for RecordFields<'_> {
 
 /// A record's value as the sink read it.
 enum ReadValue {
-    /// Already the Diffusion CBOR (plain JSON, see `Converter::json_cbor`).
+    /// Already the Diffusion CBOR (plain JSON, see `BuiltinConverter::json_cbor`).
     Cbor(Vec<u8>),
     Connect(Box<SchemaAndValue>),
 }
@@ -120,6 +123,46 @@ pub(super) enum Prepared {
     Dropped,
 }
 
+/// Why a record was not prepared, and so what the task does next.
+#[derive(Debug)]
+pub(super) enum NotPrepared {
+    /// This record's failure: its error path.
+    Failed(RecordError),
+    /// That side's converter must fetch first (a schema from the registry); then prepare
+    /// again.
+    Fetch(Side),
+    /// That side's converter cannot reach a service it needs: retry, skip nothing.
+    Unavailable(Side, String),
+    /// That side's converter cannot work at all: the task fails.
+    Fatal(Side, String),
+}
+
+impl From<RecordError> for NotPrepared {
+    fn from(e: RecordError) -> Self {
+        NotPrepared::Failed(e)
+    }
+}
+
+impl NotPrepared {
+    /// A converter's error on `side` of a record.
+    pub(super) fn converting(side: Side, e: ConvertError) -> NotPrepared {
+        let (stage, what) = match side {
+            Side::Key => (Stage::KeyConverter, "key"),
+            Side::Value => (Stage::ValueConverter, "value"),
+        };
+        match e {
+            ConvertError::Record(e) => NotPrepared::Failed(RecordError {
+                stage,
+                message: format!("{what}: {e}"),
+                thrown_by: None,
+            }),
+            ConvertError::NotReady => NotPrepared::Fetch(side),
+            ConvertError::Unavailable(why) => NotPrepared::Unavailable(side, why),
+            ConvertError::Fatal(why) => NotPrepared::Fatal(side, why),
+        }
+    }
+}
+
 /// Converts `record`, runs the connector's transforms, and resolves its destination.
 /// `max_message_size`: the server's limit, if it gave one: an update above it would close
 /// the session (and be sent again after every reconnection), so it is this record's
@@ -128,23 +171,15 @@ pub(super) fn prepare(
     c: &SinkConfig,
     record: &Record<'_>,
     max_message_size: Option<u32>,
-) -> Result<Prepared, RecordError> {
+) -> Result<Prepared, NotPrepared> {
     let key = c
         .key_converter
-        .to_connect(record.key)
-        .map_err(|e| RecordError {
-            stage: Stage::KeyConverter,
-            message: format!("key: {e}"),
-            thrown_by: None,
-        })?;
+        .to_connect(record.topic, record.key)
+        .map_err(|e| NotPrepared::converting(Side::Key, e))?;
     let connect_value = || {
         c.value_converter
-            .to_connect(record.value)
-            .map_err(|e| RecordError {
-                stage: Stage::ValueConverter,
-                message: format!("value: {e}"),
-                thrown_by: None,
-            })
+            .to_connect(record.topic, record.value)
+            .map_err(|e| NotPrepared::converting(Side::Value, e))
     };
     if c.transforms.is_empty() {
         // Plain JSON to a JSON topic goes to CBOR without a Connect value in between
@@ -165,8 +200,15 @@ pub(super) fn prepare(
             offset: record.offset,
             timestamp: record.timestamp,
         };
-        return finish(c, at, key, value, tombstone, headers, max_message_size)
-            .map(Prepared::Update);
+        return Ok(Prepared::Update(finish(
+            c,
+            at,
+            key,
+            value,
+            tombstone,
+            headers,
+            max_message_size,
+        )?));
     }
     // Transforms run on Connect records, after the converters, as in Kafka Connect.
     let input = ConnectRecord {
@@ -182,11 +224,11 @@ pub(super) fn prepare(
         Ok(Some(out)) => out,
         Ok(None) => return Ok(Prepared::Dropped),
         Err(e) => {
-            return Err(RecordError {
+            return Err(NotPrepared::Failed(RecordError {
                 stage: Stage::Transformation,
                 message: e.message,
                 thrown_by: Some((e.class, e.exception)),
-            })
+            }))
         }
     };
     let tombstone = out.value.is_null();
@@ -206,7 +248,7 @@ pub(super) fn prepare(
         offset: record.offset,
         timestamp,
     };
-    finish(
+    Ok(Prepared::Update(finish(
         c,
         at,
         key,
@@ -214,8 +256,7 @@ pub(super) fn prepare(
         tombstone,
         HeaderSource::Connect(&headers),
         max_message_size,
-    )
-    .map(Prepared::Update)
+    )?))
 }
 
 /// Where a record is, as the destination's tokens see it (after any routing transform).
@@ -356,7 +397,7 @@ fn typed(v: &SchemaAndValue, t: TopicType) -> Result<Bytes, String> {
         }
         (TopicType::String, Value::Json(j)) => WireValue::String(j.to_string()),
         (TopicType::String, Value::Struct(_) | Value::Map(_) | Value::Array(_)) => {
-            let text = Converter::Json {
+            let text = BuiltinConverter::Json {
                 schemas_enable: false,
             }
             .from_connect(v)
@@ -452,6 +493,14 @@ mod tests {
         SinkConfig::parse(&c, &BTreeMap::new()).expect("a valid config")
     }
 
+    /// The record's failure, which `prepared` must be.
+    fn failed(prepared: Result<Prepared, NotPrepared>) -> RecordError {
+        match prepared {
+            Err(NotPrepared::Failed(e)) => e,
+            other => panic!("expected a failed record, got {other:?}"),
+        }
+    }
+
     fn update(c: &SinkConfig, r: &Record<'_>) -> Update {
         match prepare(c, r, None).unwrap() {
             Prepared::Update(u) => u,
@@ -510,7 +559,7 @@ mod tests {
 
     #[test]
     fn a_bad_value_fails_at_the_value_converter() {
-        let e = prepare(&config(&[]), &record("k", Some("{not json")), None).unwrap_err();
+        let e = failed(prepare(&config(&[]), &record("k", Some("{not json")), None));
         assert_eq!(e.stage, Stage::ValueConverter);
         assert!(e.message.starts_with("value: "), "{}", e.message);
     }
@@ -518,7 +567,7 @@ mod tests {
     #[test]
     fn an_update_above_the_servers_limit_fails_at_task_put() {
         let big = format!("\"{}\"", "x".repeat(2000));
-        let e = prepare(&config(&[]), &record("k", Some(&big)), Some(1024)).unwrap_err();
+        let e = failed(prepare(&config(&[]), &record("k", Some(&big)), Some(1024)));
         assert_eq!(e.stage, Stage::TaskPut);
         assert!(e.message.contains("at most 1024 bytes"), "{}", e.message);
         assert!(prepare(&config(&[]), &record("k", Some(&big)), Some(1 << 20)).is_ok());
@@ -526,7 +575,7 @@ mod tests {
 
     #[test]
     fn a_destination_that_is_not_a_valid_path_fails_at_task_put() {
-        let e = prepare(&config(&[]), &record("", Some("1")), None).unwrap_err();
+        let e = failed(prepare(&config(&[]), &record("", Some("1")), None));
         assert_eq!(e.stage, Stage::TaskPut, "{}", e.message);
     }
 
@@ -578,7 +627,7 @@ mod tests {
             prepare(&c, &record("b", None), None).unwrap(),
             Prepared::Dropped
         ));
-        let e = prepare(&c, &record("c", Some("42")), None).unwrap_err();
+        let e = failed(prepare(&c, &record("c", Some("42")), None));
         assert_eq!(e.stage, Stage::Transformation);
         assert_eq!(
             e.thrown_by.unwrap().0,
@@ -657,7 +706,7 @@ mod tests {
                 "a number cannot be the value of a topic of type BINARY",
             ),
         ] {
-            let e = wire(t, Some(v)).unwrap_err();
+            let e = failed(wire(t, Some(v)));
             assert_eq!(e.stage, Stage::TaskPut);
             assert!(
                 e.message.contains(what) && e.message.contains("diffusion.topic.type"),
@@ -665,8 +714,7 @@ mod tests {
                 e.message
             );
         }
-        assert!(wire("BINARY", None)
-            .unwrap_err()
+        assert!(failed(wire("BINARY", None))
             .message
             .contains("BINARY topic cannot hold"));
     }

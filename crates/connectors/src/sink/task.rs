@@ -5,6 +5,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use connect_data::Input;
 use diffusion_client::ClientError;
 use rdkafka::consumer::Consumer;
 use rdkafka::message::{BorrowedMessage, Message};
@@ -12,11 +13,12 @@ use tokio::sync::watch;
 
 use super::metrics::SinkMetrics;
 use super::offsets::{store_settled, Offsets};
-use super::prepare::{prepare, Prepared, Record};
+use super::prepare::{prepare, NotPrepared, Prepared, Record};
 use super::publish::{ready, DiffusionTopics, Entry, Failure, Origin, Settled, Wait, Window, Work};
 use super::read::{self, SinkConsumer};
 use crate::active_topics::TopicRecorder;
 use crate::config::SinkConfig;
+use crate::converters::Side;
 use crate::diffusion::{connect, report_connection};
 use crate::errors::{ErrorReporter, RecordError, RecordInfo, Stage};
 use crate::kafka::KafkaSettings;
@@ -27,6 +29,29 @@ use crate::task_error::TaskError;
 /// `offset.flush.interval.ms`: often enough that a commit carries what settled just
 /// before it, rarely enough to cost nothing per record.
 const STORE_INTERVAL: Duration = Duration::from_millis(100);
+
+/// The first pause after a converter's registry could not be reached; it doubles up to
+/// [`REGISTRY_RETRY_MAX`].
+const REGISTRY_RETRY_MIN: Duration = Duration::from_millis(250);
+const REGISTRY_RETRY_MAX: Duration = Duration::from_secs(10);
+
+/// What fetching for a converter came to.
+enum Fetched {
+    /// Prepare the record again.
+    Ready,
+    /// The record itself is at fault (an id the registry does not know): its error path.
+    Failed(RecordError),
+    /// A stop came while the registry was unreachable.
+    Stopped,
+}
+
+/// A side's name in notes and errors.
+fn side_name(side: Side) -> &'static str {
+    match side {
+        Side::Key => "key",
+        Side::Value => "value",
+    }
+}
 
 /// Runs the sink until `stop` is set (graceful: in-flight updates are confirmed and
 /// committed first) or it fails (the reason is returned and reported as FAILED).
@@ -66,6 +91,11 @@ struct Sink<'a> {
     /// The topic of the last record read, shared by the records after it (most records
     /// come from the topic of the one before).
     last_topic: Arc<str>,
+    status: &'a StatusHandle,
+    /// Registry failures in a row, for the back-off.
+    registry_failures: u32,
+    /// Watched while a converter's registry is unreachable, so a stop is not held up.
+    stop: watch::Receiver<bool>,
 }
 
 impl<'a> Sink<'a> {
@@ -110,6 +140,9 @@ impl<'a> Sink<'a> {
             poisoned: false,
             active: status.topic_recorder(),
             last_topic: Arc::from(""),
+            status,
+            registry_failures: 0,
+            stop: stop.clone(),
         }))
     }
 
@@ -268,7 +301,30 @@ impl<'a> Sink<'a> {
             headers: m.headers(),
         };
         let max_message_size = self.window.publisher().session.max_message_size();
-        match prepare(self.config, &record, max_message_size) {
+        let prepared = loop {
+            match prepare(self.config, &record, max_message_size) {
+                Err(NotPrepared::Fetch(side)) => match self.fetch(side, &record).await? {
+                    Fetched::Ready => {}
+                    Fetched::Failed(e) => break Err(e),
+                    // Not sent, so its offset never settles: read again after a restart.
+                    Fetched::Stopped => return Ok(()),
+                },
+                Err(NotPrepared::Unavailable(side, why)) => {
+                    if !self.unavailable(side, &why).await {
+                        return Ok(());
+                    }
+                }
+                Err(NotPrepared::Fatal(side, why)) => {
+                    return Err(TaskError::Converter {
+                        side: side_name(side),
+                        why,
+                    })
+                }
+                Err(NotPrepared::Failed(e)) => break Err(e),
+                Ok(p) => break Ok(p),
+            }
+        };
+        match prepared {
             Ok(Prepared::Update(update)) => {
                 // Kept only when a refusal could still take it down the error path.
                 if self.reporter.tolerates() {
@@ -282,6 +338,70 @@ impl<'a> Sink<'a> {
                 Ok(())
             }
             Err(err) => self.failed(origin, read::record_info(m), err),
+        }
+    }
+
+    /// Lets `side`'s converter fetch what `record` needs (a schema by id), retrying while
+    /// its registry is unreachable.
+    async fn fetch(&mut self, side: Side, record: &Record<'_>) -> Result<Fetched, TaskError> {
+        let (converter, bytes) = match side {
+            Side::Key => (&self.config.key_converter, record.key),
+            Side::Value => (&self.config.value_converter, record.value),
+        };
+        loop {
+            let e = match converter.fetch(record.topic, Input::Bytes(bytes)).await {
+                Ok(()) => {
+                    if self.registry_failures > 0 {
+                        self.registry_failures = 0;
+                        self.status.set_note(None);
+                    }
+                    return Ok(Fetched::Ready);
+                }
+                Err(e) => e,
+            };
+            match NotPrepared::converting(side, e) {
+                NotPrepared::Failed(e) => return Ok(Fetched::Failed(e)),
+                NotPrepared::Unavailable(side, why) => {
+                    if !self.unavailable(side, &why).await {
+                        return Ok(Fetched::Stopped);
+                    }
+                }
+                NotPrepared::Fatal(side, why) => {
+                    return Err(TaskError::Converter {
+                        side: side_name(side),
+                        why,
+                    })
+                }
+                NotPrepared::Fetch(_) => {
+                    return Ok(Fetched::Failed(RecordError {
+                        stage: match side {
+                            Side::Key => Stage::KeyConverter,
+                            Side::Value => Stage::ValueConverter,
+                        },
+                        message: "the converter asked to fetch again after fetching".into(),
+                        thrown_by: None,
+                    }))
+                }
+            }
+        }
+    }
+
+    /// A converter cannot reach its registry: said in the status and the log, then a
+    /// pause that grows to a ceiling; nothing is skipped. False: a stop ended the wait.
+    async fn unavailable(&mut self, side: Side, why: &str) -> bool {
+        self.registry_failures = self.registry_failures.saturating_add(1);
+        let pause = REGISTRY_RETRY_MIN
+            .saturating_mul(1 << self.registry_failures.min(5))
+            .min(REGISTRY_RETRY_MAX);
+        let note = format!(
+            "{} converter: {why}; retrying in {pause:?}",
+            side_name(side)
+        );
+        tracing::warn!(connector = %self.config.name, "{note}");
+        self.status.set_note(Some(note));
+        tokio::select! {
+            _ = self.stop.changed() => false,
+            _ = tokio::time::sleep(pause) => true,
         }
     }
 

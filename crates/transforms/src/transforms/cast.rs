@@ -2,7 +2,7 @@
 //! fields (`spec=a:int8,b:string`) to a primitive type, with Java's conversions (integers
 //! wrap, floats truncate and saturate through `int`, `Double.toString` text, ...).
 
-use connect_data::converter::value_from_json;
+use connect_data::builtin::value_from_json;
 use connect_data::schema::{DATE, TIME, TIMESTAMP};
 use connect_data::value::decimal_string;
 use connect_data::{Schema, SchemaAndValue, SchemaType, Value};

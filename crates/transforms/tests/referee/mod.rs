@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use connect_data::converter::value_from_json;
+use connect_data::builtin::value_from_json;
 use connect_data::value::decimal_string;
-use connect_data::{Converter, Schema, SchemaAndValue, SchemaType, Value};
+use connect_data::{BuiltinConverter, Schema, SchemaAndValue, SchemaType, Value};
 use serde_json::{json, Value as J};
 use transforms::{Chain, ConnectRecord, Header};
 
@@ -64,7 +64,7 @@ pub fn connect(schema: &J, payload: &J) -> SchemaAndValue {
     }
     if schema.is_null() {
         let bytes = json!({"schema": schema, "payload": payload}).to_string();
-        return Converter::Json {
+        return BuiltinConverter::Json {
             schemas_enable: true,
         }
         .to_connect(Some(bytes.as_bytes()))
@@ -160,7 +160,7 @@ fn payload(schema: Option<&Schema>, v: &Value) -> J {
                 schema: schema.cloned(),
                 value: other.clone(),
             };
-            let bytes = Converter::Json {
+            let bytes = BuiltinConverter::Json {
                 schemas_enable: true,
             }
             .from_connect(&sv)

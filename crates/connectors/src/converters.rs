@@ -1,0 +1,56 @@
+//! The converters a connector's `key.converter` and `value.converter` can name: Kafka
+//! Connect's own (`connect-data`) and Confluent's registry converters
+//! (`registry-converters`), each built from the keys under its class key.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use connect_data::builtin::{BYTE_ARRAY_CONVERTER, JSON_CONVERTER, STRING_CONVERTER};
+use connect_data::{BuiltinConverter, SharedConverter};
+
+/// Which side of a record a converter reads or writes; registry subjects differ by it
+/// (`<topic>-key`, `<topic>-value`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The record key (`key.converter`).
+    Key,
+    /// The record value (`value.converter`).
+    Value,
+}
+
+/// Why a converter could not be built: the key under the class key (e.g.
+/// `schema.registry.url`), if the problem is one key's, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConverterConfigError {
+    /// The key, without the `value.converter.` prefix; `None`: the class itself.
+    pub key: Option<String>,
+    /// What is wrong, for the validate endpoint and the log.
+    pub message: String,
+}
+
+/// The converter `class` names, configured from `props` (the keys under the class key,
+/// prefix removed), for `side`.
+pub fn build(
+    class: &str,
+    props: &BTreeMap<String, String>,
+    side: Side,
+) -> Result<SharedConverter, ConverterConfigError> {
+    let _ = side;
+    match class.trim() {
+        STRING_CONVERTER | JSON_CONVERTER | BYTE_ARRAY_CONVERTER => {
+            let schemas_enable = props.get("schemas.enable").map(String::as_str);
+            BuiltinConverter::from_class(class, schemas_enable)
+                .map(|c| Arc::new(c) as SharedConverter)
+                .map_err(|message| ConverterConfigError {
+                    key: Some("schemas.enable".into()),
+                    message,
+                })
+        }
+        other => Err(ConverterConfigError {
+            key: None,
+            message: format!(
+                "converter class {other:?} is not available; use {STRING_CONVERTER}, {JSON_CONVERTER} or {BYTE_ARRAY_CONVERTER}"
+            ),
+        }),
+    }
+}
