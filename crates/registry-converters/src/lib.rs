@@ -7,3 +7,5 @@
 //! trait.
 
 #![warn(missing_docs)]
+
+pub mod avro;
