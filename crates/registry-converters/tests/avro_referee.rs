@@ -49,7 +49,12 @@ fn with_params(mut x: Schema, params: &[(&str, &str)]) -> Schema {
 }
 
 fn st(fields: &[(&str, Value)]) -> Value {
-    Value::Struct(fields.iter().map(|(n, v)| (n.to_string(), v.clone())).collect())
+    Value::Struct(
+        fields
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.clone()))
+            .collect(),
+    )
 }
 
 /// fastavro writes each case; we decode it and check the Connect schema and value.
@@ -109,7 +114,10 @@ fn decodes_what_fastavro_writes() {
                     ])),
                 )
             }
-            "optional_string" => (s(SchemaType::String).optional(), Ok(Value::String("x".into()))),
+            "optional_string" => (
+                s(SchemaType::String).optional(),
+                Ok(Value::String("x".into())),
+            ),
             "optional_string_null" => (s(SchemaType::String).optional(), Ok(Value::Null)),
             "int_or_string" | "int_or_string_int" => {
                 let u = s(SchemaType::Struct)
@@ -117,7 +125,10 @@ fn decodes_what_fastavro_writes() {
                     .field("string", s(SchemaType::String).optional())
                     .named("io.confluent.connect.avro.Union");
                 let v = if name == "int_or_string" {
-                    st(&[("int", Value::Null), ("string", Value::String("two".into()))])
+                    st(&[
+                        ("int", Value::Null),
+                        ("string", Value::String("two".into())),
+                    ])
                 } else {
                     st(&[("int", Value::Int32(2)), ("string", Value::Null)])
                 };
@@ -145,7 +156,10 @@ fn decodes_what_fastavro_writes() {
                 Ok(Value::String("SPADES".into())),
             ),
             "fixed" => (
-                with_params(s(SchemaType::Bytes).named("Four"), &[("connect.fixed.size", "4")]),
+                with_params(
+                    s(SchemaType::Bytes).named("Four"),
+                    &[("connect.fixed.size", "4")],
+                ),
                 Ok(Value::Bytes(b"abcd".to_vec())),
             ),
             "decimal_bytes" => (
@@ -153,18 +167,31 @@ fn decodes_what_fastavro_writes() {
                     logical(SchemaType::Bytes, DECIMAL),
                     &[("scale", "2"), ("connect.decimal.precision", "10")],
                 ),
-                Ok(Value::Decimal { unscaled: -12345, scale: 2 }),
+                Ok(Value::Decimal {
+                    unscaled: -12345,
+                    scale: 2,
+                }),
             ),
             "decimal_fixed" => (
                 with_params(
                     logical(SchemaType::Bytes, DECIMAL),
-                    &[("scale", "3"), ("connect.decimal.precision", "18"), ("connect.fixed.size", "8")],
+                    &[
+                        ("scale", "3"),
+                        ("connect.decimal.precision", "18"),
+                        ("connect.fixed.size", "8"),
+                    ],
                 ),
-                Ok(Value::Decimal { unscaled: 12345, scale: 3 }),
+                Ok(Value::Decimal {
+                    unscaled: 12345,
+                    scale: 3,
+                }),
             ),
             "decimal_precision_64" => (
                 with_params(logical(SchemaType::Bytes, DECIMAL), &[("scale", "0")]),
-                Ok(Value::Decimal { unscaled: 99, scale: 0 }),
+                Ok(Value::Decimal {
+                    unscaled: 99,
+                    scale: 0,
+                }),
             ),
             "decimal_huge" => (
                 with_params(
@@ -174,15 +201,25 @@ fn decodes_what_fastavro_writes() {
                 Err("DecimalTooLarge"),
             ),
             "date" => (logical(SchemaType::Int32, DATE), Ok(Value::Int32(19782))),
-            "time_millis" => (logical(SchemaType::Int32, TIME), Ok(Value::Int32(3_723_004))),
+            "time_millis" => (
+                logical(SchemaType::Int32, TIME),
+                Ok(Value::Int32(3_723_004)),
+            ),
             "timestamp_millis" => (
                 logical(SchemaType::Int64, TIMESTAMP),
                 Ok(Value::Int64(1_704_164_645_006)),
             ),
-            "timestamp_micros" => (s(SchemaType::Int64), Ok(Value::Int64(1_700_000_000_000_000))),
+            "timestamp_micros" => (
+                s(SchemaType::Int64),
+                Ok(Value::Int64(1_700_000_000_000_000)),
+            ),
             "array" => (
                 s(SchemaType::Array).items(s(SchemaType::Int32)),
-                Ok(Value::Array(vec![Value::Int32(1), Value::Int32(-2), Value::Int32(3)])),
+                Ok(Value::Array(vec![
+                    Value::Int32(1),
+                    Value::Int32(-2),
+                    Value::Int32(3),
+                ])),
             ),
             "map" => (
                 Schema::map_of(s(SchemaType::String), s(SchemaType::Float64)),
@@ -192,10 +229,13 @@ fn decodes_what_fastavro_writes() {
                 ])),
             ),
             "nested" => {
-                let inner = s(SchemaType::Struct).field("x", s(SchemaType::Int32)).named("Inner");
+                let inner = s(SchemaType::Struct)
+                    .field("x", s(SchemaType::Int32))
+                    .named("Inner");
                 let mut tags = s(SchemaType::Array).items(s(SchemaType::String));
                 tags.default = Some(json!(["a"]));
-                let tags = with_params(tags, &[("io.confluent.connect.avro.field.default", "true")]);
+                let tags =
+                    with_params(tags, &[("io.confluent.connect.avro.field.default", "true")]);
                 (
                     s(SchemaType::Struct)
                         .field("inner", inner.clone())
@@ -207,7 +247,10 @@ fn decodes_what_fastavro_writes() {
                         ("again", st(&[("x", Value::Int32(2))])),
                         (
                             "tags",
-                            Value::Array(vec![Value::String("p".into()), Value::String("q".into())]),
+                            Value::Array(vec![
+                                Value::String("p".into()),
+                                Value::String("q".into()),
+                            ]),
                         ),
                     ])),
                 )
@@ -241,7 +284,9 @@ fn decodes_what_fastavro_writes() {
                 ])),
             ),
             "record_union" => {
-                let p = s(SchemaType::Struct).field("p", s(SchemaType::Int32)).named("P");
+                let p = s(SchemaType::Struct)
+                    .field("p", s(SchemaType::Int32))
+                    .named("P");
                 let u = s(SchemaType::Struct)
                     .field("long", s(SchemaType::Int64).optional())
                     .field("P", p.optional())
@@ -297,8 +342,14 @@ fn fastavro_reads_what_we_encode() {
         .field("at", logical(SchemaType::Int64, TIMESTAMP))
         .field("items", s(SchemaType::Array).items(item.clone()))
         .field("first", item.optional())
-        .field("attrs", Schema::map_of(s(SchemaType::String), s(SchemaType::String)))
-        .field("by_code", Schema::map_of(s(SchemaType::Int32), s(SchemaType::String)))
+        .field(
+            "attrs",
+            Schema::map_of(s(SchemaType::String), s(SchemaType::String)),
+        )
+        .field(
+            "by_code",
+            Schema::map_of(s(SchemaType::Int32), s(SchemaType::String)),
+        )
         .field("either", union)
         .named("shop.Order");
     let order_value = st(&[
@@ -309,20 +360,44 @@ fn fastavro_reads_what_we_encode() {
         ("score", Value::Null),
         ("note", Value::Null),
         ("raw", Value::Bytes(vec![1, 2, 255])),
-        ("price", Value::Decimal { unscaled: -12345, scale: 2 }),
+        (
+            "price",
+            Value::Decimal {
+                unscaled: -12345,
+                scale: 2,
+            },
+        ),
         ("day", Value::Int32(19782)),
         ("at", Value::Int64(1_704_164_645_006)),
         (
             "items",
-            Value::Array(vec![st(&[("sku", Value::String("a".into())), ("qty", Value::Int16(2))])]),
+            Value::Array(vec![st(&[
+                ("sku", Value::String("a".into())),
+                ("qty", Value::Int16(2)),
+            ])]),
         ),
-        ("first", st(&[("sku", Value::String("b".into())), ("qty", Value::Int16(-1))])),
+        (
+            "first",
+            st(&[
+                ("sku", Value::String("b".into())),
+                ("qty", Value::Int16(-1)),
+            ]),
+        ),
         (
             "attrs",
-            Value::Map(vec![(Value::String("colour".into()), Value::String("red".into()))]),
+            Value::Map(vec![(
+                Value::String("colour".into()),
+                Value::String("red".into()),
+            )]),
         ),
-        ("by_code", Value::Map(vec![(Value::Int32(7), Value::String("seven".into()))])),
-        ("either", st(&[("int", Value::Null), ("string", Value::String("s".into()))])),
+        (
+            "by_code",
+            Value::Map(vec![(Value::Int32(7), Value::String("seven".into()))]),
+        ),
+        (
+            "either",
+            st(&[("int", Value::Null), ("string", Value::String("s".into()))]),
+        ),
     ]);
     let order_read = json!({
         "id": 1u64 << 40, "tiny": -3, "ok": true, "ratio": 0.5, "score": null,
@@ -333,10 +408,20 @@ fn fastavro_reads_what_we_encode() {
     });
     let json_map = Schema::map_of(s(SchemaType::String), s(SchemaType::Float64));
     let cases: Vec<(&str, SchemaAndValue, J)> = vec![
-        ("order", SchemaAndValue { schema: Some(order), value: order_value }, order_read),
+        (
+            "order",
+            SchemaAndValue {
+                schema: Some(order),
+                value: order_value,
+            },
+            order_read,
+        ),
         (
             "json_map",
-            SchemaAndValue { schema: Some(json_map), value: Value::Json(json!({"bid": 1.5, "ask": 2.0})) },
+            SchemaAndValue {
+                schema: Some(json_map),
+                value: Value::Json(json!({"bid": 1.5, "ask": 2.0})),
+            },
             json!({"bid": 1.5, "ask": 2.0}),
         ),
         (
@@ -349,7 +434,9 @@ fn fastavro_reads_what_we_encode() {
         ),
         (
             "schemaless_object",
-            SchemaAndValue::schemaless(Value::Json(json!({"symbol": "ACME", "price": 1.5, "n": 5000000000i64}))),
+            SchemaAndValue::schemaless(Value::Json(
+                json!({"symbol": "ACME", "price": 1.5, "n": 5000000000i64}),
+            )),
             json!({"boolean": null, "bytes": null, "double": null, "float": null, "int": null,
                    "long": null, "string": null, "array": null, "map": [
                 {"key": {"boolean": null, "bytes": null, "double": null, "float": null, "int": null, "long": null,
@@ -381,7 +468,10 @@ fn fastavro_reads_what_we_encode() {
         ),
         (
             "int16",
-            SchemaAndValue { schema: Some(s(SchemaType::Int16)), value: Value::Int16(-7) },
+            SchemaAndValue {
+                schema: Some(s(SchemaType::Int16)),
+                value: Value::Int16(-7),
+            },
             json!(-7),
         ),
     ];
@@ -389,8 +479,11 @@ fn fastavro_reads_what_we_encode() {
     let output = input.with_file_name("read.jsonl");
     let mut lines = String::new();
     for (name, sv, _) in &cases {
-        let schema = AvroSchema::from_connect(sv.schema.as_ref()).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let body = encode(&schema, sv).unwrap_or_else(|e| panic!("{name}: {e}")).expect("not null");
+        let schema =
+            AvroSchema::from_connect(sv.schema.as_ref()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let body = encode(&schema, sv)
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .expect("not null");
         // And back: our decoder reads it to the same value (typed where it was JSON).
         let back = decode(&schema, &body).unwrap_or_else(|e| panic!("{name}: {e}"));
         if let Value::Struct(fields) = &sv.value {
@@ -401,11 +494,17 @@ fn fastavro_reads_what_we_encode() {
         } else if !matches!(sv.value, Value::Json(_)) {
             assert_eq!(back, sv.value, "{name}: round trip");
         }
-        lines.push_str(&json!({"name": name, "schema": schema.text(), "body": hex(&body)}).to_string());
+        lines.push_str(
+            &json!({"name": name, "schema": schema.text(), "body": hex(&body)}).to_string(),
+        );
         lines.push('\n');
     }
     std::fs::write(&input, lines).unwrap();
-    python_referee(&script(), &["read", input.to_str().unwrap(), output.to_str().unwrap()]).assert_success();
+    python_referee(
+        &script(),
+        &["read", input.to_str().unwrap(), output.to_str().unwrap()],
+    )
+    .assert_success();
     let read: Vec<J> = std::fs::read_to_string(&output)
         .unwrap()
         .lines()

@@ -7,9 +7,10 @@
 use super::error::{AvroError, Path};
 use super::model::{Kind, Model, NamedDef, Node};
 
-/// Array and map items read from one body, at most: a block of zero-byte items (nulls)
-/// could otherwise claim 2^63 of them.
-pub(crate) const MAX_ITEMS: usize = 1 << 24;
+/// Array and map items read from one body, at most: a block of zero-byte items (empty
+/// records) could otherwise claim 2^63 of them. Items of at least one byte are also bounded
+/// by the bytes left.
+pub(crate) const MAX_ITEMS: usize = 1 << 20;
 /// Nesting depth, at most: a recursive schema can nest as deep as the bytes say.
 const MAX_DEPTH: usize = 256;
 
@@ -89,8 +90,9 @@ impl Reader<'_> {
         usize::try_from(n).map_err(|_| path.malformed(format!("negative length {n}")))
     }
 
-    /// The next block's item count (0 at the end), skipping a negative count's byte size.
-    fn block(&mut self, path: &Path) -> Result<usize, AvroError> {
+    /// The next block's item count (0 at the end), skipping a negative count's byte size;
+    /// each item takes at least `min_item` bytes.
+    fn block(&mut self, min_item: usize, path: &Path) -> Result<usize, AvroError> {
         let n = self.long(path)?;
         let count = if n < 0 {
             self.long(path)?; // the block's size in bytes
@@ -99,6 +101,10 @@ impl Reader<'_> {
             n as u64
         };
         let count = usize::try_from(count).unwrap_or(usize::MAX);
+        let left = self.bytes.len() - self.pos;
+        if min_item > 0 && count > left / min_item {
+            return Err(path.malformed(format!("{count} items announced, {left} bytes left")));
+        }
         if count > MAX_ITEMS - self.items {
             return Err(path.malformed(format!(
                 "more than {MAX_ITEMS} array or map items in one body"
@@ -164,8 +170,9 @@ fn read_node(
         }
         Kind::Array(items) => {
             let mut out = Vec::new();
+            let min = min_size(model, items, 0);
             loop {
-                let count = r.block(path)?;
+                let count = r.block(min, path)?;
                 if count == 0 {
                     break;
                 }
@@ -179,7 +186,7 @@ fn read_node(
         Kind::Map(values) => {
             let mut out = Vec::new();
             loop {
-                let count = r.block(path)?;
+                let count = r.block(1, path)?;
                 if count == 0 {
                     break;
                 }
@@ -232,6 +239,27 @@ fn read_node(
             NamedDef::Fixed(size) => AvroValue::Fixed(r.take(*size, path)?.to_vec()),
         },
     })
+}
+
+/// The fewest bytes a datum of `node` takes (0 for null and empty records).
+fn min_size(model: &Model, node: &Node, depth: usize) -> usize {
+    if depth > 16 {
+        return 0;
+    }
+    match &node.kind {
+        Kind::Null => 0,
+        Kind::Float => 4,
+        Kind::Double => 8,
+        Kind::Named(i) => match &model.named[*i].def {
+            NamedDef::Record(fields) => fields
+                .iter()
+                .map(|f| min_size(model, &f.node, depth + 1))
+                .fold(0usize, usize::saturating_add),
+            NamedDef::Fixed(n) => *n,
+            NamedDef::Enum { .. } => 1,
+        },
+        _ => 1,
+    }
 }
 
 /// Writes `v` as a datum of `node`; `v` must have been built for `node`.

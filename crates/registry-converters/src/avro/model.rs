@@ -101,22 +101,19 @@ impl Node {
     }
 }
 
-const PRIMITIVES: &[(&str, fn() -> Kind)] = &[
-    ("null", || Kind::Null),
-    ("boolean", || Kind::Boolean),
-    ("int", || Kind::Int),
-    ("long", || Kind::Long),
-    ("float", || Kind::Float),
-    ("double", || Kind::Double),
-    ("bytes", || Kind::Bytes),
-    ("string", || Kind::String),
-];
-
+/// Avro's primitive type names.
 fn primitive(name: &str) -> Option<Kind> {
-    PRIMITIVES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, k)| k())
+    Some(match name {
+        "null" => Kind::Null,
+        "boolean" => Kind::Boolean,
+        "int" => Kind::Int,
+        "long" => Kind::Long,
+        "float" => Kind::Float,
+        "double" => Kind::Double,
+        "bytes" => Kind::Bytes,
+        "string" => Kind::String,
+        _ => return None,
+    })
 }
 
 impl Model {
