@@ -2,15 +2,17 @@
 //! auth, TLS and fail-over, and Confluent's own Python serializers as the referee of the
 //! framing.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use schema_registry::{
     read_message_indexes, unframe, RegistryConfig, RegistryError, SchemaRegistryClient, SchemaType,
     SubjectNameStrategy,
 };
 use test_support::registry::{python_referee, RegistryOptions};
+use test_support::tcp_proxy::TcpProxy;
 use test_support::{Broker, SchemaRegistry};
 
 const ORDER_V1: &str =
@@ -366,6 +368,77 @@ async fn fails_over_past_a_dead_url() {
         sr.schema_by_id(id).await.unwrap().schema_type,
         SchemaType::Json
     );
+    assert_eq!(sr.latest(&subject).await.unwrap().schema.id, id);
+}
+
+/// A registry that accepts connections and then says nothing: the read timeout moves the
+/// request on to the next URL.
+#[tokio::test]
+async fn a_silent_registry_times_out_and_fails_over() {
+    let registry = registry();
+    let upstream: SocketAddr = registry
+        .url()
+        .trim_start_matches("http://")
+        .parse()
+        .expect("registry address");
+    let silent = TcpProxy::start(upstream).await;
+    silent.freeze();
+    let silent_url = format!("http://{}", silent.addr());
+    let timeouts = [("http.read.timeout.ms", "1000")];
+
+    let sr = client(&format!("{silent_url},{}", registry.url()), &timeouts);
+    let started = Instant::now();
+    let id = sr
+        .register(&subject("silent"), SchemaType::Avro, ORDER_V1, &[])
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let e = client(&silent_url, &timeouts)
+        .schema_by_id(id)
+        .await
+        .unwrap_err();
+    eprintln!("silent: {e}");
+    assert!(matches!(e, RegistryError::Unreachable { .. }), "{e}");
+    assert!(e.is_retriable());
+}
+
+/// Two Karapace instances on one schemas topic are one registry (a primary and a
+/// replica): when the first URL's instance stops, reads go to the other.
+#[tokio::test]
+async fn fails_over_to_a_replica_when_the_first_stops() {
+    let options = RegistryOptions {
+        topic: Some(test_support::unique_name("_schemas-shared")),
+        ..RegistryOptions::default()
+    };
+    let first = SchemaRegistry::start_with(Broker::shared(), options.clone());
+    let second = SchemaRegistry::start_with(Broker::shared(), options);
+    let urls = format!("{},{}", first.url(), second.url());
+    let subject = subject("replicated");
+    let id = client(&urls, &[])
+        .register(&subject, SchemaType::Avro, ORDER_V1, &[])
+        .await
+        .unwrap();
+    first.stop();
+
+    // A fresh client (nothing cached); the replica may take a moment to read the write.
+    let sr = client(&urls, &[]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let schema = loop {
+        match sr.schema_by_id(id).await {
+            Ok(schema) => break schema,
+            Err(e) if Instant::now() < deadline => {
+                eprintln!("waiting for the replica: {e}");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(e) => panic!("the replica never served schema {id}: {e}"),
+        }
+    };
+    assert_eq!(schema.schema_type, SchemaType::Avro);
     assert_eq!(sr.latest(&subject).await.unwrap().schema.id, id);
 }
 
