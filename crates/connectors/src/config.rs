@@ -43,6 +43,8 @@ pub fn is_sensitive(key: &str) -> bool {
         || key.ends_with(".password")
         || key == "sasl.jaas.config"
         || key.ends_with(".sasl.jaas.config")
+        // A registry converter's `user:password` (Confluent's PASSWORD key).
+        || key.ends_with("basic.auth.user.info")
 }
 
 /// A connector as the REST API and config files carry it: a name and string properties.

@@ -35,8 +35,20 @@ pub fn build(
     props: &BTreeMap<String, String>,
     side: Side,
 ) -> Result<SharedConverter, ConverterConfigError> {
-    let _ = side;
-    match class.trim() {
+    let class = class.trim();
+    if let Some(built) = registry_converters::build(class, props, side == Side::Key) {
+        return built.map_err(|e| match e {
+            schema_registry::ConfigError::Missing { key } => ConverterConfigError {
+                key: Some(key.to_owned()),
+                message: "is required by this converter".into(),
+            },
+            schema_registry::ConfigError::Invalid { key, value, reason } => ConverterConfigError {
+                key: Some(key.to_owned()),
+                message: format!("{value:?} is not valid: {reason}"),
+            },
+        });
+    }
+    match class {
         STRING_CONVERTER | JSON_CONVERTER | BYTE_ARRAY_CONVERTER => {
             let schemas_enable = props.get("schemas.enable").map(String::as_str);
             BuiltinConverter::from_class(class, schemas_enable)
@@ -49,7 +61,9 @@ pub fn build(
         other => Err(ConverterConfigError {
             key: None,
             message: format!(
-                "converter class {other:?} is not available; use {STRING_CONVERTER}, {JSON_CONVERTER} or {BYTE_ARRAY_CONVERTER}"
+                "converter class {other:?} is not available; use {STRING_CONVERTER}, {JSON_CONVERTER}, \
+                 {BYTE_ARRAY_CONVERTER} or one of {}",
+                registry_converters::CLASSES.join(", ")
             ),
         }),
     }

@@ -4,8 +4,17 @@
 //!
 //! Layer: Connect data (`connect-data`) on one side, the registry client
 //! (`schema-registry`) on the other; the connectors see only `connect-data`'s converter
-//! trait.
+//! trait. Each format maps schemas and payloads ([`Format`]); [`RegistryConverter`] frames
+//! them and asks the registry, the same for all.
 
 #![warn(missing_docs)]
 
 pub mod avro;
+mod build;
+mod converter;
+mod format;
+mod schema_key;
+
+pub use build::{build, CLASSES};
+pub use converter::RegistryConverter;
+pub use format::Format;

@@ -33,6 +33,8 @@ pub struct RegistryOptions {
 pub struct SchemaRegistry {
     port: u16,
     dir: PathBuf,
+    bootstrap: String,
+    topic: String,
     options: RegistryOptions,
     child: Mutex<Option<Child>>,
 }
@@ -50,42 +52,54 @@ impl SchemaRegistry {
             crate::missing_tool("Karapace (the test Schema Registry)", &karapace);
         }
         let port = crate::free_port();
-        let dir = crate::tls::temp_dir(&format!("schema-registry-{port}"));
         let topic = options
             .topic
             .clone()
             .unwrap_or_else(|| crate::unique_name("_schemas"));
-        let log = std::fs::File::create(dir.join("registry.log")).expect("registry log");
+        let registry = SchemaRegistry {
+            port,
+            dir: crate::tls::temp_dir(&format!("schema-registry-{port}")),
+            bootstrap: broker.bootstrap(),
+            topic,
+            options,
+            child: Mutex::new(None),
+        };
+        registry.resume();
+        registry
+    }
+
+    /// Starts the registry (again, after [`stop`](Self::stop)) on the same port and topic,
+    /// so that it serves the same schemas under the same ids, and waits until it answers.
+    pub fn resume(&self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.log_path())
+            .expect("registry log");
         let mut cmd = Command::new("bash");
         cmd.arg(crate::workspace_root().join("scripts/schema-registry.sh"))
             .arg("--dir")
-            .arg(&dir)
-            .args(["--port", &port.to_string()])
-            .args(["--bootstrap", &broker.bootstrap()])
-            .args(["--topic", &topic]);
-        if let Some(user) = &options.user {
+            .arg(&self.dir)
+            .args(["--port", &self.port.to_string()])
+            .args(["--bootstrap", &self.bootstrap])
+            .args(["--topic", &self.topic]);
+        if let Some(user) = &self.options.user {
             cmd.args(["--user", user]);
         }
-        if let Some((cert, key)) = &options.tls {
+        if let Some((cert, key)) = &self.options.tls {
             cmd.arg("--tls").arg(cert).arg(key);
         }
         cmd.env("DKC_TOOLS", crate::tools_dir())
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("registry log"))
             .stderr(log);
-        let registry = SchemaRegistry {
-            port,
-            dir,
-            options,
-            child: Mutex::new(Some(crate::broker::spawn_tied_to_process(cmd))),
-        };
+        *self.child.lock().unwrap() = Some(crate::broker::spawn_tied_to_process(cmd));
         eprintln!(
             "[test-support] Schema Registry (Karapace) at {}, log: {}",
-            registry.url(),
-            registry.log_path().display()
+            self.url(),
+            self.log_path().display()
         );
-        registry.wait_ready();
-        registry
+        self.wait_ready();
     }
 
     /// The registry's URL (`http://` or `https://127.0.0.1:PORT`), without credentials.
@@ -103,7 +117,7 @@ impl SchemaRegistry {
         self.dir.join("registry.log")
     }
 
-    /// Kills the registry (it is not restarted).
+    /// Kills the registry; [`resume`](Self::resume) brings it back.
     pub fn stop(&self) {
         if let Some(mut child) = self.child.lock().unwrap().take() {
             // The launcher execs Karapace, so the child is Karapace itself.

@@ -26,6 +26,7 @@ mod codec;
 mod decode;
 mod encode;
 mod error;
+mod format;
 mod from_connect_schema;
 mod model;
 pub mod rules;
@@ -35,6 +36,7 @@ use connect_data::{Schema, SchemaAndValue, Value};
 
 pub use error::AvroError;
 use error::Path;
+pub use format::{Avro, AVRO_CONVERTER};
 use model::{Kind, Model};
 
 /// An Avro schema as the registry holds it, with its Connect schema.
