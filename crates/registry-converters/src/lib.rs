@@ -18,3 +18,4 @@ mod schema_key;
 pub use build::{build, CLASSES};
 pub use converter::RegistryConverter;
 pub use format::Format;
+pub mod json_schema;
