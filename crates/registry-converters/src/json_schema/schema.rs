@@ -159,7 +159,7 @@ impl<'a> Reader<'a> {
     /// (Connect schemas are trees).
     fn read_ref(&mut self, r: &J, path: &str, force_optional: bool) -> Result<Option<Schema>> {
         let (target, at) = self.resolve(r, path)?;
-        if self.refs.iter().any(|x| *x == at) {
+        if self.refs.contains(&at) {
             return Err(JsonSchemaError::schema(
                 path,
                 format!("$ref {at:?} is recursive; a Connect schema cannot be"),
