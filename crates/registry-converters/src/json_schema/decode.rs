@@ -182,9 +182,10 @@ fn map(s: &Schema, j: &J, path: &str) -> Result<Value> {
 }
 
 /// The branch of a oneOf a JSON value is read as: the first whose type the value has
-/// (integers for INT*, numbers for FLOAT*, objects or arrays for MAP; BYTES, a base64
-/// string in JSON, matches only a STRING-less union by falling through); else the struct
-/// branch sharing the most property names with it (counted down nested structs).
+/// (integers for INT*, numbers for FLOAT*, objects or arrays for MAP; as in Confluent,
+/// BYTES and STRUCT branches never match this way, a base64 string being a string); else
+/// the struct branch sharing the most property names with it (counted down nested
+/// structs).
 pub(crate) fn union_branch<'s>(s: &'s Schema, j: &J) -> Option<(usize, &'s Schema)> {
     let simple = s.fields.iter().position(|f| match f.schema.schema_type {
         SchemaType::Int8 | SchemaType::Int16 | SchemaType::Int32 | SchemaType::Int64 => {
