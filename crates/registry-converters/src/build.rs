@@ -9,9 +9,10 @@ use schema_registry::{ConfigError, RegistryConfig};
 use crate::avro::Avro;
 use crate::converter::RegistryConverter;
 use crate::format::Format;
+use crate::json_schema::Json;
 
 /// The classes this crate provides.
-pub const CLASSES: &[&str] = &[Avro::CLASS];
+pub const CLASSES: &[&str] = &[Avro::CLASS, Json::CLASS];
 
 /// The registry converter `class` names, for the key (`is_key`) or value side, from
 /// `props` (the keys under `key.converter.`/`value.converter.`, prefix removed); `None` if
@@ -25,6 +26,9 @@ pub fn build(
     Some(match class {
         c if c == Avro::CLASS => config().and_then(|config| {
             RegistryConverter::<Avro>::new(&config, is_key).map(|c| Arc::new(c) as SharedConverter)
+        }),
+        c if c == Json::CLASS => config().and_then(|config| {
+            RegistryConverter::<Json>::new(&config, is_key).map(|c| Arc::new(c) as SharedConverter)
         }),
         _ => return None,
     })

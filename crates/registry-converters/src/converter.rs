@@ -41,9 +41,13 @@ pub struct RegistryConverter<F: Format> {
     /// Schemas read, by id.
     read: RwLock<HashMap<u32, Arc<F::Parsed>>>,
     /// Schemas written, by Kafka topic and Connect schema hash.
-    written: RwLock<HashMap<(String, u64), Vec<Written<F>>>>,
+    written: RwLock<WrittenCache<F>>,
     format: PhantomData<F>,
 }
+
+/// Schemas written, by Kafka topic and Connect schema hash (entries sharing a hash are
+/// told apart by comparing schemas).
+type WrittenCache<F> = HashMap<(String, u64), Vec<Written<F>>>;
 
 /// A Connect schema a record was written with, its registered id and the format's schema.
 struct Written<F: Format> {

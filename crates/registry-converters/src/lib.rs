@@ -13,9 +13,9 @@ pub mod avro;
 mod build;
 mod converter;
 mod format;
+pub mod json_schema;
 mod schema_key;
 
 pub use build::{build, CLASSES};
 pub use converter::RegistryConverter;
 pub use format::Format;
-pub mod json_schema;

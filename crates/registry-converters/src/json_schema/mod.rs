@@ -33,12 +33,14 @@
 mod decode;
 mod encode;
 mod error;
+mod format;
 mod schema;
 mod types;
 
 pub use decode::decode;
 pub use encode::encode;
 pub use error::JsonSchemaError;
+pub use format::{Json, JSON_SCHEMA_CONVERTER};
 
 use connect_data::Schema;
 
