@@ -644,4 +644,54 @@ mod tests {
             "key.converter"
         );
     }
+
+    #[test]
+    fn a_registry_converter_takes_the_keys_under_its_class_key_from_where_the_class_came() {
+        use connect_data::Converter;
+        let avro = "io.confluent.connect.avro.AvroConverter";
+        // Named by the connector: its own keys.
+        let mut c = seed_sink();
+        c.props.insert("value.converter".into(), avro.into());
+        c.props.insert(
+            "value.converter.schema.registry.url".into(),
+            "http://127.0.0.1:1".into(),
+        );
+        let parsed = SinkConfig::parse(&c, &BTreeMap::new()).unwrap();
+        assert_eq!(parsed.value_converter.class(), avro);
+        // Without the URL: the error names the prefixed key.
+        c.props.remove("value.converter.schema.registry.url");
+        let errors = SinkConfig::parse(&c, &BTreeMap::new()).unwrap_err();
+        assert_eq!(errors[0].key, "value.converter.schema.registry.url");
+        // The worker's URL does not configure the connector's own converter...
+        let worker: BTreeMap<String, String> = [
+            ("value.converter".to_owned(), avro.to_owned()),
+            (
+                "value.converter.schema.registry.url".to_owned(),
+                "http://127.0.0.1:1".to_owned(),
+            ),
+        ]
+        .into();
+        assert!(SinkConfig::parse(&c, &worker).is_err());
+        // ...but configures the worker's converter, when the connector names none.
+        c.props.remove("value.converter");
+        c.props.remove("value.converter.schemas.enable");
+        let parsed = SinkConfig::parse(&c, &worker).unwrap();
+        assert_eq!(parsed.value_converter.class(), avro);
+        // A bad value is named with its prefix, and the secret is not echoed.
+        c.props.insert("value.converter".into(), avro.into());
+        c.props.insert(
+            "value.converter.schema.registry.url".into(),
+            "http://127.0.0.1:1".into(),
+        );
+        c.props.insert(
+            "value.converter.basic.auth.credentials.source".into(),
+            "SASL".into(),
+        );
+        let errors = SinkConfig::parse(&c, &BTreeMap::new()).unwrap_err();
+        assert_eq!(
+            errors[0].key,
+            "value.converter.basic.auth.credentials.source"
+        );
+        assert!(is_sensitive("value.converter.basic.auth.user.info"));
+    }
 }
