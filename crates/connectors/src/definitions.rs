@@ -43,7 +43,7 @@ pub const KEY_CONVERTER: Key<Option<String>> = Key::new(
     Some(""),
     Low,
     "Common",
-    "StringConverter, JsonConverter or ByteArrayConverter; the worker's when unset.",
+    "StringConverter, JsonConverter, ByteArrayConverter, or Confluent's AvroConverter, JsonSchemaConverter or ProtobufConverter (with `<this key>.schema.registry.url`); the worker's when unset, with the worker's keys under it.",
 );
 /// `value.converter`.
 pub const VALUE_CONVERTER: Key<Option<String>> = Key::new(
@@ -52,7 +52,7 @@ pub const VALUE_CONVERTER: Key<Option<String>> = Key::new(
     Some(""),
     Low,
     "Common",
-    "StringConverter, JsonConverter or ByteArrayConverter; the worker's when unset.",
+    "StringConverter, JsonConverter, ByteArrayConverter, or Confluent's AvroConverter, JsonSchemaConverter or ProtobufConverter (with `<this key>.schema.registry.url`); the worker's when unset, with the worker's keys under it.",
 );
 /// `key.converter.schemas.enable`.
 pub const KEY_CONVERTER_SCHEMAS_ENABLE: Key<bool> = Key::new(
