@@ -157,8 +157,4 @@ fn the_generated_schema_reads_back_as_the_same_connect_schema() {
     assert_eq!(generated.record_name(), Some("R"));
     back.name = schema.name.clone();
     assert_eq!(back, schema, "{}", generated.text());
-    assert_eq!(
-        Schema::new(SchemaType::Struct).schema_type,
-        SchemaType::Struct
-    );
 }
