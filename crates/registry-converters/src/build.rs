@@ -10,9 +10,10 @@ use crate::avro::Avro;
 use crate::converter::RegistryConverter;
 use crate::format::Format;
 use crate::json_schema::Json;
+use crate::protobuf::Protobuf;
 
 /// The classes this crate provides.
-pub const CLASSES: &[&str] = &[Avro::CLASS, Json::CLASS];
+pub const CLASSES: &[&str] = &[Avro::CLASS, Json::CLASS, Protobuf::CLASS];
 
 /// The registry converter `class` names, for the key (`is_key`) or value side, from
 /// `props` (the keys under `key.converter.`/`value.converter.`, prefix removed); `None` if
@@ -29,6 +30,10 @@ pub fn build(
         }),
         c if c == Json::CLASS => config().and_then(|config| {
             RegistryConverter::<Json>::new(&config, is_key).map(|c| Arc::new(c) as SharedConverter)
+        }),
+        c if c == Protobuf::CLASS => config().and_then(|config| {
+            RegistryConverter::<Protobuf>::new(&config, is_key)
+                .map(|c| Arc::new(c) as SharedConverter)
         }),
         _ => return None,
     })

@@ -18,10 +18,11 @@ use connect_data::{ConvertError, Converter, Input, Schema, SchemaAndValue, Value
 use schema_registry::wire::{frame, unframe};
 use schema_registry::{
     ConfigError, Reference, RegisteredSchema, RegistryConfig, RegistryError, SchemaRegistryClient,
-    SubjectNameStrategy,
+    SchemaType, SubjectNameStrategy,
 };
 
 use crate::format::Format;
+use crate::project::project;
 use crate::schema_key::schema_hash;
 
 /// Most schemas kept per converter, each way (Confluent's `schemas.cache.config`
@@ -47,6 +48,10 @@ pub struct RegistryConverter<F: Format> {
 
 /// Schemas written, by Kafka topic and Connect schema hash (entries sharing a hash are
 /// told apart by comparing schemas).
+/// A cached write: the id, the format's schema and, with `use.latest.version`, the
+/// registered schema's Connect schema.
+type WrittenWith<F> = (u32, Arc<<F as Format>::Parsed>, Option<Arc<Schema>>);
+
 type WrittenCache<F> = HashMap<(String, u64), Vec<Written<F>>>;
 
 /// A Connect schema a record was written with, its registered id and the format's schema.
@@ -54,6 +59,9 @@ struct Written<F: Format> {
     connect: Option<Schema>,
     id: u32,
     parsed: Arc<F::Parsed>,
+    /// With `use.latest.version`, the registered schema's Connect schema, which the
+    /// record's data is matched to before it is written.
+    writer: Option<Arc<Schema>>,
     /// When it was learnt: a `use.latest.version` schema is asked for again after
     /// `latest.cache.ttl.sec`.
     at: Instant,
@@ -91,11 +99,7 @@ impl<F: Format> RegistryConverter<F> {
         self.read.read().expect("schema cache").get(&id).cloned()
     }
 
-    fn cached_written(
-        &self,
-        topic: &str,
-        schema: Option<&Schema>,
-    ) -> Option<(u32, Arc<F::Parsed>)> {
+    fn cached_written(&self, topic: &str, schema: Option<&Schema>) -> Option<WrittenWith<F>> {
         let key = (topic.to_owned(), schema.map_or(0, schema_hash));
         let written = self.written.read().expect("schema cache");
         let entry = written
@@ -109,7 +113,7 @@ impl<F: Format> RegistryConverter<F> {
                 }
             }
         }
-        Some((entry.id, entry.parsed.clone()))
+        Some((entry.id, entry.parsed.clone(), entry.writer.clone()))
     }
 
     async fn fetch_by_id(&self, bytes: Option<&[u8]>) -> Result<(), ConvertError> {
@@ -125,8 +129,8 @@ impl<F: Format> RegistryConverter<F> {
             .map_err(|e| registry(e, id))?;
         if registered.schema_type != F::SCHEMA_TYPE {
             return Err(ConvertError::record(format!(
-                "schema id {id} is a {:?} schema, which {} does not read",
-                registered.schema_type,
+                "schema id {id} is a {} schema, which {} does not read",
+                type_name(registered.schema_type),
                 F::CLASS
             )));
         }
@@ -180,7 +184,7 @@ impl<F: Format> RegistryConverter<F> {
             .strategy
             .subject(topic, self.is_key, F::record_name(&derived))
             .map_err(|e| ConvertError::record(e.to_string()))?;
-        let (id, parsed) = if self.use_latest {
+        let (id, parsed, writer) = if self.use_latest {
             let latest = self
                 .client
                 .latest(&subject)
@@ -192,21 +196,22 @@ impl<F: Format> RegistryConverter<F> {
                     "the latest schema of {subject} cannot be read: {e}"
                 ))
             })?;
-            (latest.schema.id, parsed)
+            let writer = F::connect_schema(&parsed).map(Arc::new);
+            (latest.schema.id, parsed, writer)
         } else if self.auto_register {
             let id = self
                 .client
                 .register(&subject, F::SCHEMA_TYPE, F::text(&derived), &[])
                 .await
                 .map_err(|e| registry_subject(e, &subject))?;
-            (id, derived)
+            (id, derived, None)
         } else {
             let id = self
                 .client
                 .lookup(&subject, F::SCHEMA_TYPE, F::text(&derived), &[])
                 .await
                 .map_err(|e| registry_subject(e, &subject))?;
-            (id, derived)
+            (id, derived, None)
         };
         let key = (topic.to_owned(), schema.map_or(0, schema_hash));
         let mut written = self.written.write().expect("schema cache");
@@ -222,6 +227,7 @@ impl<F: Format> RegistryConverter<F> {
             connect: schema.cloned(),
             id,
             parsed: Arc::new(parsed),
+            writer,
             at: Instant::now(),
         });
         Ok(())
@@ -257,11 +263,22 @@ impl<F: Format> Converter for RegistryConverter<F> {
         if data.is_null() {
             return Ok(None);
         }
-        let (id, parsed) = self
+        let (id, parsed, writer) = self
             .cached_written(topic, data.schema.as_ref())
             .ok_or(ConvertError::NotReady)?;
-        let payload = F::encode(&parsed, data)
-            .map_err(|e| ConvertError::record(format!("schema id {id}: {e}")))?;
+        let payload = match writer {
+            None => F::encode(&parsed, data),
+            Some(writer) => project(&data.value, &writer).and_then(|value| {
+                F::encode(
+                    &parsed,
+                    &SchemaAndValue {
+                        schema: Some(Schema::clone(&writer)),
+                        value,
+                    },
+                )
+            }),
+        }
+        .map_err(|e| ConvertError::record(format!("schema id {id}: {e}")))?;
         let mut out = Vec::with_capacity(5 + payload.len());
         frame(id, &mut out);
         out.extend_from_slice(&payload);
@@ -275,6 +292,15 @@ impl<F: Format> Converter for RegistryConverter<F> {
                 Input::Data(data) => self.fetch_for_write(topic, data).await,
             }
         })
+    }
+}
+
+/// The registry's name of a schema type.
+fn type_name(t: SchemaType) -> &'static str {
+    match t {
+        SchemaType::Avro => "AVRO",
+        SchemaType::Json => "JSON",
+        SchemaType::Protobuf => "PROTOBUF",
     }
 }
 

@@ -34,6 +34,11 @@ pub trait Format: Send + Sync + 'static {
     /// converter derives it.
     fn from_connect(schema: Option<&Schema>) -> Result<Self::Parsed, String>;
 
+    /// The Connect schema values written with `parsed` must have (`use.latest.version`
+    /// writes a record's data with a registered schema, its fields matched by name); `None`
+    /// when the format has none to give (schemaless).
+    fn connect_schema(parsed: &Self::Parsed) -> Option<Schema>;
+
     /// The schema text to register or look up.
     fn text(parsed: &Self::Parsed) -> &str;
 

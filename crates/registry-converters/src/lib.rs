@@ -14,6 +14,7 @@ mod build;
 mod converter;
 mod format;
 pub mod json_schema;
+mod project;
 pub mod protobuf;
 mod schema_key;
 

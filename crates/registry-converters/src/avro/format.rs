@@ -47,6 +47,10 @@ impl Format for Avro {
         AvroSchema::from_connect(schema).map_err(|e| e.to_string())
     }
 
+    fn connect_schema(parsed: &AvroSchema) -> Option<Schema> {
+        parsed.connect_schema().cloned()
+    }
+
     fn text(parsed: &AvroSchema) -> &str {
         parsed.text()
     }

@@ -47,6 +47,10 @@ impl Format for Json {
         JsonSchema::from_connect(schema).map_err(|e| e.to_string())
     }
 
+    fn connect_schema(parsed: &JsonSchema) -> Option<Schema> {
+        parsed.connect_schema().cloned()
+    }
+
     fn text(parsed: &JsonSchema) -> &str {
         parsed.text()
     }

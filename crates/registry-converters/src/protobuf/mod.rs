@@ -49,6 +49,7 @@ mod builtin;
 mod decode;
 mod encode;
 mod error;
+mod format;
 mod from_connect;
 pub mod indexes;
 pub mod rules;
@@ -59,6 +60,7 @@ mod values;
 pub use decode::decode;
 pub use encode::encode;
 pub use error::ProtobufError;
+pub use format::{Protobuf, PROTOBUF_CONVERTER};
 pub use schema::ProtobufSchema;
 
 impl ProtobufSchema {
