@@ -647,7 +647,6 @@ mod tests {
 
     #[test]
     fn a_registry_converter_takes_the_keys_under_its_class_key_from_where_the_class_came() {
-        use connect_data::Converter;
         let avro = "io.confluent.connect.avro.AvroConverter";
         // Named by the connector: its own keys.
         let mut c = seed_sink();

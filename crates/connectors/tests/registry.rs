@@ -27,6 +27,7 @@ use tokio::sync::watch;
 
 const AVRO: &str = "io.confluent.connect.avro.AvroConverter";
 const JSON_SCHEMA: &str = "io.confluent.connect.json.JsonSchemaConverter";
+const PROTOBUF: &str = "io.confluent.connect.protobuf.ProtobufConverter";
 
 async fn diffusion() -> ServerHandle {
     Server::bind(ServerConfig {
@@ -286,6 +287,62 @@ async fn json_schema_from_confluents_serializer_reaches_diffusion_as_json() {
     assert_eq!(metrics.records_confirmed.load(Ordering::Relaxed), 6);
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn protobuf_from_confluents_serializer_reaches_diffusion_as_json() {
+    let broker = Broker::shared();
+    let registry = SchemaRegistry::start(broker);
+    let server = diffusion().await;
+    let topic = unique_name("orders");
+    broker.create_topic(&topic, 1).await;
+    let out = referee(
+        "produce.py",
+        vec![
+            broker.bootstrap(),
+            registry.url(),
+            topic.clone(),
+            "protobuf".into(),
+            "4".into(),
+        ],
+    )
+    .await;
+    assert_eq!(out.last().map(String::as_str), Some("sent 4"), "{out:?}");
+
+    let (_watcher, mut events) = watch_topics(&server, &format!("?pb/{topic}/")).await;
+    let url = registry.url();
+    let sink = start_sink(&config(
+        &unique_name("sink"),
+        connectors::SINK_CLASS,
+        &[
+            ("topics", &topic),
+            ("diffusion.url", &server.url()),
+            ("diffusion.destination", "pb/${topic}/${key}"),
+            ("value.converter", PROTOBUF),
+            ("value.converter.schema.registry.url", &url),
+        ],
+    ));
+    // Every field, as Confluent's converter reads proto3: unset scalars at their
+    // defaults, an unset message null, the Timestamp in epoch milliseconds, the map an
+    // object, the enum its name.
+    let want: BTreeMap<String, J> = (0..4i64)
+        .map(|n| {
+            let value = json!({
+                "id": n,
+                "sym": "ABC",
+                "price": 12.5 + n as f64,
+                "side": if n % 2 == 0 { "BUY" } else { "SELL" },
+                "tags": [format!("t{n}")],
+                "at": (1_700_000_000 + n) * 1000,
+                "venue": if n % 2 == 1 { json!({"mic": "XLON"}) } else { J::Null },
+                "qty": {"lot": n + 1},
+            });
+            (format!("pb/{topic}/{n}"), value)
+        })
+        .collect();
+    expect_values(&mut events, &want).await;
+    let metrics = sink.stop().await;
+    assert_eq!(metrics.records_confirmed.load(Ordering::Relaxed), 4);
+}
+
 /// The official Diffusion Python SDK publishes `values` (JSON texts) to `path`.
 async fn publish(server: &ServerHandle, path: &str, values: &[&str]) {
     let script = test_support::sdk::script(env!("CARGO_MANIFEST_DIR"), "publish.py");
@@ -382,6 +439,77 @@ async fn the_source_writes_avro_that_confluents_deserializer_reads() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_source_writes_json_schema_that_confluents_deserializer_reads() {
     source_round_trip(JSON_SCHEMA, "json").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_source_writes_protobuf_that_confluents_deserializer_reads() {
+    let broker = Broker::shared();
+    let registry = SchemaRegistry::start(broker);
+    let server = diffusion().await;
+    let id = unique_name("src");
+    let kafka_topic = format!("{id}-out");
+    let url = registry.url();
+    let source = start_source(&config(
+        &unique_name("source"),
+        connectors::SOURCE_CLASS,
+        &[
+            ("diffusion.url", &server.url()),
+            ("diffusion.selector", &format!("?{id}/")),
+            ("kafka.topic", &kafka_topic),
+            ("value.converter", PROTOBUF),
+            ("value.converter.schema.registry.url", &url),
+        ],
+    ))
+    .await;
+    // A string topic: Confluent writes a primitive as its wrapper message.
+    let publisher = Session::connect(
+        &server.url(),
+        "admin",
+        "password",
+        SessionOptions::default(),
+    )
+    .await
+    .unwrap();
+    let path = format!("{id}/greeting");
+    publisher
+        .add_topic(
+            &path,
+            diffusion_client::TopicSpecification::new(diffusion_client::TopicType::String),
+        )
+        .await
+        .unwrap();
+    for text in ["hello", "world"] {
+        publisher
+            .set(&path, &Value::String(text.into()))
+            .await
+            .unwrap();
+    }
+    let lines = referee(
+        "consume.py",
+        vec![
+            broker.bootstrap(),
+            url,
+            kafka_topic.clone(),
+            "protobuf".into(),
+            "2".into(),
+        ],
+    )
+    .await;
+    assert_eq!(
+        lines[0],
+        format!(
+            r#"{path} {{"message": "google.protobuf.StringValue", "value": {{"value": "hello"}}}}"#
+        ),
+        "{lines:#?}"
+    );
+    assert_eq!(
+        lines[1],
+        format!(
+            r#"{path} {{"message": "google.protobuf.StringValue", "value": {{"value": "world"}}}}"#
+        )
+    );
+    assert_eq!(lines[2], format!(r#"subjects ["{kafka_topic}-value"]"#));
+    source.stop().await;
 }
 
 /// Produces raw `(key, value)` records.

@@ -46,6 +46,41 @@ JSON_SCHEMA = """{
 }"""
 
 
+def protobuf_order_class():
+    """shop.Order, built at runtime from its descriptor (no protoc): a nested message, an
+    enum, a repeated field, a map and a Timestamp, written after a first message so that
+    its message indexes are [1]."""
+    from google.protobuf import descriptor_pb2, descriptor_pool, message_factory, timestamp_pb2
+
+    F = descriptor_pb2.FieldDescriptorProto
+    f = descriptor_pb2.FileDescriptorProto(name="shop.proto", package="shop", syntax="proto3")
+    f.dependency.append("google/protobuf/timestamp.proto")
+    first = f.message_type.add(name="Ping")
+    first.field.add(name="n", number=1, type=F.TYPE_INT32, label=F.LABEL_OPTIONAL)
+    side = f.enum_type.add(name="Side")
+    side.value.add(name="BUY", number=0)
+    side.value.add(name="SELL", number=1)
+    m = f.message_type.add(name="Order")
+    m.field.add(name="id", number=1, type=F.TYPE_INT64, label=F.LABEL_OPTIONAL)
+    m.field.add(name="sym", number=2, type=F.TYPE_STRING, label=F.LABEL_OPTIONAL)
+    m.field.add(name="price", number=3, type=F.TYPE_DOUBLE, label=F.LABEL_OPTIONAL)
+    m.field.add(name="side", number=4, type=F.TYPE_ENUM, type_name=".shop.Side", label=F.LABEL_OPTIONAL)
+    m.field.add(name="tags", number=5, type=F.TYPE_STRING, label=F.LABEL_REPEATED)
+    m.field.add(name="at", number=6, type=F.TYPE_MESSAGE, type_name=".google.protobuf.Timestamp",
+                label=F.LABEL_OPTIONAL)
+    venue = m.nested_type.add(name="Venue")
+    venue.field.add(name="mic", number=1, type=F.TYPE_STRING, label=F.LABEL_OPTIONAL)
+    m.field.add(name="venue", number=7, type=F.TYPE_MESSAGE, type_name=".shop.Order.Venue", label=F.LABEL_OPTIONAL)
+    entry = m.nested_type.add(name="QtyEntry")
+    entry.options.map_entry = True
+    entry.field.add(name="key", number=1, type=F.TYPE_STRING, label=F.LABEL_OPTIONAL)
+    entry.field.add(name="value", number=2, type=F.TYPE_INT64, label=F.LABEL_OPTIONAL)
+    m.field.add(name="qty", number=8, type=F.TYPE_MESSAGE, type_name=".shop.Order.QtyEntry", label=F.LABEL_REPEATED)
+    pool = descriptor_pool.Default()
+    pool.Add(f)
+    return message_factory.GetMessageClass(pool.FindMessageTypeByName("shop.Order"))
+
+
 def order(n):
     return {
         "id": n,
@@ -75,6 +110,19 @@ def main():
             v = order(n)
             values.append({"id": v["id"], "sym": v["sym"], "price": float(v["price"]), "side": v["side"],
                            "tags": v["tags"], "note": v["note"]})
+    elif FORMAT == "protobuf":
+        from confluent_kafka.schema_registry.protobuf import ProtobufSerializer
+
+        Order = protobuf_order_class()
+        serialize = ProtobufSerializer(Order, registry, {"use.deprecated.format": False})
+        values = []
+        for n in range(COUNT):
+            o = Order(id=n, sym="ABC", price=12.5 + n, side=n % 2, tags=["t%d" % n])
+            o.at.FromMilliseconds((1_700_000_000 + n) * 1000)
+            if n % 2 == 1:
+                o.venue.mic = "XLON"
+            o.qty["lot"] = n + 1
+            values.append(o)
     else:
         sys.exit("unknown format " + FORMAT)
     producer = Producer({"bootstrap.servers": BOOTSTRAP})

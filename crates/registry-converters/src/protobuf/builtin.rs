@@ -100,15 +100,16 @@ message TimeOfDay {
 "#;
 
 /// `google/protobuf/wrappers.proto`, messages in their published order (the order fixes the
-/// message indexes: `StringValue` is `[7]`).
+/// message indexes: `StringValue` is `[7]`). This text is what a primitive value's schema
+/// registers as, so it leaves out the file's two boolean options (`cc_enable_arenas`,
+/// `java_multiple_files`): they change no byte on the wire, and Karapace 3.15 fails (500)
+/// to serve a schema carrying a boolean file option in its `format=serialized` form.
 pub const WRAPPERS: &str = r#"syntax = "proto3";
 package google.protobuf;
 
-option cc_enable_arenas = true;
 option go_package = "google.golang.org/protobuf/types/known/wrapperspb";
 option java_package = "com.google.protobuf";
 option java_outer_classname = "WrappersProto";
-option java_multiple_files = true;
 option objc_class_prefix = "GPB";
 option csharp_namespace = "Google.Protobuf.WellKnownTypes";
 
