@@ -167,6 +167,9 @@ pub struct SinkConfig {
     pub transforms: std::sync::Arc<transforms::Chain>,
     /// Most Diffusion updates awaiting confirmation at once.
     pub max_in_flight: usize,
+    /// `diffusion.conflation=latest`: the most records waiting for the window, conflated
+    /// by destination; `None`: no conflation (every record is sent).
+    pub conflation: Option<usize>,
     /// How often confirmed offsets are committed (the worker's `offset.flush.interval.ms`).
     pub commit_interval_ms: u64,
     /// What is accepted, as the Java connector accepts it, but worth saying: logged when
@@ -403,6 +406,8 @@ impl SinkConfig {
         };
         let topic_properties = topic_properties(&mut r);
         let max_in_flight = r.read(&DIFFUSION_MAX_IN_FLIGHT);
+        let conflation = (r.read(&DIFFUSION_CONFLATION) == "latest")
+            .then(|| r.read(&DIFFUSION_CONFLATION_MAX_PENDING));
         let commit_interval_ms = r.read(&OFFSET_FLUSH_INTERVAL_MS);
         r.finish()?;
         log_warnings(&c.name, &warnings);
@@ -419,6 +424,7 @@ impl SinkConfig {
             topic_type,
             topic_properties,
             max_in_flight,
+            conflation,
             commit_interval_ms,
             transforms: std::sync::Arc::new(chain),
             warnings,

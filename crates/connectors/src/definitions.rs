@@ -223,6 +223,27 @@ pub const DIFFUSION_TOMBSTONE_BEHAVIOR: Key<&'static str> = Key::new(
     "Diffusion",
     "null: a null record value sets JSON null; remove: it removes the Diffusion topic.",
 );
+/// `diffusion.conflation`.
+pub const DIFFUSION_CONFLATION: Key<&'static str> = Key::new(
+    "diffusion.conflation",
+    Rule::OneOf(&["none", "latest"]),
+    Some("none"),
+    Medium,
+    "Diffusion",
+    "latest: while the in-flight window is full, a newer record for the same path and partition replaces a waiting one (superseded; committed with it). none: every record is sent.",
+);
+/// `diffusion.conflation.max.pending`.
+pub const DIFFUSION_CONFLATION_MAX_PENDING: Key<usize> = Key::new(
+    "diffusion.conflation.max.pending",
+    Rule::Number {
+        min: 1,
+        long: false,
+    },
+    Some("100000"),
+    Low,
+    "Diffusion",
+    "With conflation: most records waiting for the in-flight window (after conflation, about one per destination); reading pauses at it.",
+);
 /// `diffusion.max.in.flight`.
 pub const DIFFUSION_MAX_IN_FLIGHT: Key<usize> = Key::new(
     "diffusion.max.in.flight",
@@ -369,7 +390,7 @@ const COMMON: [&KeyDef; 15] = [
 ];
 
 /// The sink's own keys.
-const SINK: [&KeyDef; 13] = [
+const SINK: [&KeyDef; 15] = [
     &TOPICS.def,
     &TOPICS_REGEX.def,
     &DIFFUSION_DESTINATION.def,
@@ -379,6 +400,8 @@ const SINK: [&KeyDef; 13] = [
     &DIFFUSION_TOPIC_PROPERTIES.def,
     &DIFFUSION_TOMBSTONE_BEHAVIOR.def,
     &DIFFUSION_MAX_IN_FLIGHT.def,
+    &DIFFUSION_CONFLATION.def,
+    &DIFFUSION_CONFLATION_MAX_PENDING.def,
     &ERRORS_DEADLETTERQUEUE_TOPIC_NAME.def,
     &ERRORS_DEADLETTERQUEUE_CONTEXT_HEADERS_ENABLE.def,
     &ERRORS_DEADLETTERQUEUE_TOPIC_REPLICATION_FACTOR.def,

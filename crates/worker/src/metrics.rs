@@ -54,6 +54,11 @@ fn counters(m: &TaskMetrics) -> Counters {
                     "Records written to the dead-letter topic",
                     l(&m.records_dead_lettered),
                 ),
+                (
+                    "records_superseded",
+                    "Records replaced while waiting by a newer one for the same destination (conflation)",
+                    l(&m.records_superseded),
+                ),
             ],
         },
         TaskMetrics::Source(m) => Counters {

@@ -14,6 +14,9 @@ pub struct SinkMetrics {
     pub records_confirmed: AtomicU64,
     /// Records that took the error path (converter, destination or Diffusion refusal).
     pub records_failed: AtomicU64,
+    /// Records replaced, while they waited, by a newer record for the same destination
+    /// (`diffusion.conflation=latest`); settled when that one is confirmed.
+    pub records_superseded: AtomicU64,
     /// Failed records the dead-letter topic acknowledged.
     pub records_dead_lettered: AtomicU64,
     /// Seconds from sending an update to Diffusion's confirmation.
@@ -30,6 +33,7 @@ impl Default for SinkMetrics {
             records_read: AtomicU64::new(0),
             records_confirmed: AtomicU64::new(0),
             records_failed: AtomicU64::new(0),
+            records_superseded: AtomicU64::new(0),
             records_dead_lettered: AtomicU64::new(0),
             // 0.25 ms to ~8 s.
             publish_latency: Histogram::new(exponential_buckets(0.00025, 2.0, 16)),

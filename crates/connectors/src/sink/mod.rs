@@ -4,6 +4,8 @@
 //! One stage per file, in the order a record passes them:
 //! - `read`: the Kafka consumer (Connect's group), its rebalance callback, the lag;
 //! - `prepare`: key and value converted, destination resolved, the Diffusion update;
+//! - `conflate`: with `diffusion.conflation=latest`, records waiting for the window, a
+//!   newer one for a destination replacing a waiting older one;
 //! - `publish`: the in-flight window: sent in order, confirmed in order, sent again
 //!   after a reconnection;
 //! - `offsets`: what may be committed (what settled), handed to librdkafka to commit;
@@ -15,6 +17,7 @@
 //! machines have unit tests with in-memory stand-ins; `tests/sink.rs` runs the whole
 //! task against Apache Kafka and our Diffusion server.
 
+mod conflate;
 mod metrics;
 mod offsets;
 mod prepare;

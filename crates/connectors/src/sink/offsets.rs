@@ -2,6 +2,12 @@
 //! fate is settled (confirmed by Diffusion, or sent to the error path). Records settle in
 //! the order they were read, so this is simply the latest settled offset plus one.
 //!
+//! With conflation (`diffusion.conflation=latest`) they do not: a waiting record replaced by
+//! a newer one for the same destination settles when that newer one is confirmed, which
+//! may be after records read between them. Then every record read is tracked until it
+//! settles, and the offset committed is that of the first one still unsettled: nothing is
+//! committed past a record that was neither confirmed nor superseded by a confirmed one.
+//!
 //! Committing is librdkafka's: the sink *stores* settled offsets
 //! (`enable.auto.offset.store=false`) and librdkafka commits what is stored from its own
 //! thread (`enable.auto.commit=true`, every `offset.flush.interval.ms`), again when
@@ -12,7 +18,7 @@
 //! refuses offsets of partitions this consumer no longer owns, so a record of a revoked
 //! partition settling late cannot move another member's offset (back).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 
 use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, StreamConsumer};
@@ -26,11 +32,51 @@ pub(super) struct Offsets {
     settled: BTreeMap<String, BTreeMap<i32, i64>>,
     /// What was last handed to librdkafka, per partition.
     stored: BTreeMap<(String, i32), i64>,
+    /// With conflation, the records read and not yet settled, per partition, in offset
+    /// order, each with whether it has settled; `None` without conflation.
+    outstanding: Option<BTreeMap<(String, i32), VecDeque<(i64, bool)>>>,
+    /// How many records `outstanding` holds.
+    outstanding_len: usize,
+    /// Partitions revoked since the task last asked (with conflation: their waiting
+    /// records must not be sent, another member has them now).
+    revoked: Vec<(String, i32)>,
 }
 
 impl Offsets {
+    /// Offsets for a sink that conflates: records may settle out of read order.
+    pub(super) fn tracking() -> Offsets {
+        Offsets {
+            outstanding: Some(BTreeMap::new()),
+            ..Offsets::default()
+        }
+    }
+
+    /// A record was read (noted only when tracking).
+    pub(super) fn read(&mut self, topic: &str, partition: i32, offset: i64) {
+        if let Some(outstanding) = &mut self.outstanding {
+            outstanding
+                .entry((topic.to_owned(), partition))
+                .or_default()
+                .push_back((offset, false));
+            self.outstanding_len += 1;
+        }
+    }
+
+    /// Records read and not settled (0 unless tracking).
+    pub(super) fn outstanding(&self) -> usize {
+        self.outstanding_len
+    }
+
+    /// The partitions revoked since the last call.
+    pub(super) fn take_revoked(&mut self) -> Vec<(String, i32)> {
+        std::mem::take(&mut self.revoked)
+    }
+
     /// The record at `offset` settled.
     pub(super) fn settle(&mut self, topic: &str, partition: i32, offset: i64) {
+        if self.outstanding.is_some() {
+            return self.settle_tracked(topic, partition, offset);
+        }
         // Looked up by `&str`: no allocation per record once the topic is known.
         let partitions = match self.settled.get_mut(topic) {
             Some(p) => p,
@@ -38,6 +84,32 @@ impl Offsets {
         };
         let next = partitions.entry(partition).or_insert(offset + 1);
         *next = (*next).max(offset + 1);
+    }
+
+    /// Marks `offset` settled; what may be committed moves to the first record still
+    /// unsettled. A record not tracked (its partition was revoked since) moves nothing.
+    fn settle_tracked(&mut self, topic: &str, partition: i32, offset: i64) {
+        let Some(outstanding) = &mut self.outstanding else {
+            return;
+        };
+        let Some(queue) = outstanding.get_mut(&(topic.to_owned(), partition)) else {
+            return;
+        };
+        let Ok(i) = queue.binary_search_by_key(&offset, |(o, _)| *o) else {
+            return;
+        };
+        queue[i].1 = true;
+        let mut next = None;
+        while let Some(&(o, true)) = queue.front() {
+            queue.pop_front();
+            self.outstanding_len -= 1;
+            next = Some(o + 1);
+        }
+        if let Some(next) = next {
+            let partitions = self.settled.entry(topic.to_owned()).or_default();
+            let at = partitions.entry(partition).or_insert(next);
+            *at = (*at).max(next);
+        }
     }
 
     /// Offsets settled since they were last stored; `None` if nothing moved.
@@ -76,6 +148,18 @@ impl Offsets {
         }
         self.settled.retain(|_, partitions| !partitions.is_empty());
         self.stored.retain(|(t, p), _| !gone(t, *p));
+        if let Some(outstanding) = &mut self.outstanding {
+            let before: usize = outstanding.values().map(VecDeque::len).sum();
+            outstanding.retain(|(t, p), _| !gone(t, *p));
+            let after: usize = outstanding.values().map(VecDeque::len).sum();
+            self.outstanding_len -= before - after;
+            self.revoked.extend(
+                revoked
+                    .elements()
+                    .iter()
+                    .map(|e| (e.topic().to_owned(), e.partition())),
+            );
+        }
         last
     }
 }
@@ -241,6 +325,50 @@ mod tests {
         assert_eq!(store.get("t", 0), Some(5), "another member owns it now");
         // And it is not offered again and again.
         assert!(offsets.lock().unwrap().to_store().is_none());
+    }
+
+    #[test]
+    fn tracked_offsets_stop_at_the_first_record_not_settled() {
+        let mut o = Offsets::tracking();
+        for offset in 5..10 {
+            o.read("t", 0, offset);
+        }
+        assert_eq!(o.outstanding(), 5);
+        // 5 was superseded by 9, which is confirmed first; 6..8 are still in flight.
+        o.settle("t", 0, 9);
+        o.settle("t", 0, 5);
+        assert_eq!(offset(&o.to_store().unwrap(), "t", 0), Offset::Offset(6));
+        o.settle("t", 0, 7);
+        assert_eq!(offset(&o.to_store().unwrap(), "t", 0), Offset::Offset(6));
+        o.settle("t", 0, 6);
+        assert_eq!(offset(&o.to_store().unwrap(), "t", 0), Offset::Offset(8));
+        o.settle("t", 0, 8);
+        assert_eq!(offset(&o.to_store().unwrap(), "t", 0), Offset::Offset(10));
+        assert_eq!(o.outstanding(), 0);
+    }
+
+    #[test]
+    fn tracked_partitions_revoked_are_forgotten_and_reported_once() {
+        let store = Store::default();
+        store.assign("t", 0);
+        store.assign("t", 1);
+        let offsets = Mutex::new(Offsets::tracking());
+        for p in 0..2 {
+            offsets.lock().unwrap().read("t", p, 3);
+            offsets.lock().unwrap().read("t", p, 4);
+        }
+        offsets.lock().unwrap().settle("t", 1, 3);
+        let mut revoked = TopicPartitionList::new();
+        revoked.add_partition("t", 1);
+        on_revoke(&store, &offsets, &revoked);
+        assert_eq!(store.get("t", 1), Some(4));
+        let mut o = offsets.lock().unwrap();
+        assert_eq!(o.outstanding(), 2);
+        assert_eq!(o.take_revoked(), vec![("t".to_owned(), 1)]);
+        assert!(o.take_revoked().is_empty());
+        // A late answer for the revoked partition moves nothing.
+        o.settle("t", 1, 4);
+        assert!(o.to_store().is_none());
     }
 
     #[test]

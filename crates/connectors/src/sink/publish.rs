@@ -143,6 +143,9 @@ pub(super) struct Entry {
     /// Sent as "create and set": its path is known once confirmed.
     creates: bool,
     wait: Wait,
+    /// Offsets (same topic and partition) of the records this one replaced while they
+    /// waited (conflation); they settle with it.
+    pub(super) superseded: Vec<i64>,
 }
 
 /// What became of the front entry.
@@ -211,6 +214,16 @@ impl<P: Publisher> Window<P> {
     /// Sends `update` and adds it; waits while the connection is down (it was not even
     /// sent), fails on what no retry cures.
     pub(super) async fn send(&mut self, origin: Origin, update: Update) -> Result<(), TaskError> {
+        self.send_superseding(origin, update, Vec::new()).await
+    }
+
+    /// [`Window::send`] for an update that replaced the waiting records at `superseded`.
+    pub(super) async fn send_superseding(
+        &mut self,
+        origin: Origin,
+        update: Update,
+        superseded: Vec<i64>,
+    ) -> Result<(), TaskError> {
         let (wait, creates) = loop {
             match dispatch(&self.publisher, &self.known, &update).await {
                 Ok(sent) => break sent,
@@ -232,6 +245,7 @@ impl<P: Publisher> Window<P> {
             sent_at: Instant::now(),
             creates,
             wait,
+            superseded,
         });
         Ok(())
     }
@@ -244,6 +258,7 @@ impl<P: Publisher> Window<P> {
             sent_at: Instant::now(),
             creates: false,
             wait,
+            superseded: Vec::new(),
         });
     }
 

@@ -11,6 +11,7 @@ use rdkafka::consumer::Consumer;
 use rdkafka::message::{BorrowedMessage, Message};
 use tokio::sync::watch;
 
+use super::conflate::Pending;
 use super::metrics::SinkMetrics;
 use super::offsets::{store_settled, Offsets};
 use super::prepare::{prepare, NotPrepared, Prepared, Record};
@@ -29,6 +30,10 @@ use crate::task_error::TaskError;
 /// `offset.flush.interval.ms`: often enough that a commit carries what settled just
 /// before it, rarely enough to cost nothing per record.
 const STORE_INTERVAL: Duration = Duration::from_millis(100);
+
+/// With conflation, reading pauses while this many records are read and unsettled (each
+/// tracked in 16 bytes until it settles: 16 MB at most).
+const OUTSTANDING_MAX: usize = 1_000_000;
 
 /// The first pause after a converter's registry could not be reached; it doubles up to
 /// [`REGISTRY_RETRY_MAX`].
@@ -92,6 +97,8 @@ struct Sink<'a> {
     /// come from the topic of the one before).
     last_topic: Arc<str>,
     status: &'a StatusHandle,
+    /// With `diffusion.conflation=latest`: records waiting for room in the window.
+    pending: Option<Pending>,
     /// Registry failures in a row, for the back-off.
     registry_failures: u32,
     /// Watched while a converter's registry is unreachable, so a stop is not held up.
@@ -116,7 +123,10 @@ impl<'a> Sink<'a> {
             return Ok(None);
         };
         report_connection(&session, status);
-        let offsets = Arc::new(Mutex::new(Offsets::default()));
+        let offsets = Arc::new(Mutex::new(match config.conflation {
+            Some(_) => Offsets::tracking(),
+            None => Offsets::default(),
+        }));
         let consumer = read::consumer(config, kafka, offsets.clone())?;
         let reporter = ErrorReporter::new(config.errors.clone(), &config.name, kafka).await?;
         status.set_state(TaskState::Running);
@@ -141,6 +151,7 @@ impl<'a> Sink<'a> {
             active: status.topic_recorder(),
             last_topic: Arc::from(""),
             status,
+            pending: config.conflation.map(Pending::new),
             registry_failures: 0,
             stop: stop.clone(),
         }))
@@ -167,10 +178,16 @@ impl<'a> Sink<'a> {
                     if let Err(e) = self.settle(answer, stop).await {
                         break Err(e);
                     }
+                    if let Err(e) = self.feed().await {
+                        break Err(e);
+                    }
                 }
-                msg = consumer.recv(), if self.window.has_room() && !self.poisoned => match msg {
+                msg = consumer.recv(), if self.can_read() => match msg {
                     Ok(m) => {
                         if let Err(e) = self.take(&m).await {
+                            break Err(e);
+                        }
+                        if let Err(e) = self.feed().await {
                             break Err(e);
                         }
                     }
@@ -185,8 +202,11 @@ impl<'a> Sink<'a> {
                     let rate = (n - last.1) as f64 / last.0.elapsed().as_secs_f64();
                     tracing::info!(connector = %self.config.name,
                         read = self.metrics.records_read.load(Ordering::Relaxed), confirmed = n,
+                        superseded = self.metrics.records_superseded.load(Ordering::Relaxed),
                         failed = self.metrics.records_failed.load(Ordering::Relaxed),
-                        in_flight = self.window.len(), "{rate:.0} records/s to Diffusion");
+                        in_flight = self.window.len(),
+                        waiting = self.pending.as_ref().map_or(0, Pending::len),
+                        "{rate:.0} records/s to Diffusion");
                     last = (Instant::now(), n);
                 }
             }
@@ -212,17 +232,76 @@ impl<'a> Sink<'a> {
         outcome
     }
 
-    /// A record's fate is settled: its offset may be committed.
+    /// A record's fate is settled: its offset may be committed, with those of the records
+    /// it superseded.
     fn done(&mut self, entry: &Entry) {
         if let Work::Update(_) = entry.work {
             self.metrics
                 .confirmed(entry.sent_at, entry.origin.timestamp_ms);
         }
+        self.settle_offsets(entry);
+    }
+
+    fn settle_offsets(&self, entry: &Entry) {
         let o = &entry.origin;
-        self.offsets
-            .lock()
-            .expect("offsets lock")
-            .settle(&o.topic, o.partition, o.offset);
+        let mut offsets = self.offsets.lock().expect("offsets lock");
+        offsets.settle(&o.topic, o.partition, o.offset);
+        for &superseded in &entry.superseded {
+            offsets.settle(&o.topic, o.partition, superseded);
+        }
+    }
+
+    /// Whether another record may be read: room in the window, or (conflating) room to
+    /// wait and not too many records unsettled.
+    fn can_read(&self) -> bool {
+        if self.poisoned {
+            return false;
+        }
+        match &self.pending {
+            None => self.window.has_room(),
+            Some(p) => {
+                (self.window.has_room() || p.has_room())
+                    && self.offsets.lock().expect("offsets lock").outstanding() < OUTSTANDING_MAX
+            }
+        }
+    }
+
+    /// With conflation: moves waiting records into the window while it has room, after
+    /// forgetting those of partitions revoked meanwhile.
+    async fn feed(&mut self) -> Result<(), TaskError> {
+        let Some(pending) = &mut self.pending else {
+            return Ok(());
+        };
+        let revoked = self.offsets.lock().expect("offsets lock").take_revoked();
+        if !revoked.is_empty() {
+            let dropped = pending.purge(&revoked);
+            tracing::info!(connector = %self.config.name, dropped,
+                "waiting records of revoked partitions dropped; their new owner reads them from the committed offset");
+        }
+        while self.window.has_room() {
+            let Some(w) = pending.pop() else { break };
+            match w.work {
+                Work::Update(update) => {
+                    self.window
+                        .send_superseding(w.origin, update, w.superseded)
+                        .await?
+                }
+                work => self
+                    .window
+                    .push(w.origin, work, w.wait.unwrap_or_else(ready)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands a record to the window, or with conflation to the records waiting for it.
+    fn enqueue(&mut self, origin: Origin, work: Work, wait: Wait) {
+        match &mut self.pending {
+            None => self.window.push(origin, work, wait),
+            Some(p) => {
+                p.push(origin, work, Some(wait));
+            }
+        }
     }
 
     async fn settle(
@@ -269,11 +348,7 @@ impl<'a> Sink<'a> {
                     .fetch_add(1, Ordering::Relaxed);
             }
         }
-        let o = &entry.origin;
-        self.offsets
-            .lock()
-            .expect("offsets lock")
-            .settle(&o.topic, o.partition, o.offset);
+        self.settle_offsets(&entry);
         Ok(())
     }
 
@@ -291,6 +366,13 @@ impl<'a> Sink<'a> {
             timestamp_ms: m.timestamp().to_millis(),
             info: None,
         };
+        if self.pending.is_some() {
+            self.offsets.lock().expect("offsets lock").read(
+                m.topic(),
+                origin.partition,
+                origin.offset,
+            );
+        }
         let record = Record {
             topic: m.topic(),
             partition: origin.partition,
@@ -330,11 +412,20 @@ impl<'a> Sink<'a> {
                 if self.reporter.tolerates() {
                     origin.info = Some(read::record_info(m));
                 }
-                self.window.send(origin, update).await
+                match &mut self.pending {
+                    None => self.window.send(origin, update).await,
+                    Some(p) => {
+                        let superseded = p.push(origin, Work::Update(update), None);
+                        self.metrics
+                            .records_superseded
+                            .fetch_add(superseded as u64, Ordering::Relaxed);
+                        Ok(())
+                    }
+                }
             }
             // Filtered out: nothing for Diffusion, the offset settles in turn.
             Ok(Prepared::Dropped) => {
-                self.window.push(origin, Work::Dropped, ready());
+                self.enqueue(origin, Work::Dropped, ready());
                 Ok(())
             }
             Err(err) => self.failed(origin, read::record_info(m), err),
@@ -421,7 +512,7 @@ impl<'a> Sink<'a> {
                 stage: err.stage.name(),
                 message: err.message,
             };
-            self.window.push(origin, Work::Fatal(why), ready());
+            self.enqueue(origin, Work::Fatal(why), ready());
             return Ok(());
         }
         let wait: Wait = match self.reporter.report(&info, &err)? {
@@ -444,7 +535,7 @@ impl<'a> Sink<'a> {
             None => ready(),
         };
         origin.info = Some(info);
-        self.window.push(origin, Work::Reported, wait);
+        self.enqueue(origin, Work::Reported, wait);
         Ok(())
     }
 }
