@@ -3,9 +3,11 @@
 //! bridge runs in a child process (`bench sink-child ...`, `bench source-child ...`) so its
 //! peak RSS and CPU time are its own. One suite per file:
 //! - `sink`: pre-filled JSON records to Diffusion (confirmed), vs a `BaseConsumer` only
-//!   reading them, and vs a Python bridge;
+//!   reading them, and vs a Python bridge; the same records as registry-framed Avro
+//!   (AvroConverter, a Schema Registry on the same broker) vs the JSON run;
 //! - `source`: Diffusion updates from a Rust publisher into Kafka (acknowledged), vs a
-//!   bare producer writing the same records, and vs a Python bridge;
+//!   bare producer writing the same records, and vs a Python bridge; Avro output
+//!   (AvroConverter) vs the JSON run;
 //! - `latency`: Kafka -> Diffusion subscriber at a steady rate, vs a bare consumer;
 //! - `stall`: the sink's memory while its Diffusion link is frozen under load.
 //!
@@ -41,6 +43,25 @@ fn record(i: usize) -> (String, String) {
         100.01 + (i % 997) as f64 / 100.0
     );
     (key, value)
+}
+
+/// Confluent's Avro converter (crates/registry-converters), for the rows beside JSON.
+const AVRO_CONVERTER: &str = "io.confluent.connect.avro.AvroConverter";
+
+/// The `KEY=VALUE;...` that a child passes to its connector for Avro values through the
+/// registry at `registry_url`; they replace `config()`'s JSON value converter.
+fn avro_converter_pairs(registry_url: &str) -> String {
+    format!("value.converter={AVRO_CONVERTER};value.converter.schema.registry.url={registry_url}")
+}
+
+/// Starts a Schema Registry (Karapace) on the shared broker, off the async threads: it
+/// blocks until the registry answers.
+async fn start_registry() -> Result<test_support::SchemaRegistry, String> {
+    tokio::task::spawn_blocking(|| {
+        test_support::SchemaRegistry::start(test_support::Broker::shared())
+    })
+    .await
+    .map_err(|e| format!("starting the Schema Registry: {e}"))
 }
 
 fn kafka(bootstrap: &str) -> KafkaSettings {
@@ -84,12 +105,13 @@ fn child_runtime() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
-/// Produces `n` records as fast as librdkafka allows; returns the seconds taken.
-fn produce(
+/// Produces `n` records (values as text or bytes) as fast as librdkafka allows; returns
+/// the seconds taken.
+fn produce<V: rdkafka::message::ToBytes>(
     bootstrap: &str,
     topic: &str,
     n: usize,
-    records: impl Fn(usize) -> (String, String),
+    records: impl Fn(usize) -> (String, V),
 ) -> f64 {
     let p: BaseProducer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)

@@ -29,6 +29,43 @@ const SMT_CHAIN: &str = "transforms=pick,route;\
 /// Issue 25's benchmark row: destinations from two fields of each record's value.
 const FIELDS_PATTERN: &str = "kafka/${value.sym}/${value.venue}";
 
+/// The Avro schema of `record`'s value: the same six fields, `ts` a timestamp-millis.
+const RECORD_AVRO: &str = r#"{"type":"record","name":"Price","namespace":"bench","fields":[
+    {"name":"sym","type":"string"},
+    {"name":"bid","type":"double"},
+    {"name":"ask","type":"double"},
+    {"name":"seq","type":"long"},
+    {"name":"ts","type":{"type":"long","logicalType":"timestamp-millis"}},
+    {"name":"venue","type":"string"}]}"#;
+
+/// `record(i)` with its value as Confluent frames Avro: magic byte 0, the schema's
+/// registry `id` (4 bytes, big-endian), then the Avro binary body, encoded by the
+/// `apache-avro` crate (not by the converter under test).
+fn avro_record(
+    writer: &apache_avro::writer::datum::GenericDatumWriter<'_>,
+    id: u32,
+    i: usize,
+) -> (String, Vec<u8>) {
+    use apache_avro::types::Value as A;
+    let (key, json) = record(i);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("record JSON");
+    let text = |f: &str| A::String(v[f].as_str().expect(f).to_owned());
+    let long = |f: &str| v[f].as_i64().expect(f);
+    let double = |f: &str| A::Double(v[f].as_f64().expect(f));
+    let value = A::Record(vec![
+        ("sym".into(), text("sym")),
+        ("bid".into(), double("bid")),
+        ("ask".into(), double("ask")),
+        ("seq".into(), A::Long(long("seq"))),
+        ("ts".into(), A::TimestampMillis(long("ts"))),
+        ("venue".into(), text("venue")),
+    ]);
+    let mut framed = vec![0];
+    framed.extend_from_slice(&id.to_be_bytes());
+    framed.extend(writer.write_value_to_vec(value).expect("Avro body"));
+    (key, framed)
+}
+
 /// Runs the sink in a child process until `n` records are confirmed: its seconds, peak
 /// RSS (KiB) and CPU seconds. `extra`: `KEY=VALUE;...` for the child.
 async fn run_child(
@@ -88,14 +125,15 @@ pub fn sink_child(args: &[String]) -> ExitCode {
         );
         let mut worker: BTreeMap<String, String> =
             [("bootstrap.servers".to_owned(), bootstrap.clone())].into();
-        // `diffusion.*`, `transforms*` and `predicates*` pairs are the connector's, the
-        // rest the worker's.
+        // `diffusion.*`, `transforms*`, `predicates*` and `value.converter*` pairs are the
+        // connector's (the last replacing `config()`'s JSON converter), the rest the
+        // worker's.
         for kv in worker_extra
             .map(|e| e.split(';').collect::<Vec<_>>())
             .unwrap_or_default()
         {
             if let Some((k, v)) = kv.split_once('=') {
-                let connector = ["diffusion.", "transforms", "predicates"];
+                let connector = ["diffusion.", "transforms", "predicates", "value.converter"];
                 let to = if connector.iter().any(|p| k.starts_with(p)) {
                     &mut c.props
                 } else {
@@ -146,12 +184,33 @@ pub async fn sink(smoke: bool) -> Result<Vec<Row>, String> {
         .map_err(|e| e.to_string())?;
     eprintln!("[bench] pre-filled {n} records in {fill_secs:.1} s");
 
+    // The same records as registry-framed Avro, on a topic of their own, their schema
+    // registered as Confluent's serializer would (TopicNameStrategy: `<topic>-value`).
+    let registry = start_registry().await?;
+    let avro_topic = unique_name("bench-sink-avro");
+    broker.create_topic(&avro_topic, 1).await;
+    let schema = apache_avro::Schema::parse_str(RECORD_AVRO).map_err(|e| e.to_string())?;
+    let (b, t) = (bootstrap.clone(), avro_topic.clone());
+    let (registry, fill_secs) = tokio::task::spawn_blocking(move || {
+        let id = registry.register(&format!("{t}-value"), "AVRO", RECORD_AVRO);
+        let writer = apache_avro::writer::datum::GenericDatumWriter::builder(&schema)
+            .build()
+            .expect("Avro writer");
+        let secs = produce(&b, &t, n, |i| avro_record(&writer, id, i));
+        (registry, secs)
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    eprintln!("[bench] pre-filled {n} Avro records in {fill_secs:.1} s");
+
     // Kafka's first read of fresh records is slow and uneven (210-550k/s over one day's
     // runs), the next ones steady (1.2-1.6M/s), and the sink reads after the baseline: a
     // first read, discarded, so that the baseline is what the broker allows once warm.
-    let (b, t) = (bootstrap.clone(), topic.clone());
+    // The Avro topic is read once too, so that both sink runs read warm records.
+    let (b, t, ta) = (bootstrap.clone(), topic.clone(), avro_topic.clone());
     let (base_secs, base_cpu) = tokio::task::spawn_blocking(move || {
         consume(&b, &t, n);
+        consume(&b, &ta, n);
         let cpu = cpu_secs();
         (consume(&b, &t, n), cpu_secs() - cpu)
     })
@@ -159,6 +218,18 @@ pub async fn sink(smoke: bool) -> Result<Vec<Row>, String> {
     .map_err(|e| e.to_string())?;
 
     let (ours_secs, rss, ours_cpu) = run_child(&bootstrap, &topic, &server.url, n, None).await?;
+    // The same records as Avro through Confluent's AvroConverter, on a fresh server: the
+    // writer's schema is fetched by id once and cached, so this is the decoding's cost.
+    let avro_server = ServerProcess::start()?;
+    let (avro_secs, _, avro_cpu) = run_child(
+        &bootstrap,
+        &avro_topic,
+        &avro_server.url,
+        n,
+        Some(&avro_converter_pairs(&registry.url())),
+    )
+    .await?;
+    drop((avro_server, registry));
     // The same records to destinations from two value fields (issue 25), on a fresh
     // server: the cost of reading fields from each record's JSON.
     let fields_server = ServerProcess::start()?;
@@ -230,6 +301,13 @@ pub async fn sink(smoke: bool) -> Result<Vec<Row>, String> {
             baseline: format!("{} (bare BaseConsumer)", per_record(base_cpu)),
             ratio: format!("{:.2}", base_cpu / ours_cpu),
             target: "-".into(),
+        },
+        Row {
+            name: "sink: Avro values (AvroConverter, schema cached) vs the same records as JSON, same run".into(),
+            ours: format!("{} ({})", per_sec(n as u64, avro_secs), per_record(avro_cpu)),
+            baseline: format!("{} ({}) (JSON)", per_sec(n as u64, ours_secs), per_record(ours_cpu)),
+            ratio: format!("{:.2}", ours_secs / avro_secs),
+            target: ">= 0.8".into(),
         },
         Row {
             name: format!("sink, destination {FIELDS_PATTERN} (value fields; baseline kafka/${{topic}}/${{key}}, same run)"),

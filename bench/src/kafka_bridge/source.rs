@@ -1,8 +1,8 @@
 //! The source suite: Diffusion updates into Kafka.
 //!
 //! A Rust publisher in this process sets 1M updates on 1,000 JSON topics; the bridge under
-//! test (our source in a child process, then the Python bridge) subscribes to them and
-//! produces each to Kafka. Both children speak one line protocol on stdout, so one
+//! test (our source in a child process with JSON values, again with Avro values on a
+//! fresh server, then the Python bridge) subscribes to them and produces each to Kafka. Both children speak one line protocol on stdout, so one
 //! publisher loop paces both: `ready` once subscribed, `count N` as updates arrive, and
 //! a last line with their figures.
 
@@ -30,11 +30,9 @@ fn cores() -> f64 {
     std::thread::available_parallelism().map_or(1, |n| n.get()) as f64
 }
 
-pub async fn source(smoke: bool) -> Result<Vec<Row>, String> {
-    let n: u64 = if smoke { 5_000 } else { 1_000_000 };
-    let broker = Broker::shared();
-    let bootstrap = broker.bootstrap();
-    let server = ServerProcess::start()?;
+/// A fresh server's topics: a publisher session on `server` and the `KEYS` JSON topics it
+/// sets, created without values (so a subscriber's first updates are the run's).
+async fn topics(server: &ServerProcess) -> Result<(Session, Vec<String>), String> {
     let publisher = Session::connect(&server.url, "admin", "password", SessionOptions::default())
         .await
         .map_err(|e| e.to_string())?;
@@ -45,25 +43,47 @@ pub async fn source(smoke: bool) -> Result<Vec<Row>, String> {
             .await
             .map_err(|e| e.to_string())?;
     }
-    // Values encoded up front: the publisher's own work is not what is measured.
-    let values: Vec<bytes::Bytes> = (0..n).map(|i| json_cbor(&record(i as usize).1)).collect();
+    Ok((publisher, paths))
+}
 
-    // Ours, in its own process: `done END_MICROS PEAK_RSS_KIB CPU_SECS`.
+/// One run of our source, in a child process, on `server`'s `paths`.
+struct OursRun {
+    secs: f64,
+    rss: String,
+    cpu: f64,
+    server_cpu: f64,
+    publisher_cpu: f64,
+}
+
+/// Runs our source child (with `extra` `KEY=VALUE;...` for its connector) into a new Kafka
+/// topic while `publisher` sets the `n` `values` on `paths`.
+#[allow(clippy::too_many_arguments)]
+async fn run_ours(
+    bootstrap: &str,
+    server: &ServerProcess,
+    publisher: &Session,
+    paths: &[String],
+    values: &[bytes::Bytes],
+    n: u64,
+    extra: Option<&str>,
+) -> Result<OursRun, String> {
+    // Its last line: `done END_MICROS PEAK_RSS_KIB CPU_SECS`.
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut cmd = Command::new(exe);
     cmd.args([
         SOURCE_CHILD,
-        &bootstrap,
+        bootstrap,
         &unique_name("bench-source"),
         &server.url,
         &n.to_string(),
     ])
+    .args(extra)
     .env("RUST_LOG", "warn");
     let mut child = Reporting::spawn(cmd, "the source")?;
     child.ready().await?;
     let start = now_micros();
     let (server_cpu, publisher_cpu) = (server.cpu_secs(), cpu_secs());
-    publish(&publisher, &paths, &values, n, &child.count, 8_000).await?;
+    publish(publisher, paths, values, n, &child.count, 8_000).await?;
     let last = child.finish().await?;
     let (server_cpu, publisher_cpu) = (server.cpu_secs() - server_cpu, cpu_secs() - publisher_cpu);
     let fields: Vec<&str> = last.split_whitespace().collect();
@@ -71,8 +91,56 @@ pub async fn source(smoke: bool) -> Result<Vec<Row>, String> {
         ["done", end, rss, cpu] => (end, rss, cpu),
         _ => return Err(format!("the source child printed {last:?}")),
     };
-    let ours_secs = (end.parse::<u64>().map_err(|e| e.to_string())? - start) as f64 / 1e6;
-    let ours_cpu: f64 = cpu.parse().map_err(|_| format!("bad CPU time {cpu:?}"))?;
+    Ok(OursRun {
+        secs: (end.parse::<u64>().map_err(|e| e.to_string())? - start) as f64 / 1e6,
+        rss: rss.to_owned(),
+        cpu: cpu.parse().map_err(|_| format!("bad CPU time {cpu:?}"))?,
+        server_cpu,
+        publisher_cpu,
+    })
+}
+
+pub async fn source(smoke: bool) -> Result<Vec<Row>, String> {
+    let n: u64 = if smoke { 5_000 } else { 1_000_000 };
+    let broker = Broker::shared();
+    let bootstrap = broker.bootstrap();
+    let registry = start_registry().await?;
+    let server = ServerProcess::start()?;
+    let (publisher, paths) = topics(&server).await?;
+    // Values encoded up front: the publisher's own work is not what is measured.
+    let values: Vec<bytes::Bytes> = (0..n).map(|i| json_cbor(&record(i as usize).1)).collect();
+
+    // Ours, with JSON values.
+    let OursRun {
+        secs: ours_secs,
+        rss,
+        cpu: ours_cpu,
+        server_cpu,
+        publisher_cpu,
+    } = run_ours(&bootstrap, &server, &publisher, &paths, &values, n, None).await?;
+
+    // Ours again with Avro values through Confluent's AvroConverter, which registers the
+    // schema on its first record and then serves it from its cache; on a fresh server, as
+    // the JSON run had. The records' objects mix value types, so their inferred Connect
+    // schema is none and the converter writes them as Confluent's schemaless
+    // `io.confluent.connect.avro.Anything` record (as Confluent's converter does).
+    let avro = {
+        let avro_server = ServerProcess::start()?;
+        let (avro_publisher, avro_paths) = topics(&avro_server).await?;
+        let run = run_ours(
+            &bootstrap,
+            &avro_server,
+            &avro_publisher,
+            &avro_paths,
+            &values,
+            n,
+            Some(&avro_converter_pairs(&registry.url())),
+        )
+        .await?;
+        avro_publisher.close().await;
+        run
+    };
+    drop(registry);
 
     // The straightforward Python bridge on a slice of the same work, same publisher:
     // its last line is its seconds from first update to last acknowledgement.
@@ -142,6 +210,13 @@ pub async fn source(smoke: bool) -> Result<Vec<Row>, String> {
             ours: per_record(ours_cpu),
             baseline: format!("{} (bare BaseProducer)", per_record(base_cpu)),
             ratio: format!("{:.2}", base_cpu / ours_cpu),
+            target: "-".into(),
+        },
+        Row {
+            name: "source: Avro output (AvroConverter, auto-registered; mixed-type objects as Confluent's Anything record) vs JSON output, same run".into(),
+            ours: format!("{} ({})", per_sec(n, avro.secs), per_record(avro.cpu)),
+            baseline: format!("{} ({}) (JSON)", per_sec(n, ours_secs), per_record(ours_cpu)),
+            ratio: format!("{:.2}", ours_secs / avro.secs),
             target: "-".into(),
         },
         Row {
@@ -290,15 +365,20 @@ impl Reporting {
 
 /// Child mode: run the source until `n` records are acknowledged by Kafka, reporting as
 /// `Reporting` expects; the last line is `done END_MICROS PEAK_RSS_KIB CPU_SECS`, the CPU
-/// time counted from `ready`.
+/// time counted from `ready`. `KEY=VALUE;...`, if given, are the connector's (replacing
+/// `config()`'s).
 pub fn source_child(args: &[String]) -> ExitCode {
-    let [bootstrap, topic, url, n] = args else {
-        eprintln!("usage: bench source-child BOOTSTRAP TOPIC URL N");
-        return ExitCode::FAILURE;
+    let (bootstrap, topic, url, n, extra) = match args {
+        [b, t, u, n] => (b, t, u, n, None),
+        [b, t, u, n, extra] => (b, t, u, n, Some(extra)),
+        _ => {
+            eprintln!("usage: bench source-child BOOTSTRAP TOPIC URL N [KEY=VALUE;...]");
+            return ExitCode::FAILURE;
+        }
     };
     let n: u64 = n.parse().expect("N");
     child_runtime().block_on(async {
-        let c = config(
+        let mut c = config(
             connectors::SOURCE_CLASS,
             url,
             &[
@@ -306,6 +386,13 @@ pub fn source_child(args: &[String]) -> ExitCode {
                 ("diffusion.selector", "?source/bench/"),
             ],
         );
+        for (k, v) in extra
+            .iter()
+            .flat_map(|e| e.split(';'))
+            .filter_map(|kv| kv.split_once('='))
+        {
+            c.props.insert(k.to_owned(), v.to_owned());
+        }
         let config = SourceConfig::parse(&c, &BTreeMap::new()).expect("source config");
         let (stop, stop_rx) = watch::channel(false);
         let (status, mut status_rx) = StatusHandle::new();
