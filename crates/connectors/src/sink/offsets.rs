@@ -25,6 +25,10 @@ use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, StreamConsumer}
 use rdkafka::error::KafkaResult;
 use rdkafka::{Offset, TopicPartitionList};
 
+/// A partition's records read and not yet all settled, in offset order, each with whether
+/// it has settled.
+type Unsettled = VecDeque<(i64, bool)>;
+
 /// Settled offsets, and what of them librdkafka already has.
 #[derive(Debug, Default)]
 pub(super) struct Offsets {
@@ -34,7 +38,7 @@ pub(super) struct Offsets {
     stored: BTreeMap<(String, i32), i64>,
     /// With conflation, the records read and not yet settled, per partition, in offset
     /// order, each with whether it has settled; `None` without conflation.
-    outstanding: Option<BTreeMap<(String, i32), VecDeque<(i64, bool)>>>,
+    outstanding: Option<BTreeMap<(String, i32), Unsettled>>,
     /// How many records `outstanding` holds.
     outstanding_len: usize,
     /// Partitions revoked since the task last asked (with conflation: their waiting
