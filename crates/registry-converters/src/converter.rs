@@ -52,7 +52,7 @@ pub struct RegistryConverter<F: Format> {
 /// registered schema's Connect schema.
 type WrittenWith<F> = (u32, Arc<<F as Format>::Parsed>, Option<Arc<Schema>>);
 
-type WrittenCache<F> = HashMap<(String, u64), Vec<Written<F>>>;
+type WrittenCache<F> = HashMap<String, HashMap<u64, Vec<Written<F>>>>;
 
 /// A Connect schema a record was written with, its registered id and the format's schema.
 struct Written<F: Format> {
@@ -100,10 +100,11 @@ impl<F: Format> RegistryConverter<F> {
     }
 
     fn cached_written(&self, topic: &str, schema: Option<&Schema>) -> Option<WrittenWith<F>> {
-        let key = (topic.to_owned(), schema.map_or(0, schema_hash));
+        // Looked up by `&str`: no allocation per record.
         let written = self.written.read().expect("schema cache");
         let entry = written
-            .get(&key)?
+            .get(topic)?
+            .get(&schema.map_or(0, schema_hash))?
             .iter()
             .find(|w| w.connect.as_ref() == schema)?;
         if self.use_latest {
@@ -213,15 +214,17 @@ impl<F: Format> RegistryConverter<F> {
                 .map_err(|e| registry_subject(e, &subject))?;
             (id, derived, None)
         };
-        let key = (topic.to_owned(), schema.map_or(0, schema_hash));
         let mut written = self.written.write().expect("schema cache");
-        if written.len() >= CACHE_SIZE {
-            let drop: Vec<(String, u64)> = written.keys().take(CACHE_SIZE / 2).cloned().collect();
-            for k in drop {
-                written.remove(&k);
-            }
+        let count: usize = written.values().map(HashMap::len).sum();
+        if count >= CACHE_SIZE {
+            // Forget everything: rare, and what is needed again is fetched again.
+            written.clear();
         }
-        let entries = written.entry(key).or_default();
+        let entries = written
+            .entry(topic.to_owned())
+            .or_default()
+            .entry(schema.map_or(0, schema_hash))
+            .or_default();
         entries.retain(|w| w.connect.as_ref() != schema);
         entries.push(Written {
             connect: schema.cloned(),

@@ -37,7 +37,7 @@ pub(crate) fn to_connect_value(
                 for f in &schema.fields {
                     let v = if f.name == name && inner.is_some() {
                         let inner = inner.take().unwrap_or(AvroValue::Null);
-                        let p = path.tag(&format!("union {name}"));
+                        let p = path.union(&name);
                         to_connect_value(model, member, Some(&f.schema), inner, &p)?
                     } else {
                         Value::Null

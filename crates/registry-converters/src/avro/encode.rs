@@ -228,7 +228,7 @@ fn union(
                 .ok_or_else(|| {
                     path.mismatch(format!("the Avro union has no {:?} branch", f.name))
                 })?;
-            let p = path.tag(&format!("union {}", f.name));
+            let p = path.union(&f.name);
             let inner = to_avro_value(model, &members[i], Some(&f.schema), x, &p)?;
             return Ok(AvroValue::Union(i, Box::new(inner)));
         }

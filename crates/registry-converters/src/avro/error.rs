@@ -1,6 +1,8 @@
 //! Errors of the Avro mapping: each names where in the schema or value it happened (a path
 //! such as `order.lines[2].price`, or `<root>` at the top) and what was wrong.
 
+use std::borrow::Cow;
+
 use thiserror::Error;
 
 /// Why an Avro schema or value could not be mapped.
@@ -58,46 +60,113 @@ pub enum AvroError {
     },
 }
 
-/// A field path being walked, for error messages.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Path(String);
+/// A field path being walked, for error messages: a chain of borrowed segments, rendered
+/// only when an error names it (walking a value must not allocate per field).
+#[derive(Debug, Clone)]
+pub(crate) struct Path<'a> {
+    parent: Option<&'a Path<'a>>,
+    segment: Segment<'a>,
+}
 
-impl Path {
-    pub(crate) fn root() -> Path {
-        Path(String::new())
+#[derive(Debug, Clone)]
+enum Segment<'a> {
+    Root,
+    Field(Cow<'a, str>),
+    Index(usize),
+    Tag(Cow<'a, str>),
+    Union(&'a str),
+}
+
+impl Default for Path<'_> {
+    fn default() -> Self {
+        Path::root()
+    }
+}
+
+impl<'a> Path<'a> {
+    pub(crate) fn root() -> Path<'static> {
+        Path {
+            parent: None,
+            segment: Segment::Root,
+        }
     }
 
     /// `parent.name`.
-    pub(crate) fn field(&self, name: &str) -> Path {
-        if self.0.is_empty() {
-            Path(name.to_owned())
-        } else {
-            Path(format!("{}.{name}", self.0))
+    pub(crate) fn field<'b>(&'b self, name: impl Into<Cow<'b, str>>) -> Path<'b> {
+        Path {
+            parent: Some(self),
+            segment: Segment::Field(name.into()),
         }
     }
 
     /// `parent[i]`.
-    pub(crate) fn index(&self, i: usize) -> Path {
-        Path(format!("{}[{i}]", self.0))
+    pub(crate) fn index(&self, i: usize) -> Path<'_> {
+        Path {
+            parent: Some(self),
+            segment: Segment::Index(i),
+        }
     }
 
     /// `parent<what>`, e.g. `<key>` of a map entry or `<union int>`.
-    pub(crate) fn tag(&self, what: &str) -> Path {
-        Path(format!("{}<{what}>", self.0))
+    pub(crate) fn tag<'b>(&'b self, what: impl Into<Cow<'b, str>>) -> Path<'b> {
+        Path {
+            parent: Some(self),
+            segment: Segment::Tag(what.into()),
+        }
     }
-}
 
-impl std::fmt::Display for Path {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.0.is_empty() {
-            f.write_str("<root>")
-        } else {
-            f.write_str(&self.0)
+    /// `parent<union name>`: the union branch `name`.
+    pub(crate) fn union<'b>(&'b self, name: &'b str) -> Path<'b> {
+        Path {
+            parent: Some(self),
+            segment: Segment::Union(name),
+        }
+    }
+
+    fn render(&self, out: &mut String) {
+        if let Some(parent) = self.parent {
+            parent.render(out);
+        }
+        match &self.segment {
+            Segment::Root => {}
+            Segment::Field(name) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(name);
+            }
+            Segment::Index(i) => {
+                out.push('[');
+                out.push_str(&i.to_string());
+                out.push(']');
+            }
+            Segment::Tag(what) => {
+                out.push('<');
+                out.push_str(what);
+                out.push('>');
+            }
+            Segment::Union(name) => {
+                out.push_str("<union ");
+                out.push_str(name);
+                out.push('>');
+            }
         }
     }
 }
 
-impl Path {
+impl std::fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut out = String::new();
+        self.render(&mut out);
+        if out.is_empty() {
+            f.write_str("<root>")
+        } else {
+            f.write_str(&out)
+        }
+    }
+}
+
+impl Path<'_> {
     pub(crate) fn invalid(&self, problem: impl Into<String>) -> AvroError {
         AvroError::InvalidSchema {
             path: self.to_string(),

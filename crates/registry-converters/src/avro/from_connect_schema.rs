@@ -116,7 +116,7 @@ impl FromConnect {
                 members.push(J::from("null"));
             }
             for f in &s.fields {
-                let p = path.tag(&format!("union {}", f.name));
+                let p = path.union(&f.name);
                 members.push(self.schema(&non_optional(&f.schema), true, &p)?);
             }
             return Ok(J::Array(members));

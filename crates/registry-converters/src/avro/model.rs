@@ -264,7 +264,7 @@ impl Model {
             .filter(|(k, _)| !reserved.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let path = path.tag(&full_name);
+        let path = path.tag(full_name.clone());
         let def = match ty {
             "enum" => {
                 let symbols: Vec<String> = o

@@ -192,7 +192,7 @@ impl ToConnect<'_> {
                             "two union branches map to the Connect union field {name:?}"
                         )));
                     }
-                    let fs = self.schema(m, true, None, &path.tag(&format!("union {name}")))?;
+                    let fs = self.schema(m, true, None, &path.union(&name))?;
                     u = u.field(&name, fs);
                 }
                 u
