@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 mod config;
+mod removal;
 mod server;
 mod session;
 mod tls;

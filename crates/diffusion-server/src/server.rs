@@ -65,6 +65,7 @@ async fn accept_loop(
     mut stop: watch::Receiver<bool>,
 ) {
     let mut sessions = JoinSet::new();
+    let removals = tokio::spawn(removal_timer(shared.clone()));
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -93,11 +94,30 @@ async fn accept_loop(
         }
     }
     drop(listener);
+    removals.abort();
     // Sessions see the same signal and close their WebSockets; give them a moment.
     let _ = tokio::time::timeout(Duration::from_secs(5), async {
         while sessions.join_next().await.is_some() {}
     })
     .await;
+}
+
+/// How often REMOVAL policies are evaluated. Diffusion also evaluates them periodically
+/// ("every few seconds"), so removal times are approximate there too; once a second keeps
+/// the tests short.
+const REMOVAL_PERIOD: Duration = Duration::from_secs(1);
+
+/// Evaluates the topics' REMOVAL policies every [`REMOVAL_PERIOD`]. A tick with no such
+/// topics takes the tree lock and returns at once.
+async fn removal_timer(shared: Arc<Shared>) {
+    let mut tick = tokio::time::interval(REMOVAL_PERIOD);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        shared
+            .tree()
+            .expire(std::time::Instant::now(), std::time::SystemTime::now());
+    }
 }
 
 /// A running server. Dropping it stops the server in the background; [`shutdown`] stops it

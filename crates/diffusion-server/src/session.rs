@@ -362,7 +362,9 @@ async fn respond(
         service::SYSTEM_PING | service::USER_PING => empty,
         service::TOPIC_ADD => {
             let r: service::TopicAddRequest = parse(payload)?;
-            Ok(Some(shared.tree().add(&r.path, r.specification)?.encode()))
+            Ok(Some(
+                shared.tree().add(&r.path, r.specification, sid)?.encode(),
+            ))
         }
         service::SET_TOPIC => {
             let r: service::SetTopicRequest = parse(payload)?;
@@ -376,7 +378,7 @@ async fn respond(
             Ok(Some(
                 shared
                     .tree()
-                    .add_and_set(&r.path, r.specification, r.value)?
+                    .add_and_set(&r.path, r.specification, r.value, sid)?
                     .encode(),
             ))
         }

@@ -6,8 +6,9 @@
 //! outbox with `try_send`, and a session whose outbox is full is closed rather than allowed
 //! to grow the server's memory or stall publishers.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
+use std::time::{Instant, SystemTime};
 
 use bytes::Bytes;
 use diffusion_wire::service::{
@@ -18,6 +19,8 @@ use diffusion_wire::{
 };
 use tokio::sync::{mpsc, Notify};
 
+use crate::removal::{self, Watch};
+
 pub(crate) type SessionId = u64;
 
 struct Topic {
@@ -25,6 +28,28 @@ struct Topic {
     spec: TopicSpecification,
     value: Option<Bytes>,
     subscribers: HashSet<SessionId>,
+    /// The REMOVAL policy and what it is judged on; `None` for most topics.
+    removal: Option<Box<Watch>>,
+}
+
+impl Topic {
+    fn add_subscriber(&mut self, sid: SessionId) -> bool {
+        let before = self.subscribers.len();
+        let added = self.subscribers.insert(sid);
+        if let (true, Some(w)) = (added, &mut self.removal) {
+            w.subscribers_changed(before, Instant::now());
+        }
+        added
+    }
+
+    fn drop_subscriber(&mut self, sid: SessionId) -> bool {
+        let before = self.subscribers.len();
+        let dropped = self.subscribers.remove(&sid);
+        if let (true, Some(w)) = (dropped, &mut self.removal) {
+            w.subscribers_changed(before, Instant::now());
+        }
+        dropped
+    }
 }
 
 /// What the tree knows of a session: where to send its frames and what it asked for.
@@ -82,6 +107,9 @@ pub(crate) struct Tree {
     sessions: HashMap<SessionId, SessionEntry>,
     /// Sessions found too slow while delivering; closed once delivery is done.
     overflowed: Vec<SessionId>,
+    /// Paths of the topics with a REMOVAL policy still to act on, so the timer visits only
+    /// them and does nothing at all when there are none.
+    watched: BTreeSet<String>,
 }
 
 impl Tree {
@@ -92,7 +120,7 @@ impl Tree {
     pub(crate) fn remove_session(&mut self, id: SessionId) {
         if self.sessions.remove(&id).is_some() {
             for t in self.topics.values_mut() {
-                t.subscribers.remove(&id);
+                t.drop_subscriber(id);
             }
         }
     }
@@ -105,14 +133,17 @@ impl Tree {
         }
     }
 
-    /// Adds a topic. Adding one that exists with the same specification is not an error.
+    /// Adds a topic for session `creator`. Adding one that exists with the same
+    /// specification is not an error.
     pub(crate) fn add(
         &mut self,
         raw_path: &str,
         spec: TopicSpecification,
+        creator: SessionId,
     ) -> Result<AddTopicResult, ErrorReason> {
         let p = valid_path(raw_path)?;
         valid_type(spec.topic_type)?;
+        let policy = removal_policy(&spec)?;
         if let Some(t) = self.topics.get(&p) {
             return if t.spec.same_as(&spec) {
                 Ok(AddTopicResult::Exists)
@@ -128,6 +159,10 @@ impl Tree {
         }
         self.next_topic_id += 1;
         let id = self.next_topic_id;
+        let removal = policy.map(|policy| {
+            self.watched.insert(p.clone());
+            Box::new(Watch::new(policy, creator, Instant::now()))
+        });
         self.topics.insert(
             p.clone(),
             Topic {
@@ -135,6 +170,7 @@ impl Tree {
                 spec,
                 value: None,
                 subscribers: HashSet::new(),
+                removal,
             },
         );
         // Existing subscriptions pick up the new topic.
@@ -185,6 +221,7 @@ impl Tree {
         raw_path: &str,
         spec: TopicSpecification,
         value: Bytes,
+        creator: SessionId,
     ) -> Result<AddTopicResult, ErrorReason> {
         let p = valid_path(raw_path)?;
         valid_type(spec.topic_type)?;
@@ -202,7 +239,7 @@ impl Tree {
             Some(_) => AddTopicResult::Exists,
             None => {
                 // The value goes in before subscribers are told, so they get it at once.
-                self.add(&p, spec)?;
+                self.add(&p, spec, creator)?;
                 AddTopicResult::Created
             }
         };
@@ -220,6 +257,7 @@ impl Tree {
             .collect();
         for p in &doomed {
             let t = self.topics.remove(p).expect("listed above");
+            self.watched.remove(p);
             let payload = NotifyUnsubscription {
                 topic_id: t.id,
                 reason: UnsubscribeReason::Removal,
@@ -264,7 +302,7 @@ impl Tree {
                 && selector.matches(p)
                 && !remaining.iter().any(|r| r.matches(p))
             {
-                t.subscribers.remove(&sid);
+                t.drop_subscriber(sid);
                 dropped.push(t.id);
             }
         }
@@ -284,7 +322,7 @@ impl Tree {
         let Some(t) = self.topics.get_mut(p) else {
             return;
         };
-        if !t.subscribers.insert(sid) {
+        if !t.add_subscriber(sid) {
             return;
         }
         let payload = NotifySubscription {
@@ -314,6 +352,9 @@ impl Tree {
         let Some(t) = self.topics.get_mut(p) else {
             return;
         };
+        if let Some(w) = &mut t.removal {
+            w.updated(Instant::now());
+        }
         // DONT_RETAIN_VALUE: the value goes to the subscribers of the moment and is not
         // kept, so a later subscriber gets none and every update is sent whole.
         let retains = !t
@@ -357,6 +398,54 @@ impl Tree {
         self.close_overflowed();
     }
 
+    /// Acts on the REMOVAL policies that hold at `now`: each removes its `remove` clause's
+    /// topics, or its own topic, telling their subscribers as [`Tree::remove`] does. A policy
+    /// acts once; its topic, if its `remove` clause spared it, is no longer watched.
+    pub(crate) fn expire(&mut self, now: Instant, wall: SystemTime) {
+        if self.watched.is_empty() {
+            return;
+        }
+        let epoch_ms = wall
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        let mut due = Vec::new();
+        for p in &self.watched {
+            let Some(w) = self
+                .topics
+                .get(p)
+                .and_then(|t| t.removal.as_deref().map(|w| (t, w)))
+            else {
+                continue;
+            };
+            let (t, w) = w;
+            let facts = removal::Now {
+                instant: now,
+                epoch_ms,
+                subscribers: t.subscribers.len(),
+                creator_open: self.sessions.contains_key(&w.creator),
+            };
+            if w.holds(&facts) {
+                due.push((p.clone(), w.policy.remove.clone()));
+            }
+        }
+        for (p, selector) in due {
+            self.watched.remove(&p);
+            let selector = match selector {
+                Some(s) => s,
+                // A path selector names exactly this topic.
+                None => match Selector::parse(&format!(">{p}")) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        tracing::warn!(path = %p, error = %e, "cannot select a topic to remove it");
+                        continue;
+                    }
+                },
+            };
+            let n = self.remove(&selector);
+            tracing::debug!(path = %p, removed = n, "removal policy acted");
+        }
+    }
+
     /// Queues a system ping, which the client answers; keeps idle connections alive
     /// through proxies.
     pub(crate) fn ping(&mut self, sid: SessionId) {
@@ -397,6 +486,20 @@ impl Tree {
 fn valid_path(raw: &str) -> Result<String, ErrorReason> {
     path::normalise(raw)
         .map_err(|e| ErrorReason::new(ErrorReason::TOPIC_PATH_INVALID, e.to_string()))
+}
+
+/// The topic's REMOVAL policy, if it has one; a policy that does not parse refuses the
+/// topic, as a Diffusion server refuses it.
+fn removal_policy(spec: &TopicSpecification) -> Result<Option<removal::Policy>, ErrorReason> {
+    let Some((_, text)) = spec.properties.iter().find(|(k, _)| k == "REMOVAL") else {
+        return Ok(None);
+    };
+    removal::parse(text).map(Some).map_err(|e| {
+        ErrorReason::new(
+            ErrorReason::TOPIC_SPECIFICATION_INVALID,
+            format!("invalid REMOVAL property {text:?}: {e}"),
+        )
+    })
 }
 
 fn valid_type(t: TopicType) -> Result<(), ErrorReason> {
