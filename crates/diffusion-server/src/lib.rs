@@ -13,6 +13,7 @@ mod config;
 mod removal;
 mod server;
 mod session;
+mod tidy;
 mod tls;
 mod tree;
 

@@ -27,6 +27,7 @@ use tokio_tungstenite::tungstenite::Message as Ws;
 use tokio_tungstenite::WebSocketStream;
 
 use crate::server::Shared;
+use crate::tidy::Tidy;
 use crate::tree::{SessionEntry, SessionId};
 
 pub(crate) async fn run<S>(
@@ -192,22 +193,39 @@ async fn serve<S>(
 
     let (tx, mut rx) = mpsc::channel::<Bytes>(shared.config.session_queue);
     let kill = Arc::new(Notify::new());
-    shared
-        .tree()
-        .add_session(sid, SessionEntry::new(tx.clone(), kill.clone()));
+    let tidy = Arc::new(Tidy::default());
+    shared.tree().add_session(
+        sid,
+        SessionEntry::new(tx.clone(), kill.clone(), tidy.clone()),
+    );
 
     let (mut sink, mut stream) = ws.split();
     // The writer owns the socket's sending half, so a slow client slows only its own writer.
     let writer = tokio::spawn(async move {
-        // Write whatever is queued, then flush once: one system call for a burst of
-        // updates instead of one per message.
+        // Take whatever is queued, then write it and flush once: one system call for a
+        // burst of updates instead of one per message. Taking it first also lets TIDY_ON_
+        // UNSUBSCRIBE drop the updates queued ahead of their topic's unsubscription.
+        // While a slow client holds up the writing, a tidy unsubscription can arrive: the
+        // frames not yet written are swept again with whatever has been queued since.
+        let mut batch = std::collections::VecDeque::new();
         'outer: while let Some(frame) = rx.recv().await {
-            if sink.feed(Ws::Binary(frame)).await.is_err() {
-                break;
-            }
+            batch.push_back(frame);
             while let Ok(frame) = rx.try_recv() {
+                batch.push_back(frame);
+            }
+            tidy.sweep(&mut batch);
+            while let Some(frame) = batch.pop_front() {
                 if sink.feed(Ws::Binary(frame)).await.is_err() {
                     break 'outer;
+                }
+                if tidy.pending() {
+                    let before = batch.len();
+                    while let Ok(frame) = rx.try_recv() {
+                        batch.push_back(frame);
+                    }
+                    if batch.len() > before {
+                        tidy.sweep(&mut batch);
+                    }
                 }
             }
             if sink.flush().await.is_err() {

@@ -20,6 +20,7 @@ use diffusion_wire::{
 use tokio::sync::{mpsc, Notify};
 
 use crate::removal::{self, Watch};
+use crate::tidy::Tidy;
 
 pub(crate) type SessionId = u64;
 
@@ -57,16 +58,19 @@ pub(crate) struct SessionEntry {
     outbox: mpsc::Sender<Bytes>,
     /// Woken when the tree gives up on the session (outbox full).
     kill: Arc<Notify>,
+    /// Told of unsubscriptions from TIDY_ON_UNSUBSCRIBE topics; shared with the writer.
+    tidy: Arc<Tidy>,
     selectors: Vec<Selector>,
     /// Conversation ids for the server's own requests (notifications) to this session.
     next_cid: i64,
 }
 
 impl SessionEntry {
-    pub(crate) fn new(outbox: mpsc::Sender<Bytes>, kill: Arc<Notify>) -> Self {
+    pub(crate) fn new(outbox: mpsc::Sender<Bytes>, kill: Arc<Notify>, tidy: Arc<Tidy>) -> Self {
         Self {
             outbox,
             kill,
+            tidy,
             selectors: Vec::new(),
             next_cid: 1,
         }
@@ -304,6 +308,9 @@ impl Tree {
             {
                 t.drop_subscriber(sid);
                 dropped.push(t.id);
+                if is_true(&t.spec, "TIDY_ON_UNSUBSCRIBE") {
+                    s.tidy.unsubscribing(t.id);
+                }
             }
         }
         for topic_id in dropped {
@@ -357,11 +364,7 @@ impl Tree {
         }
         // DONT_RETAIN_VALUE: the value goes to the subscribers of the moment and is not
         // kept, so a later subscriber gets none and every update is sent whole.
-        let retains = !t
-            .spec
-            .properties
-            .iter()
-            .any(|(k, v)| k == "DONT_RETAIN_VALUE" && v.eq_ignore_ascii_case("true"));
+        let retains = !is_true(&t.spec, "DONT_RETAIN_VALUE");
         let old = if retains {
             t.value.replace(value.clone())
         } else {
@@ -486,6 +489,13 @@ impl Tree {
 fn valid_path(raw: &str) -> Result<String, ErrorReason> {
     path::normalise(raw)
         .map_err(|e| ErrorReason::new(ErrorReason::TOPIC_PATH_INVALID, e.to_string()))
+}
+
+/// Whether a boolean property is set to true (the SDKs send `true` or `TRUE`).
+fn is_true(spec: &TopicSpecification, key: &str) -> bool {
+    spec.properties
+        .iter()
+        .any(|(k, v)| k == key && v.eq_ignore_ascii_case("true"))
 }
 
 /// The topic's REMOVAL policy, if it has one; a policy that does not parse refuses the
