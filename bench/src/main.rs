@@ -4,7 +4,8 @@
 //! baseline measured in the same run, their ratio, and the target. `--smoke` runs each
 //! suite for a moment so CI keeps the harness working; it never asserts on timings.
 //!
-//! Suites: diffusion-fanout, client-set, sink, source, latency, stall (default: all).
+//! Suites: diffusion-fanout, client-set, sink, source, latency, stall, catchup (default:
+//! all).
 
 mod client_set;
 mod fanout;
@@ -34,7 +35,7 @@ fn main() -> ExitCode {
     }
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!(
-            "usage: bench [--smoke] [diffusion-fanout] [client-set] [sink] [source] [latency] [stall]"
+            "usage: bench [--smoke] [diffusion-fanout] [client-set] [sink] [source] [latency] [stall] [catchup]"
         );
         return ExitCode::SUCCESS;
     }
@@ -52,6 +53,7 @@ fn main() -> ExitCode {
             "source",
             "latency",
             "stall",
+            "catchup",
         ];
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
             "source" => rt.block_on(kafka_bridge::source(smoke)),
             "latency" => rt.block_on(kafka_bridge::latency(smoke)),
             "stall" => rt.block_on(kafka_bridge::stall(smoke)),
+            "catchup" => rt.block_on(kafka_bridge::catchup(smoke)),
             other => Err(format!("unknown suite {other:?}")),
         };
         match result {

@@ -9,15 +9,19 @@
 //!   bare producer writing the same records, and vs a Python bridge; Avro output
 //!   (AvroConverter) vs the JSON run;
 //! - `latency`: Kafka -> Diffusion subscriber at a steady rate, vs a bare consumer;
-//! - `stall`: the sink's memory while its Diffusion link is frozen under load.
+//! - `stall`: the sink's memory while its Diffusion link is frozen under load;
+//! - `catchup`: a backlog caught up over a slow Diffusion link, with and without
+//!   conflation.
 //!
 //! This file holds what they share: the records, the connector configs, the bare clients.
 
+mod catchup;
 mod latency;
 mod sink;
 mod source;
 mod stall;
 
+pub use catchup::catchup;
 pub use latency::latency;
 pub use sink::{sink, sink_child, SINK_CHILD};
 pub use source::{source, source_child, SOURCE_CHILD};

@@ -75,6 +75,20 @@ async fn run_child(
     n: usize,
     extra: Option<&str>,
 ) -> Result<(f64, String, f64), String> {
+    run_child_counting(bootstrap, topic, url, n, extra)
+        .await
+        .map(|(secs, rss, cpu, _)| (secs, rss, cpu))
+}
+
+/// [`run_child`], also giving how many records were superseded (conflation): the child
+/// stops once confirmed and superseded records make `n`.
+pub(super) async fn run_child_counting(
+    bootstrap: &str,
+    topic: &str,
+    url: &str,
+    n: usize,
+    extra: Option<&str>,
+) -> Result<(f64, String, f64, u64), String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut args: Vec<String> = [SINK_CHILD, bootstrap, topic, url, &n.to_string()]
         .iter()
@@ -93,16 +107,21 @@ async fn run_child(
     .map_err(|e| e.to_string())?;
     let text = String::from_utf8_lossy(&out.stdout);
     let mut fields = text.split_whitespace();
-    let (Some(secs), Some(rss), Some(cpu)) = (fields.next(), fields.next(), fields.next()) else {
+    let (Some(secs), Some(rss), Some(cpu), Some(superseded)) =
+        (fields.next(), fields.next(), fields.next(), fields.next())
+    else {
         return Err(format!("the sink child printed {text:?}"));
     };
     let secs: f64 = secs.parse().map_err(|_| format!("bad seconds {secs:?}"))?;
     let cpu: f64 = cpu.parse().map_err(|_| format!("bad CPU time {cpu:?}"))?;
-    Ok((secs, rss.to_owned(), cpu))
+    let superseded: u64 = superseded
+        .parse()
+        .map_err(|_| format!("bad superseded count {superseded:?}"))?;
+    Ok((secs, rss.to_owned(), cpu, superseded))
 }
 
-/// Child mode: run the sink until `n` records are confirmed; print
-/// "SECS PEAK_RSS_KIB CPU_SECS".
+/// Child mode: run the sink until `n` records are confirmed (or superseded by a confirmed
+/// one, with conflation); print "SECS PEAK_RSS_KIB CPU_SECS SUPERSEDED".
 pub fn sink_child(args: &[String]) -> ExitCode {
     let (bootstrap, topic, url, n, worker_extra) = match args {
         [b, t, u, n] => (b, t, u, n, None),
@@ -155,7 +174,11 @@ pub fn sink_child(args: &[String]) -> ExitCode {
             stop_rx,
             metrics.clone(),
         ));
-        while metrics.records_confirmed.load(Ordering::Relaxed) < n {
+        let settled = || {
+            metrics.records_confirmed.load(Ordering::Relaxed)
+                + metrics.records_superseded.load(Ordering::Relaxed)
+        };
+        while settled() < n {
             if task.is_finished() {
                 eprintln!("[bench] the sink stopped early: {:?}", task.await);
                 std::process::exit(1);
@@ -163,7 +186,12 @@ pub fn sink_child(args: &[String]) -> ExitCode {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         let secs = start.elapsed().as_secs_f64();
-        println!("{secs} {} {:.3}", peak_rss_kib(), cpu_secs() - cpu);
+        println!(
+            "{secs} {} {:.3} {}",
+            peak_rss_kib(),
+            cpu_secs() - cpu,
+            metrics.records_superseded.load(Ordering::Relaxed)
+        );
         let _ = stop.send(true);
         let _ = task.await;
     });
