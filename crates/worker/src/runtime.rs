@@ -117,6 +117,7 @@ pub async fn start(
         herder: herder.clone(),
         kafka_cluster_id: cluster_id(&worker.kafka).await,
         topics: crate::ui::UiDiffusion::from_worker(&worker.props).map(crate::ui::TopicFeed::start),
+        series: crate::ui::Series::start(&herder),
         auth: basic_auth(&worker.props)?,
         topic_tracking: rest::TopicTracking::from_worker(&worker.props).map_err(invalid_worker)?,
     });

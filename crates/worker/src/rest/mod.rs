@@ -32,6 +32,8 @@ pub struct Api {
     pub kafka_cluster_id: Option<String>,
     /// The UI's live topic view, when a Diffusion server to watch is configured.
     pub topics: Option<Arc<crate::ui::TopicFeed>>,
+    /// The last minutes of every connector's rates, for the page's charts.
+    pub series: Arc<crate::ui::Series>,
     /// Basic authentication every request must carry, when configured.
     pub auth: Option<BasicAuth>,
     /// `topic.tracking.enable`, `topic.tracking.allow.reset`.
@@ -86,6 +88,10 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/ui", get(crate::ui::page))
         .route("/ui/stats", get(crate::ui::stats))
         .route("/ui/events", get(crate::ui::events))
+        .route("/ui/series", get(crate::ui::series))
+        .route("/ui/topics", get(crate::ui::topics))
+        .route("/ui/samples", get(crate::ui::samples))
+        .route("/ui/static/{file}", get(crate::ui::static_file))
         .fallback(|| async { ApiError(StatusCode::NOT_FOUND, "HTTP 404 Not Found".into()) })
         .method_not_allowed_fallback(|| async {
             ApiError(
