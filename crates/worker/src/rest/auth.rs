@@ -38,7 +38,9 @@ pub async fn require(State(auth): State<BasicAuth>, request: Request, next: Next
         .get(header::AUTHORIZATION)
         .map(|v| v.as_bytes())
         .unwrap_or_default();
-    if constant_time_eq(given, auth.expected.as_bytes()) || crate::ui::is_public(request.uri().path()) {
+    if constant_time_eq(given, auth.expected.as_bytes())
+        || crate::ui::is_public(request.uri().path())
+    {
         return next.run(request).await;
     }
     // The console asks for credentials itself; a challenge would make the browser put up

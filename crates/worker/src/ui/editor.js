@@ -15,8 +15,10 @@ const Editor = {
     tr.innerHTML = `<td><input class="key" spellcheck="false"></td><td><input class="val" spellcheck="false"><div class="key-error"></div></td><td><button type="button" title="Remove">×</button></td>`;
     tr.querySelector(".key").value = key;
     tr.querySelector(".val").value = value;
+    const hide = () => { tr.querySelector(".val").type = /password|secret/.test(tr.dataset.key) ? "password" : "text"; };
     tr.dataset.key = key;
-    tr.querySelector(".key").addEventListener("input", (e) => { tr.dataset.key = e.target.value.trim(); });
+    hide();
+    tr.querySelector(".key").addEventListener("input", (e) => { tr.dataset.key = e.target.value.trim(); hide(); });
     tr.querySelector("button").addEventListener("click", () => tr.remove());
     this.rows.append(tr);
     return tr;

@@ -13,7 +13,10 @@ use serde_json::json;
 use crate::rest::Api;
 
 const SAMPLES: [(&str, &str); 2] = [
-    ("config/sink.json", include_str!("../../../../config/sink.json")),
+    (
+        "config/sink.json",
+        include_str!("../../../../config/sink.json"),
+    ),
     (
         "config/source.json",
         include_str!("../../../../config/source.json"),

@@ -93,13 +93,13 @@ impl Series {
 
     /// Takes one sample: every connector in `names`, with the counters of those in `tasks`.
     pub fn sample(&self, at_ms: i64, names: &[String], tasks: &[TaskSnapshot]) {
-        let mut inner = self.inner.lock().expect("the series lock is never poisoned");
-        let seconds = inner
-            .samples
-            .back()
-            .map_or(INTERVAL.as_secs_f64(), |s| {
-                ((at_ms - s.at_ms) as f64 / 1000.0).max(0.001)
-            });
+        let mut inner = self
+            .inner
+            .lock()
+            .expect("the series lock is never poisoned");
+        let seconds = inner.samples.back().map_or(INTERVAL.as_secs_f64(), |s| {
+            ((at_ms - s.at_ms) as f64 / 1000.0).max(0.001)
+        });
         let mut sample = Sample {
             at_ms,
             tasks: BTreeMap::new(),
@@ -107,9 +107,10 @@ impl Series {
         for name in names {
             let Some(task) = tasks.iter().find(|t| &t.connector == name) else {
                 inner.previous.remove(name);
-                sample
-                    .tasks
-                    .insert(name.clone(), (kind_of_stopped(&inner, name), Point::default()));
+                sample.tasks.insert(
+                    name.clone(),
+                    (kind_of_stopped(&inner, name), Point::default()),
+                );
                 continue;
             };
             let (kind, counters, buckets) = read(&task.metrics);
@@ -158,7 +159,10 @@ impl Series {
     /// The samples taken after `since_ms`, one column per measure and connector (compact,
     /// and what a chart draws from).
     pub fn since(&self, since_ms: i64) -> SeriesView {
-        let inner = self.inner.lock().expect("the series lock is never poisoned");
+        let inner = self
+            .inner
+            .lock()
+            .expect("the series lock is never poisoned");
         let samples: Vec<&Sample> = inner
             .samples
             .iter()
@@ -359,10 +363,7 @@ pub struct SinceQuery {
     since: Option<i64>,
 }
 
-pub async fn series(
-    State(api): State<Arc<Api>>,
-    Query(q): Query<SinceQuery>,
-) -> Json<SeriesView> {
+pub async fn series(State(api): State<Arc<Api>>, Query(q): Query<SinceQuery>) -> Json<SeriesView> {
     Json(api.series.since(q.since.unwrap_or(i64::MIN)))
 }
 

@@ -120,7 +120,9 @@ impl TopicFeed {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, TopicView>> {
-        self.latest.lock().expect("the topic map lock is never poisoned")
+        self.latest
+            .lock()
+            .expect("the topic map lock is never poisoned")
     }
 
     fn take(&self, e: TopicEvent, at_ms: i64) {
@@ -212,7 +214,10 @@ pub async fn topics(
     let selector = match q.selector.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(s) => Some(Selector::parse(s).map_err(|e| {
-            ApiError(StatusCode::BAD_REQUEST, format!("Bad topic selector {s:?}: {e}"))
+            ApiError(
+                StatusCode::BAD_REQUEST,
+                format!("Bad topic selector {s:?}: {e}"),
+            )
         })?),
     };
     let (topics, truncated) = feed.matching(selector.as_ref());
