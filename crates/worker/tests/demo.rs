@@ -59,7 +59,7 @@ async fn the_demo_flows_both_ways_and_the_page_shows_it() {
         std::thread::sleep(Duration::from_millis(200));
     };
     assert!(
-        page.contains("Diffusion topics") && page.contains("/ui/events"),
+        page.contains("Diffusion topics") && page.contains("/ui/static/tree.js"),
         "{page}"
     );
 

@@ -1,6 +1,6 @@
 // Opens the worker's /ui page in headless Chromium (Debian's, driven by playwright-core)
 // and prints what a person would see: the connectors' states and the successive values of
-// the kafka/price row. Usage: page.js URL
+// the kafka/price topic (its node opened in the tree). Usage: page.js URL
 const { chromium } = require("playwright-core");
 
 const url = process.argv[2];
@@ -12,7 +12,8 @@ const url = process.argv[2];
   });
   const page = await browser.newPage();
   await page.goto(url);
-  const cell = 'tr[data-path="kafka/price"] td.value';
+  await page.click('li[data-path="kafka"] > .row', { timeout: 30000 });
+  const cell = 'li[data-path="kafka/price"] > .row .value';
   await page.waitForSelector(cell, { timeout: 30000 });
   // Each change of the cell, as the page shows it: the price and how long after it was
   // produced in Kafka it became visible (the demo stamps each price with "ts").
@@ -28,11 +29,11 @@ const url = process.argv[2];
   const values = changes.slice(0, 3).map((c) => c.text);
   const delays = changes.map((c) => c.at - JSON.parse(c.text).ts).sort((a, b) => a - b);
   await page.waitForFunction(
-    () => document.querySelectorAll("#connectors tr[data-connector] .state.RUNNING").length === 2,
+    () => document.querySelectorAll(".connector[data-connector] .state.RUNNING").length === 2,
     null,
     { timeout: 30000 },
   );
-  const connectors = await page.$$eval("#connectors tr[data-connector]", (rows) =>
+  const connectors = await page.$$eval(".connector[data-connector]", (rows) =>
     rows.map((r) => `${r.dataset.connector} ${r.querySelector(".state").textContent}`),
   );
   console.log(JSON.stringify({
