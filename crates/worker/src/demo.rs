@@ -148,7 +148,8 @@ pub async fn run(args: DemoArgs) -> Result<(), WorkerError> {
                         TaskMetrics::Sink(m) => ("to Diffusion", m.records_confirmed.load(Ordering::Relaxed)),
                         TaskMetrics::Source(m) => ("to Kafka", m.records_acknowledged.load(Ordering::Relaxed)),
                     };
-                    let before = last.insert(t.connector.clone(), out).unwrap_or(0);
+                    // A resumed or restarted task counts from zero again.
+                    let before = last.insert(t.connector.clone(), out).filter(|b| *b <= out).unwrap_or(0);
                     parts.push(format!("{} {}: {:.1}/s {kind} ({out} total)", t.connector, t.state, (out - before) as f64 / 5.0));
                 }
                 tracing::info!("produced {n} prices each way; {}", parts.join("; "));
