@@ -68,7 +68,12 @@ const Charts = {
       // value is unknown).
       let run = [];
       const flush = () => {
-        if (run.length) svg.append(this.el("polyline", { points: run.join(" "), stroke: l.color, "data-series": l.key }));
+        if (run.length > 1) svg.append(this.el("polyline", { points: run.join(" "), stroke: l.color, "data-series": l.key }));
+        // A lone sample (a connector just created, a value between gaps) as a dot.
+        if (run.length === 1) {
+          const [cx, cy] = run[0].split(",");
+          svg.append(this.el("circle", { cx, cy, r: 1.8, fill: l.color, "data-series": l.key }));
+        }
         run = [];
       };
       let last = null;
@@ -80,11 +85,14 @@ const Charts = {
         points++;
       }
       flush();
+      // The dataset keeps the last value drawn; the legend says what the latest sample
+      // says ("–" once a paused task no longer has a lag, say).
       chart.dataset["last" + l.key[0].toUpperCase() + l.key.slice(1)] = last === null ? "" : String(last);
+      const latest = t.length > first ? l.values[t.length - 1] : null;
       const item = document.createElement("span");
       const swatch = document.createElement("i");
       swatch.style.background = l.color;
-      item.append(swatch, `${l.label} ${this.format(last)}`);
+      item.append(swatch, `${l.label} ${this.format(latest)}`);
       legend.append(item);
     }
     chart.dataset.points = String(points);
