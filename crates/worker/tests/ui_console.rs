@@ -1,7 +1,8 @@
 //! The `/ui` console in headless Chromium (Debian's, driven by playwright-core;
 //! `tests/ui/console.js`): against the demo, charts fill, pausing the sink from the page
 //! stops `kafka/price` and drops its chart to 0, a bad key shows its error inline, a
-//! connector is created from the sample, the topic tree opens to a live value and a selector
+//! connector is created from the sample, edited to a wrong password (its task fails and
+//! the trace shows) and deleted, the topic tree opens to a live value and a selector
 //! narrows it; against a worker with REST basic auth, the page asks for credentials and
 //! then works. Screenshots are saved to the test's temp dir; their paths are printed.
 
@@ -109,6 +110,16 @@ async fn the_console_charts_acts_validates_and_shows_the_tree() {
         "{seen}"
     );
     assert_eq!(seen["created"], true, "{seen}");
+    // Edited to a wrong password from the page: FAILED, with the reason shown; deleted.
+    assert!(
+        seen["failed"]["state"].as_str().unwrap().contains("FAILED"),
+        "{seen}"
+    );
+    assert!(
+        !seen["failed"]["trace"].as_str().unwrap().is_empty(),
+        "{seen}"
+    );
+    assert_eq!(seen["deleted"], true, "{seen}");
     // The tree: a live value with its type and rate, pretty in the detail pane.
     assert_eq!(seen["tree"]["value"]["symbol"], "ACME", "{seen}");
     assert_eq!(seen["tree"]["type"], "json", "{seen}");

@@ -427,6 +427,33 @@ mod tests {
         assert_eq!(series.since(i64::MIN).t.len(), KEEP);
     }
 
+    /// Reported, not judged (timings belong to benchmarks): what one sample of a sink and
+    /// a source costs the worker, once a second.
+    #[test]
+    fn what_a_sample_costs() {
+        let series = Series::default();
+        let names = ["s".to_owned(), "t".to_owned()];
+        let m = Arc::new(SinkMetrics::default());
+        let source = TaskSnapshot {
+            connector: "t".into(),
+            state: TaskState::Running,
+            diffusion_connected: true,
+            metrics: TaskMetrics::Source(Arc::default()),
+        };
+        let tasks = [sink(&m), source];
+        let n = 2_000;
+        let started = std::time::Instant::now();
+        for i in 0..n {
+            m.publish_latency.observe(0.001);
+            series.sample(i * 1_000, &names, &tasks);
+        }
+        eprintln!(
+            "one sample of a sink and a source: {:?}",
+            started.elapsed() / n as u32
+        );
+        assert_eq!(series.since(i64::MIN).t.len(), KEEP);
+    }
+
     #[test]
     fn quantiles_interpolate_within_a_bucket() {
         let b = [(1.0, 0), (2.0, 10), (4.0, 10), (f64::INFINITY, 10)];

@@ -3,7 +3,9 @@
 //   console.js demo URL DIR   the demo: charts fill, pausing the sink from the page stops
 //                             kafka/price and its chart drops to 0, resuming brings it
 //                             back, a bad key shows its error inline, the tree opens to a
-//                             live value, a selector narrows it.
+//                             live value, a selector narrows it; the created connector,
+//                             edited to a wrong password, fails with its trace shown, and
+//                             is deleted.
 //   console.js auth URL DIR USER PASSWORD
 //                             a worker with REST basic auth: the page asks, then works.
 const path = require("path");
@@ -104,6 +106,25 @@ async function demo(page) {
   await page.click("#save");
   await page.waitForSelector('.connector[data-connector="console-created"] .state.RUNNING', T);
   seen.created = true;
+
+  // Edited from the page to a wrong Diffusion password: its task fails, the trace shows.
+  const created = '.connector[data-connector="console-created"]';
+  await page.click(`${created} button[data-action="edit"]`);
+  const password = '#editor[open] #config-rows tr[data-key="diffusion.password"] .val';
+  await page.waitForSelector(password, T);
+  await page.fill(password, "wrong");
+  await page.click("#save");
+  await page.waitForSelector(`${created} .trace`, T);
+  seen.failed = {
+    state: await page.textContent(`${created} .state`),
+    trace: await page.textContent(`${created} .trace`),
+  };
+  await shot(page, "failed");
+  // Deleted (the button asks again, inline).
+  await page.click(`${created} button[data-action="delete"]`);
+  await page.click(`${created} button[data-action="delete"]`);
+  await page.waitForSelector(created, { state: "detached", timeout: 30000 });
+  seen.deleted = true;
 
   // A selector narrows the tree.
   await page.fill("#selector", "?source//");
