@@ -90,6 +90,11 @@ async fn the_console_charts_acts_validates_and_shows_the_tree() {
             > 0.0,
         "the source's acknowledged rate is not charted: {seen}"
     );
+    let hover = seen["hover_legend"].as_array().unwrap();
+    assert!(
+        hover.len() == 3 && hover[2].as_str().unwrap().starts_with("at "),
+        "{seen}"
+    );
     // Paused from the page: no data, the chart at 0; resumed: data again.
     assert_eq!(seen["paused"]["state"], "PAUSED", "{seen}");
     assert_eq!(seen["paused"]["rate"]["lastIn"], "0", "{seen}");

@@ -19,7 +19,7 @@ const Charts = {
     if (a >= 1e4) return (v / 1e3).toFixed(0) + "k";
     if (a >= 1e3) return (v / 1e3).toFixed(1) + "k";
     if (a >= 10 || a === 0) return v.toFixed(0);
-    if (a >= 1) return v.toFixed(1);
+    if (a >= 1) return String(Number(v.toFixed(1)));
     return v.toPrecision(2);
   },
 
@@ -61,14 +61,12 @@ const Charts = {
     svg.append(this.el("text", { x: m.left, y: H - 3 }, `-${minutes} min`));
     svg.append(this.el("text", { x: W - m.right, y: H - 3, "text-anchor": "end" }, "now"));
     let points = 0;
-    const legend = chart.querySelector(".legend");
-    legend.replaceChildren();
-    for (const l of lines) {
+    for (const [n, l] of lines.entries()) {
       // One polyline per run without gaps (a gap: the connector did not exist, or the
       // value is unknown).
       let run = [];
       const flush = () => {
-        if (run.length > 1) svg.append(this.el("polyline", { points: run.join(" "), stroke: l.color, "data-series": l.key }));
+        if (run.length > 1) svg.append(this.el("polyline", { class: `line${n}`, points: run.join(" "), stroke: l.color, "data-series": l.key }));
         // A lone sample (a connector just created, a value between gaps) as a dot.
         if (run.length === 1) {
           const [cx, cy] = run[0].split(",");
@@ -85,17 +83,49 @@ const Charts = {
         points++;
       }
       flush();
-      // The dataset keeps the last value drawn; the legend says what the latest sample
-      // says ("–" once a paused task no longer has a lag, say).
+      // The dataset keeps the last value drawn (what a test reads).
       chart.dataset["last" + l.key[0].toUpperCase() + l.key.slice(1)] = last === null ? "" : String(last);
-      const latest = t.length > first ? l.values[t.length - 1] : null;
+    }
+    chart.dataset.points = String(points);
+    chart.drawn = { t, lines, first, x };
+    this.legend(chart);
+  },
+
+  // The legend: each line's value at the sample under the pointer, or else the latest
+  // sample's ("–" once a paused task no longer has a lag, say).
+  legend(chart) {
+    const { t, lines, first, x } = chart.drawn;
+    let i = t.length - 1;
+    let when = "";
+    if (chart.hoverX !== undefined && t.length > first) {
+      // The sample nearest the pointer.
+      i = first;
+      for (let j = first; j < t.length; j++) if (Math.abs(x(t[j]) - chart.hoverX) < Math.abs(x(t[i]) - chart.hoverX)) i = j;
+      when = new Date(t[i]).toLocaleTimeString();
+    }
+    const svg = chart.querySelector("svg");
+    const old = svg.querySelector(".cursor");
+    if (old) old.remove();
+    if (when) {
+      const { height: H, margin: m } = this;
+      svg.append(this.el("line", { class: "cursor", x1: x(t[i]), x2: x(t[i]), y1: m.top, y2: H - m.bottom }));
+    }
+    const legend = chart.querySelector(".legend");
+    legend.replaceChildren();
+    for (const l of lines) {
+      const v = i >= first ? l.values[i] : null;
       const item = document.createElement("span");
       const swatch = document.createElement("i");
       swatch.style.background = l.color;
-      item.append(swatch, `${l.label} ${this.format(latest)}`);
+      item.append(swatch, `${l.label} ${this.format(v)}`);
       legend.append(item);
     }
-    chart.dataset.points = String(points);
+    if (when) {
+      const at = document.createElement("span");
+      at.className = "muted";
+      at.textContent = `at ${when}`;
+      legend.append(at);
+    }
   },
 
   // An empty chart: a title, the SVG and a legend.
@@ -107,7 +137,18 @@ const Charts = {
     h.textContent = title;
     const legend = document.createElement("div");
     legend.className = "legend";
-    chart.append(h, this.el("svg", { role: "img", "aria-label": title }), legend);
+    const svg = this.el("svg", { role: "img", "aria-label": title });
+    chart.append(h, svg, legend);
+    // Pointing at a chart reads its values at that moment.
+    svg.addEventListener("mousemove", (e) => {
+      const box = svg.getBoundingClientRect();
+      chart.hoverX = ((e.clientX - box.left) / box.width) * this.width;
+      if (chart.drawn) this.legend(chart);
+    });
+    svg.addEventListener("mouseleave", () => {
+      delete chart.hoverX;
+      if (chart.drawn) this.legend(chart);
+    });
     return chart;
   },
 };

@@ -57,6 +57,9 @@ async function demo(page) {
     rate: await page.textContent('li[data-path="kafka/price"] > .row .rate'),
     detail: await page.textContent("#detail-value"),
   };
+  // Pointing at a chart reads its values at that moment.
+  await page.hover(`${rate} svg`);
+  seen.hover_legend = await page.$$eval(`${rate} .legend span`, (items) => items.map((i) => i.textContent));
   await shot(page, "running");
 
   // Pause the sink from the page: its state, its chart at 0, and kafka/price frozen.
