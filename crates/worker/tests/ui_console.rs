@@ -4,12 +4,13 @@
 //! connector is created from the sample, edited to a wrong password (its task fails and
 //! the trace shows) and deleted, the topic tree opens to a live value and a selector
 //! narrows it; against a worker with REST basic auth, the page asks for credentials and
-//! then works. Screenshots are saved to the test's temp dir; their paths are printed.
+//! then works, its stream of topic values included. Screenshots are saved to the test's temp dir; their paths are printed.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use diffusion_client::{Session, SessionOptions, TopicSpecification, TopicType, Value};
 use test_support::{free_port, Broker, Process};
 
 /// Runs the page script; prints the screenshots' paths and returns what it saw.
@@ -155,12 +156,37 @@ async fn the_console_charts_acts_validates_and_shows_the_tree() {
 #[tokio::test(flavor = "multi_thread")]
 async fn with_basic_auth_the_console_asks_for_credentials() {
     let dir = shots("ui-console-auth");
-    let port = free_port();
+    let (port, d) = (free_port(), free_port());
+    // A Diffusion server with one topic, for the page's stream of values (which needs the
+    // credentials too).
+    let _diffusion = Process::spawn(
+        Command::new(env!("CARGO_BIN_EXE_diffusion-kafka-connect"))
+            .args(["diffusion-server", "--listen", &format!("127.0.0.1:{d}")])
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null()),
+    );
+    let url = format!("ws://127.0.0.1:{d}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let publisher = loop {
+        match Session::connect(&url, "admin", "password", SessionOptions::default()).await {
+            Ok(s) => break s,
+            Err(e) => assert!(Instant::now() < deadline, "no Diffusion server: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    publisher
+        .add_and_set(
+            "auth/check",
+            TopicSpecification::new(TopicType::Json),
+            &Value::Json(serde_json::json!({"ok": true})),
+        )
+        .await
+        .unwrap();
     std::fs::write(
         dir.join("worker.properties"),
         format!(
             "bootstrap.servers={}\nlisteners=http://127.0.0.1:{port}\nconfig.storage.file.filename={}\n\
-             rest.basic.auth.username=ops\nrest.basic.auth.password=letmein\n",
+             rest.basic.auth.username=ops\nrest.basic.auth.password=letmein\nui.diffusion.url={url}\n",
             Broker::shared().bootstrap(),
             dir.join("connectors.json").display()
         ),
@@ -209,5 +235,7 @@ async fn with_basic_auth_the_console_asks_for_credentials() {
     .await;
     assert_eq!(seen["signed_in"], true, "{seen}");
     assert_eq!(seen["empty"], true, "{seen}");
+    assert_eq!(seen["topic"], serde_json::json!({"ok": true}), "{seen}");
+    publisher.close().await;
     assert!(worker.signal(libc::SIGTERM).success());
 }

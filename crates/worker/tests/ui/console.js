@@ -7,7 +7,8 @@
 //                             edited to a wrong password, fails with its trace shown, and
 //                             is deleted.
 //   console.js auth URL DIR USER PASSWORD
-//                             a worker with REST basic auth: the page asks, then works.
+//                             a worker with REST basic auth: the page asks, then works
+//                             (its topic stream too).
 const path = require("path");
 const { chromium } = require("playwright-core");
 
@@ -149,6 +150,10 @@ async function auth(page) {
   await page.waitForFunction(() => document.getElementById("version").textContent.startsWith("v"), null, T);
   seen.signed_in = await page.isHidden("#sign-in");
   seen.empty = await page.isVisible("#connectors-empty");
+  // The stream of topic values carries the credentials as well.
+  await page.click('li[data-path="auth"] > .row', T);
+  await page.waitForSelector('li[data-path="auth/check"] > .row .value', T);
+  seen.topic = JSON.parse(await page.textContent('li[data-path="auth/check"] > .row .value'));
   await shot(page, "signed-in");
 }
 
