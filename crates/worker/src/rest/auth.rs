@@ -1,7 +1,9 @@
 //! Optional HTTP basic authentication for the REST API (`rest.basic.auth.username` and
 //! `rest.basic.auth.password` in the worker properties; the password may be a config
 //! provider reference). Kafka Connect does this through a JAAS-configured REST extension;
-//! the effect for clients is the same: `Authorization: Basic ...` or 401.
+//! the effect for clients is the same: `Authorization: Basic ...` or 401. The `/ui` page
+//! and its static files hold no data and are served to anyone, so that the page can ask
+//! for the credentials itself (see `crate::ui::is_public`).
 
 use std::sync::Arc;
 
