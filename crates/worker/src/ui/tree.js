@@ -202,6 +202,11 @@ const Tree = {
         if (p !== t.path) this.expanded.add(p);
       }
     }
+    // A selected topic the search left out is no longer shown in detail either.
+    if (this.selected && !this.filter.has(this.selected)) {
+      this.selected = null;
+      this.detail();
+    }
     this.rebuild();
     this.say(`${answer.topics.length} topic(s) match ${answer.selector}${answer.truncated ? " (only the first shown)" : ""}`);
   },
