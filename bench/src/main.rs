@@ -4,10 +4,11 @@
 //! baseline measured in the same run, their ratio, and the target. `--smoke` runs each
 //! suite for a moment so CI keeps the harness working; it never asserts on timings.
 //!
-//! Suites: diffusion-fanout, client-set, sink, source, latency, stall, catchup (default:
-//! all).
+//! Suites: diffusion-fanout, client-set, sink, source, latency, stall, catchup, console
+//! (default: all).
 
 mod client_set;
+mod console;
 mod fanout;
 mod kafka_bridge;
 mod support;
@@ -35,7 +36,7 @@ fn main() -> ExitCode {
     }
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!(
-            "usage: bench [--smoke] [diffusion-fanout] [client-set] [sink] [source] [latency] [stall] [catchup]"
+            "usage: bench [--smoke] [diffusion-fanout] [client-set] [sink] [source] [latency] [stall] [catchup] [console]"
         );
         return ExitCode::SUCCESS;
     }
@@ -54,6 +55,7 @@ fn main() -> ExitCode {
             "latency",
             "stall",
             "catchup",
+            "console",
         ];
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -71,6 +73,7 @@ fn main() -> ExitCode {
             "latency" => rt.block_on(kafka_bridge::latency(smoke)),
             "stall" => rt.block_on(kafka_bridge::stall(smoke)),
             "catchup" => rt.block_on(kafka_bridge::catchup(smoke)),
+            "console" => rt.block_on(console::console(smoke)),
             other => Err(format!("unknown suite {other:?}")),
         };
         match result {

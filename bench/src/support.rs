@@ -64,22 +64,26 @@ impl ServerProcess {
 
     /// CPU time (user + system) the server process has used so far, in seconds.
     pub fn cpu_secs(&self) -> f64 {
-        let stat =
-            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
-        // Fields after the command name (which may hold spaces): utime and stime are the
-        // 12th and 13th, in clock ticks.
-        let fields: Vec<&str> = stat
-            .rsplit_once(')')
-            .map_or("", |(_, rest)| rest)
-            .split_whitespace()
-            .collect();
-        let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
-        // SAFETY: sysconf reads a constant.
-        let per_sec = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
-        match (ticks(11), ticks(12)) {
-            (Some(u), Some(s)) if per_sec > 0.0 => (u + s) / per_sec,
-            _ => 0.0,
-        }
+        process_cpu_secs(self.child.id())
+    }
+}
+
+/// CPU time (user + system) process `pid` has used so far, in seconds.
+pub fn process_cpu_secs(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces): utime and stime are the
+    // 12th and 13th, in clock ticks.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
+    // SAFETY: sysconf reads a constant.
+    let per_sec = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    match (ticks(11), ticks(12)) {
+        (Some(u), Some(s)) if per_sec > 0.0 => (u + s) / per_sec,
+        _ => 0.0,
     }
 }
 

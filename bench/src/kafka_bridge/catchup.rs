@@ -3,7 +3,8 @@
 //!
 //! A topic is pre-filled with `n` records over 1,000 keys; the sink (its own process, as
 //! in the sink suite) reads it from the start into a fresh server behind a TCP proxy that
-//! holds every chunk 50 ms each way, which holds the plain sink to a fixed update rate
+//! holds every 16 KiB chunk 5 ms (one direction at a time), which holds the plain sink
+//! to a fixed update rate
 //! (measured, in the row). Both runs end when every record is confirmed or superseded by
 //! a confirmed one; then a subscriber checks each key's topic holds its last record.
 
@@ -30,7 +31,7 @@ struct Run {
 
 pub async fn catchup(smoke: bool) -> Result<Vec<Row>, String> {
     let n = if smoke { 5_000 } else { 1_000_000 };
-    let delay = Duration::from_millis(if smoke { 2 } else { 50 });
+    let delay = Duration::from_millis(if smoke { 2 } else { 5 });
     let broker = Broker::shared();
     let bootstrap = broker.bootstrap();
     let topic = unique_name("bench-catchup");
