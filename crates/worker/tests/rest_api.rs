@@ -648,5 +648,23 @@ async fn connect_4x_endpoints_with_connects_shapes_and_codes() {
         "{err}"
     );
     assert_eq!(api.call("GET", &path("/tasks-config"), None).0, 404);
+    // A path parameter that is not UTF-8 once percent-decoded: a JSON 400, not axum's
+    // plain text.
+    for bad in [
+        "/admin/loggers/%ff",
+        "/connectors/%ff/status",
+        "/connectors/%ff/tasks/0/status",
+    ] {
+        let (status, err) = api.call("GET", bad, None);
+        assert_eq!(
+            (status, err["error_code"].as_u64()),
+            (400, Some(400)),
+            "{bad}: {err}"
+        );
+        assert!(
+            err["message"].as_str().is_some_and(|m| m.contains("UTF-8")),
+            "{bad}: {err}"
+        );
+    }
     assert!(worker.signal(libc::SIGTERM).success());
 }

@@ -7,6 +7,7 @@ mod admin;
 mod auth;
 mod connectors;
 mod offsets;
+mod path;
 mod plugins;
 mod query;
 mod topics;

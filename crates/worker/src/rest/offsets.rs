@@ -6,8 +6,9 @@
 
 use std::sync::Arc;
 
+use super::path::Path;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value as J};
 

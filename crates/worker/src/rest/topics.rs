@@ -8,7 +8,8 @@ use crate::worker_keys::{TOPIC_TRACKING_ALLOW_RESET, TOPIC_TRACKING_ENABLE};
 use connectors::ConfigError;
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use super::path::Path;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde_json::{json, Value as J};
