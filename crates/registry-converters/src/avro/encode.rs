@@ -25,7 +25,7 @@ pub(crate) fn to_avro_value(
     path: &Path,
 ) -> Result<AvroValue, AvroError> {
     let Some(schema) = schema else {
-        return anything(model, node, v, path);
+        return anything(model, node, Any::Value(v), path);
     };
     if let Value::Json(j) = v {
         let typed = json_to_value(schema, j, path)?;
@@ -479,7 +479,17 @@ fn rescale(text: &str, scale: i32) -> Option<i128> {
 }
 
 /// Schemaless data in Confluent's `Anything` record: the one field of the value's kind set.
-fn anything(model: &Model, node: &Node, v: &Value, path: &Path) -> Result<AvroValue, AvroError> {
+/// A schemaless value: Connect's, or a JSON node inside one (walked where it lies rather
+/// than cloned into a Connect value at each level).
+#[derive(Clone, Copy)]
+enum Any<'v> {
+    Value(&'v Value),
+    Json(&'v J),
+    /// An object's key.
+    Str(&'v str),
+}
+
+fn anything(model: &Model, node: &Node, any: Any<'_>, path: &Path) -> Result<AvroValue, AvroError> {
     if !is_anything(model, node) {
         return Err(path.mismatch(
             "a value without a schema needs Confluent's io.confluent.connect.avro.Anything schema",
@@ -491,20 +501,29 @@ fn anything(model: &Model, node: &Node, v: &Value, path: &Path) -> Result<AvroVa
     let NamedDef::Record(fields) = &model.named[i].def else {
         unreachable!()
     };
-    let (field, inner): (&str, AvroValue) = match v {
-        Value::Null | Value::Json(J::Null) => ("", AvroValue::Null),
-        Value::Boolean(b) | Value::Json(J::Bool(b)) => ("boolean", AvroValue::Boolean(*b)),
-        Value::Bytes(b) => ("bytes", AvroValue::Bytes(b.clone())),
-        Value::Float64(f) => ("double", AvroValue::Double(*f)),
-        Value::Float32(f) => ("float", AvroValue::Float(*f)),
-        Value::Int8(n) => ("int", AvroValue::Int(i32::from(*n))),
-        Value::Int16(n) => ("int", AvroValue::Int(i32::from(*n))),
-        Value::Int32(n) => ("int", AvroValue::Int(*n)),
-        Value::Int64(n) => ("long", AvroValue::Long(*n)),
-        Value::String(s) | Value::Json(J::String(s)) => ("string", AvroValue::String(s.clone())),
+    let any = match any {
+        Any::Value(Value::Json(j)) => Any::Json(j),
+        other => other,
+    };
+    let (field, inner): (&str, AvroValue) = match any {
+        Any::Value(Value::Null) | Any::Json(J::Null) => ("", AvroValue::Null),
+        Any::Value(Value::Boolean(b)) | Any::Json(J::Bool(b)) => {
+            ("boolean", AvroValue::Boolean(*b))
+        }
+        Any::Value(Value::Bytes(b)) => ("bytes", AvroValue::Bytes(b.clone())),
+        Any::Value(Value::Float64(f)) => ("double", AvroValue::Double(*f)),
+        Any::Value(Value::Float32(f)) => ("float", AvroValue::Float(*f)),
+        Any::Value(Value::Int8(n)) => ("int", AvroValue::Int(i32::from(*n))),
+        Any::Value(Value::Int16(n)) => ("int", AvroValue::Int(i32::from(*n))),
+        Any::Value(Value::Int32(n)) => ("int", AvroValue::Int(*n)),
+        Any::Value(Value::Int64(n)) => ("long", AvroValue::Long(*n)),
+        Any::Value(Value::String(s)) | Any::Json(J::String(s)) => {
+            ("string", AvroValue::String(s.clone()))
+        }
+        Any::Str(s) => ("string", AvroValue::String(s.to_owned())),
         // As Jackson reads a JSON number: int when it fits, else long, else double; an
         // integer beyond long is a BigInteger, which Confluent cannot write schemaless.
-        Value::Json(J::Number(n)) => match (n.as_i64(), n.as_f64()) {
+        Any::Json(J::Number(n)) => match (n.as_i64(), n.as_f64()) {
             (Some(i), _) => match i32::try_from(i) {
                 Ok(i) => ("int", AvroValue::Int(i)),
                 Err(_) => ("long", AvroValue::Long(i)),
@@ -517,52 +536,53 @@ fn anything(model: &Model, node: &Node, v: &Value, path: &Path) -> Result<AvroVa
             (None, Some(f)) => ("double", AvroValue::Double(f)),
             (None, None) => return Err(path.mismatch(format!("unreadable number {n}"))),
         },
-        Value::Array(xs) => (
+        Any::Value(Value::Array(xs)) => (
             "array",
             AvroValue::Array(
                 xs.iter()
                     .enumerate()
-                    .map(|(n, x)| anything(model, node, x, &path.index(n)))
+                    .map(|(n, x)| anything(model, node, Any::Value(x), &path.index(n)))
                     .collect::<Result<_, _>>()?,
             ),
         ),
-        Value::Json(J::Array(xs)) => (
+        Any::Json(J::Array(xs)) => (
             "array",
             AvroValue::Array(
                 xs.iter()
                     .enumerate()
-                    .map(|(n, x)| anything(model, node, &Value::Json(x.clone()), &path.index(n)))
+                    .map(|(n, x)| anything(model, node, Any::Json(x), &path.index(n)))
                     .collect::<Result<_, _>>()?,
             ),
         ),
-        Value::Map(entries) => {
+        Any::Value(Value::Map(entries)) => {
             let mut out = Vec::with_capacity(entries.len());
             for (n, (k, x)) in entries.iter().enumerate() {
                 let p = path.index(n);
                 out.push(AvroValue::Record(vec![
-                    anything(model, node, k, &p.tag("key"))?,
-                    anything(model, node, x, &p.tag("value"))?,
+                    anything(model, node, Any::Value(k), &p.tag("key"))?,
+                    anything(model, node, Any::Value(x), &p.tag("value"))?,
                 ]));
             }
             ("map", AvroValue::Array(out))
         }
-        Value::Json(J::Object(o)) => {
+        Any::Json(J::Object(o)) => {
             let mut out = Vec::with_capacity(o.len());
             for (k, x) in o {
-                let p = path.field(k);
+                let p = path.field(k.as_str());
                 out.push(AvroValue::Record(vec![
-                    anything(model, node, &Value::String(k.clone()), &p)?,
-                    anything(model, node, &Value::Json(x.clone()), &p)?,
+                    anything(model, node, Any::Str(k), &p)?,
+                    anything(model, node, Any::Json(x), &p)?,
                 ]));
             }
             ("map", AvroValue::Array(out))
         }
-        Value::Struct(_) | Value::Decimal { .. } => {
+        Any::Value(v @ (Value::Struct(_) | Value::Decimal { .. })) => {
             return Err(path.mismatch(format!(
                 "{} needs a schema; Confluent writes only primitives, arrays and maps schemaless",
                 kind(v)
             )))
         }
+        Any::Value(Value::Json(_)) => unreachable!("a Connect JSON value is walked as JSON"),
     };
     let mut inner = Some(inner);
     let record = fields
