@@ -4,13 +4,14 @@
 //! baseline measured in the same run, their ratio, and the target. `--smoke` runs each
 //! suite for a moment so CI keeps the harness working; it never asserts on timings.
 //!
-//! Suites: diffusion-fanout, client-set, sink, source, latency, stall, catchup, console
-//! (default: all).
+//! Suites: diffusion-fanout, client-set, sink, source, latency, stall, catchup, console,
+//! soak (default: all).
 
 mod client_set;
 mod console;
 mod fanout;
 mod kafka_bridge;
+mod soak;
 mod support;
 
 use std::process::ExitCode;
@@ -36,7 +37,7 @@ fn main() -> ExitCode {
     }
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!(
-            "usage: bench [--smoke] [diffusion-fanout] [client-set] [sink] [source] [latency] [stall] [catchup] [console]"
+            "usage: bench [--smoke] [diffusion-fanout] [client-set] [sink] [source] [latency] [stall] [catchup] [console] [soak]"
         );
         return ExitCode::SUCCESS;
     }
@@ -56,6 +57,7 @@ fn main() -> ExitCode {
             "stall",
             "catchup",
             "console",
+            "soak",
         ];
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -74,6 +76,7 @@ fn main() -> ExitCode {
             "stall" => rt.block_on(kafka_bridge::stall(smoke)),
             "catchup" => rt.block_on(kafka_bridge::catchup(smoke)),
             "console" => rt.block_on(console::console(smoke)),
+            "soak" => rt.block_on(soak::soak(smoke)),
             other => Err(format!("unknown suite {other:?}")),
         };
         match result {

@@ -1,0 +1,173 @@
+//! The soak's plot: an SVG written by hand (three panels sharing the time axis: RSS per
+//! process, rates, lag; the faults as dashed lines). SVG rather than PNG: `plotters` with
+//! only its bitmap backend and no font features cannot draw text, and a plot without axis
+//! labels or a legend is no use; SVG needs no crate at all and opens in any browser.
+
+use std::fmt::Write as _;
+
+/// One line of a panel: its name, colour and (time s, value) points.
+pub struct Series {
+    pub name: String,
+    pub colour: &'static str,
+    pub points: Vec<(f64, f64)>,
+}
+
+pub struct Panel {
+    pub title: String,
+    pub unit: String,
+    pub series: Vec<Series>,
+}
+
+const W: f64 = 1000.0;
+const PANEL_H: f64 = 220.0;
+const LEFT: f64 = 70.0;
+const RIGHT: f64 = 190.0;
+const TOP: f64 = 40.0;
+const GAP: f64 = 50.0;
+
+/// The SVG of `panels` over `0..=secs`, with `faults` (time s, label) marked on each.
+pub fn svg(title: &str, secs: f64, panels: &[Panel], faults: &[(f64, String)]) -> String {
+    let height = TOP + panels.len() as f64 * (PANEL_H + GAP);
+    let plot_w = W - LEFT - RIGHT;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{height}" font-family="sans-serif" font-size="11">"#
+    );
+    let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
+    let _ = writeln!(
+        s,
+        r#"<text x="{LEFT}" y="20" font-size="14">{}</text>"#,
+        escape(title)
+    );
+    let secs = secs.max(1.0);
+    let x = |t: f64| LEFT + t / secs * plot_w;
+    for (i, panel) in panels.iter().enumerate() {
+        let top = TOP + i as f64 * (PANEL_H + GAP) + 15.0;
+        let bottom = top + PANEL_H - 30.0;
+        let max = panel
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.1))
+            .fold(0.0f64, f64::max);
+        let max = nice_ceiling(max);
+        let y = |v: f64| bottom - v / max * (bottom - top);
+        let _ = writeln!(
+            s,
+            r#"<text x="{LEFT}" y="{}" font-size="12">{} ({})</text>"#,
+            top - 5.0,
+            escape(&panel.title),
+            escape(&panel.unit)
+        );
+        let _ = writeln!(
+            s,
+            r##"<rect x="{LEFT}" y="{top}" width="{plot_w}" height="{}" fill="none" stroke="#888"/>"##,
+            bottom - top
+        );
+        for k in 0..=4 {
+            let v = max * k as f64 / 4.0;
+            let _ = writeln!(
+                s,
+                r##"<line x1="{LEFT}" x2="{}" y1="{yy}" y2="{yy}" stroke="#eee"/><text x="{}" y="{}" text-anchor="end">{}</text>"##,
+                LEFT + plot_w,
+                LEFT - 4.0,
+                y(v) + 4.0,
+                short(v),
+                yy = y(v)
+            );
+        }
+        for k in 0..=6 {
+            let t = secs * k as f64 / 6.0;
+            let _ = writeln!(
+                s,
+                r#"<text x="{}" y="{}" text-anchor="middle">{}</text>"#,
+                x(t),
+                bottom + 14.0,
+                clock(t)
+            );
+        }
+        for (t, label) in faults {
+            let _ = writeln!(
+                s,
+                r##"<line x1="{xx}" x2="{xx}" y1="{top}" y2="{bottom}" stroke="#c00" stroke-dasharray="4,3"/>"##,
+                xx = x(*t)
+            );
+            if i == 0 {
+                let _ = writeln!(
+                    s,
+                    r##"<text x="{}" y="{}" fill="#c00" font-size="10">{}</text>"##,
+                    x(*t) + 2.0,
+                    top + 10.0,
+                    escape(label)
+                );
+            }
+        }
+        for (j, series) in panel.series.iter().enumerate() {
+            let mut d = String::new();
+            for (k, (t, v)) in series.points.iter().enumerate() {
+                let _ = write!(
+                    d,
+                    "{}{:.1},{:.1} ",
+                    if k == 0 { "M" } else { "L" },
+                    x(*t),
+                    y(*v)
+                );
+            }
+            let _ = writeln!(
+                s,
+                r#"<path d="{d}" fill="none" stroke="{}" stroke-width="1.5"/>"#,
+                series.colour
+            );
+            let ly = top + 12.0 + j as f64 * 16.0;
+            let lx = LEFT + plot_w + 10.0;
+            let _ = writeln!(
+                s,
+                r#"<line x1="{lx}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="3"/><text x="{}" y="{ly}">{}</text>"#,
+                lx + 18.0,
+                ly - 4.0,
+                ly - 4.0,
+                series.colour,
+                lx + 24.0,
+                escape(&series.name)
+            );
+        }
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+/// The smallest of 1, 2, 2.5 or 5 times a power of ten at or above `v`.
+fn nice_ceiling(v: f64) -> f64 {
+    if v <= 0.0 {
+        return 1.0;
+    }
+    let p = 10f64.powf(v.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * p)
+        .find(|c| *c >= v)
+        .unwrap_or(10.0 * p)
+}
+
+fn short(v: f64) -> String {
+    if v >= 1e6 {
+        format!("{:.1}M", v / 1e6)
+    } else if v >= 1e3 {
+        format!("{:.1}k", v / 1e3)
+    } else if v >= 10.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+fn clock(t: f64) -> String {
+    let t = t.round() as u64;
+    format!("{}:{:02}", t / 60, t % 60)
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
