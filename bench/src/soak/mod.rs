@@ -455,7 +455,7 @@ async fn follow_sink(url: String, live: Arc<Live>) {
                     live.sink_seen.fetch_add(1, Ordering::Relaxed);
                     if let Some(t) = j["t"].as_u64() {
                         let lag = now_micros().saturating_sub(t) / 1000;
-                        live.sink_lag_ms.store(lag, Ordering::Relaxed);
+                        live.sink_lag_ms.fetch_max(lag, Ordering::Relaxed);
                     }
                 }
                 Ok(Some(_)) | Err(_) => {}
@@ -497,7 +497,7 @@ fn consume(bootstrap: &str, topic: &str, live: Arc<Live>) -> Result<Vec<bool>, S
         }
         if let Some(t) = v["t"].as_u64() {
             let lag = now_micros().saturating_sub(t) / 1000;
-            live.source_lag_ms.store(lag, Ordering::Relaxed);
+            live.source_lag_ms.fetch_max(lag, Ordering::Relaxed);
         }
     }
     Ok(seen)
@@ -537,8 +537,8 @@ async fn sample(live: Arc<Live>, rest: String, every: Duration, start: Instant) 
             fds: pids.map(|p| p.map_or(0, fd_count)),
             rates,
             lags_ms: [
-                live.sink_lag_ms.load(Ordering::Relaxed),
-                live.source_lag_ms.load(Ordering::Relaxed),
+                live.sink_lag_ms.swap(0, Ordering::Relaxed),
+                live.source_lag_ms.swap(0, Ordering::Relaxed),
             ],
         });
     }
@@ -889,7 +889,7 @@ pub async fn soak(smoke: bool) -> Result<Vec<Row>, String> {
             ),
         },
         plot::Panel {
-            title: "lag, creation to seen".into(),
+            title: "lag, creation to seen, most in each sample".into(),
             unit: "ms".into(),
             series: series(&["sink", "source"], &|s, i| s.lags_ms[i] as f64),
         },
@@ -898,10 +898,12 @@ pub async fn soak(smoke: bool) -> Result<Vec<Row>, String> {
         .iter()
         .map(|(t, _, f)| (*t, f.label().to_owned()))
         .collect();
-    let title = format!(
-        "soak: {:.0} min at {rate}/s each way, {KEYS} keys / topics",
-        secs / 60.0
-    );
+    let length = if secs < 120.0 {
+        format!("{secs:.0} s")
+    } else {
+        format!("{:.0} min", secs / 60.0)
+    };
+    let title = format!("soak: {length} at {rate}/s each way, {KEYS} keys / topics");
     std::fs::write(&plot_path, plot::svg(&title, secs, &panels, &marks))
         .map_err(|e| format!("writing {}: {e}", plot_path.display()))?;
 

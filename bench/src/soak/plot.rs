@@ -86,7 +86,7 @@ pub fn svg(title: &str, secs: f64, panels: &[Panel], faults: &[(f64, String)]) -
                 clock(t)
             );
         }
-        for (t, label) in faults {
+        for (f, (t, label)) in faults.iter().enumerate() {
             let _ = writeln!(
                 s,
                 r##"<line x1="{xx}" x2="{xx}" y1="{top}" y2="{bottom}" stroke="#c00" stroke-dasharray="4,3"/>"##,
@@ -97,7 +97,7 @@ pub fn svg(title: &str, secs: f64, panels: &[Panel], faults: &[(f64, String)]) -
                     s,
                     r##"<text x="{}" y="{}" fill="#c00" font-size="10">{}</text>"##,
                     x(*t) + 2.0,
-                    top + 10.0,
+                    top + 10.0 + (f % 2) as f64 * 12.0,
                     escape(label)
                 );
             }
