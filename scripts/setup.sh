@@ -17,6 +17,7 @@
 #     third_party/ because no release of it is on PyPI) in its own venv, run by
 #     scripts/schema-registry.sh; and confluent-kafka with its Avro, JSON Schema and
 #     Protobuf serdes in another venv: the tests' registry and referee, never shipped
+#   - Debian's valgrind, for bench/profile.sh (the sink's instructions per record)
 # Usage: scripts/setup.sh [--broker-only]
 set -euo pipefail
 
@@ -152,4 +153,6 @@ if [ ! -f "$TOOLS/js/.playwright-core-$PLAYWRIGHT_VERSION" ]; then
   npm install --silent --no-audit --no-fund --prefix "$TOOLS/js" "playwright-core@$PLAYWRIGHT_VERSION" >/dev/null
   touch "$TOOLS/js/.playwright-core-$PLAYWRIGHT_VERSION"
 fi
+# bench/profile.sh counts the sink's instructions per record with callgrind.
+ensure_cmd valgrind valgrind
 log "tools ready in $TOOLS"

@@ -35,6 +35,12 @@ fn main() -> ExitCode {
     if args.first().map(String::as_str) == Some(kafka_bridge::SOURCE_CHILD) {
         return kafka_bridge::source_child(&args[1..]);
     }
+    if args.first().map(String::as_str) == Some(kafka_bridge::PROFILE_TOPICS) {
+        return kafka_bridge::profile_topics(&args[1..]);
+    }
+    if args.first().map(String::as_str) == Some(kafka_bridge::CONSUME_CHILD) {
+        return kafka_bridge::consume_child(&args[1..]);
+    }
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!(
             "usage: bench [--smoke] [diffusion-fanout] [client-set] [sink] [source] [latency] [stall] [catchup] [console] [soak]"

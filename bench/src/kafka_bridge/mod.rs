@@ -13,16 +13,20 @@
 //! - `catchup`: a backlog caught up over a slow Diffusion link, with and without
 //!   conflation.
 //!
+//! `profile.rs` holds the child modes of `bench/profile.sh` (callgrind).
+//!
 //! This file holds what they share: the records, the connector configs, the bare clients.
 
 mod catchup;
 mod latency;
+mod profile;
 mod sink;
 mod source;
 mod stall;
 
 pub use catchup::catchup;
 pub use latency::latency;
+pub use profile::{consume_child, profile_topics, CONSUME_CHILD, PROFILE_TOPICS};
 pub use sink::{sink, sink_child, SINK_CHILD};
 pub use source::{source, source_child, SOURCE_CHILD};
 pub use stall::stall;

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# bench/profile.sh: where the sink's CPU goes, in instructions per record (callgrind),
+# beside the bare librdkafka consumer the sink suite compares it with (issue 23).
+#
+#   bench/profile.sh            # N=110000 records, start-up measured with N_SMALL=10000
+#   N=210000 N_SMALL=10000 TOP=25 bench/profile.sh
+#
+# What it does, end to end:
+# 1. builds the bench in release with line tables (`CARGO_PROFILE_RELEASE_DEBUG=
+#    line-tables-only`: callgrind needs symbols and lines, not full debug info; the code is
+#    the release profile's, thin LTO included);
+# 2. `bench profile-topics N_SMALL N` starts the bench's Kafka broker and fills two fresh
+#    one-partition topics with exactly N_SMALL and N of the sink suite's JSON records
+#    (~100 B, 1000 keys), read once so the broker serves them warm;
+# 3. for each size, under `valgrind --tool=callgrind`: the sink (`bench sink-child`, the
+#    sink suite's child, on a fresh embedded Diffusion server, `bench serve-diffusion`,
+#    run natively) until every record is confirmed, and the bare `BaseConsumer`
+#    (`bench consume-child`) reading the same topic in a fresh group. Each reads its whole
+#    topic, so librdkafka's read-ahead is the same work per record in both sizes;
+# 4. instructions per record = (Ir(N) - Ir(N_SMALL)) / (N - N_SMALL): the difference of
+#    the two sizes takes out start-up and shut-down (connecting, the group join, the
+#    runtime, the first creation of nothing else: topics are created per key, 1000 in
+#    both sizes). All threads of a process are counted (callgrind's default).
+# 5. prints the totals and the top TOP functions of the N-record sink run by exclusive
+#    (self) instructions, and of its own code by inclusive ones (callgrind_annotate); the raw profiles stay in
+#    $OUT (default $CARGO_TARGET_DIR/profile) for `callgrind_annotate` or kcachegrind.
+#
+# Needs valgrind (Debian package `valgrind`; scripts/setup.sh does not install it:
+# `apt-get install -y valgrind`), the tools of scripts/setup.sh (Apache Kafka) and
+# DKC_TOOLS pointing at them if they are not in ./.tools. Takes a few minutes: callgrind
+# runs code ~50x slower. Instruction counts are steady from run to run (unlike times on a
+# shared machine) but not exact: idle timers and polls add a little.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+N=${N:-110000}
+N_SMALL=${N_SMALL:-10000}
+TOP=${TOP:-15}
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+OUT=${OUT:-$TARGET/profile}
+command -v valgrind >/dev/null || {
+  echo "profile.sh needs valgrind: apt-get install -y valgrind" >&2
+  exit 1
+}
+mkdir -p "$OUT"
+rm -f "$OUT"/*.in "$OUT"/*.url
+
+(cd "$ROOT" && CARGO_PROFILE_RELEASE_DEBUG=line-tables-only cargo build --release -p bench)
+BENCH=$TARGET/release/bench
+export RUST_LOG=${RUST_LOG:-warn}
+
+# start_child NAME CMD...: runs CMD with its stdin on a FIFO we hold open (closing it stops
+# the child) and its first stdout line in $OUT/NAME.url; sets CHILD_FD and CHILD_PID.
+start_child() {
+  local name=$1
+  shift
+  mkfifo "$OUT/$name.in"
+  "$@" <"$OUT/$name.in" >"$OUT/$name.url" &
+  CHILD_PID=$!
+  exec {CHILD_FD}>"$OUT/$name.in"
+  until [ -s "$OUT/$name.url" ]; do
+    kill -0 "$CHILD_PID" 2>/dev/null || { echo "$name exited early" >&2; exit 1; }
+    sleep 0.2
+  done
+}
+start_child topics "$BENCH" profile-topics "$N_SMALL" "$N"
+TOPICS_FD=$CHILD_FD TOPICS_PID=$CHILD_PID
+read -r BOOTSTRAP TOPIC_SMALL TOPIC_N <"$OUT/topics.url"
+trap 'exec {TOPICS_FD}>&-; wait $TOPICS_PID 2>/dev/null || true' EXIT
+
+callgrind() { # callgrind OUTFILE CMD...
+  local out=$1
+  shift
+  valgrind --tool=callgrind --callgrind-out-file="$out" "$@" >/dev/null 2>"$out.log" || {
+    echo "failed: $* (see $out.log)" >&2
+    exit 1
+  }
+}
+total() { awk '/^(summary|totals):/ { print $2; exit }' "$1"; }
+
+for size in small n; do
+  if [ $size = small ]; then n=$N_SMALL t=$TOPIC_SMALL; else n=$N t=$TOPIC_N; fi
+  start_child "server-$size" "$BENCH" serve-diffusion
+  url=$(cat "$OUT/server-$size.url")
+  echo "[profile] sink, $n records (callgrind)" >&2
+  callgrind "$OUT/sink-$n.cg" "$BENCH" sink-child "$BOOTSTRAP" "$t" "$url" "$n"
+  exec {CHILD_FD}>&-
+  wait "$CHILD_PID" || true
+  echo "[profile] bare consumer, $n records (callgrind)" >&2
+  callgrind "$OUT/bare-$n.cg" "$BENCH" consume-child "$BOOTSTRAP" "$t" "$n"
+done
+
+per_record() { # per_record KIND
+  local small big
+  small=$(total "$OUT/$1-$N_SMALL.cg")
+  big=$(total "$OUT/$1-$N.cg")
+  echo "$1: Ir $small ($N_SMALL records), $big ($N records): $(((big - small) / (N - N_SMALL))) instructions per record"
+}
+echo
+per_record sink
+per_record bare
+sink=$(($(total "$OUT/sink-$N.cg") - $(total "$OUT/sink-$N_SMALL.cg")))
+bare=$(($(total "$OUT/bare-$N.cg") - $(total "$OUT/bare-$N_SMALL.cg")))
+echo "ratio sink / bare consumer: $(awk -v a=$sink -v b=$bare 'BEGIN { printf "%.2f", a / b }')"
+# callgrind_annotate's function lines (after its third rule), the first $TOP of them
+# matching $1. Inclusive counts are shown for the bridge's own code, librdkafka and the
+# WebSocket layer only: otherwise the top is thread starts and tokio's worker loop.
+top() { # top REGEX ANNOTATE-OPTION...
+  local re=$1
+  shift
+  callgrind_annotate "$@" --auto=no --threshold=100 "$OUT/sink-$N.cg" 2>/dev/null |
+    awk -v top="$TOP" -v re="$re" '/^-+$/ { dashes++; next }
+      dashes >= 3 && $1 ~ /^[0-9,]+$/ && $0 ~ re && ++n <= top'
+}
+echo
+echo "== sink, $N records: top $TOP by exclusive (self) instructions"
+top . --inclusive=no
+echo
+echo "== sink, $N records: top $TOP of its own code, librdkafka and the WebSocket layer by inclusive instructions"
+top ':(connectors|diffusion_client|diffusion_wire|connect_data|rd_kafka|rdkafka|<?tokio_tungstenite|<?tungstenite)' --inclusive=yes
+rm -f "$OUT"/*.in
