@@ -19,16 +19,18 @@
 #    topic, so librdkafka's read-ahead is the same work per record in both sizes;
 # 4. instructions per record = (Ir(N) - Ir(N_SMALL)) / (N - N_SMALL): the difference of
 #    the two sizes takes out start-up and shut-down (connecting, the group join, the
-#    runtime, the first creation of nothing else: topics are created per key, 1000 in
-#    both sizes). All threads of a process are counted (callgrind's default).
+#    runtime) and the creation of the 1,000 Diffusion topics (one per key), which both
+#    sizes do. All threads of a process are counted (callgrind's default); system calls
+#    and the kernel's work are not (callgrind counts user-space instructions).
 # 5. prints the totals and the top TOP functions of the N-record sink run by exclusive
-#    (self) instructions, and of its own code by inclusive ones (callgrind_annotate); the raw profiles stay in
-#    $OUT (default $CARGO_TARGET_DIR/profile) for `callgrind_annotate` or kcachegrind.
+#    (self) instructions, and of its own code by inclusive ones (callgrind_annotate,
+#    start-up included); the raw profiles stay in $OUT (default
+#    $CARGO_TARGET_DIR/profile) for `callgrind_annotate` or kcachegrind.
 #
-# Needs valgrind (Debian package `valgrind`; scripts/setup.sh does not install it:
-# `apt-get install -y valgrind`), the tools of scripts/setup.sh (Apache Kafka) and
-# DKC_TOOLS pointing at them if they are not in ./.tools. Takes a few minutes: callgrind
-# runs code ~50x slower. Instruction counts are steady from run to run (unlike times on a
+# Needs valgrind (Debian's `valgrind`, which scripts/setup.sh installs), the tools of
+# scripts/setup.sh (Apache Kafka) and DKC_TOOLS pointing at them if they are not in
+# ./.tools. The runs take ~2 minutes on two cores (callgrind runs code ~50x slower), plus
+# the build. Instruction counts are steady from run to run (unlike times on a
 # shared machine) but not exact: idle timers and polls add a little.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
