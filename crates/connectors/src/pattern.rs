@@ -257,6 +257,14 @@ impl Pattern {
         })
     }
 
+    /// Whether any token reads a record header (`${header.<name>}`): only then does the
+    /// sink read each record's headers (a call into librdkafka per record otherwise).
+    pub fn reads_headers(&self) -> bool {
+        self.parts
+            .iter()
+            .any(|p| matches!(p, Part::Token(Token::Header(_))))
+    }
+
     /// The `${...}` texts of the pattern that are not tokens (an unclosed `${` runs to the
     /// end of the text): kept in every path as they are, worth a warning.
     pub fn unknown_tokens(&self) -> &[String] {

@@ -380,7 +380,14 @@ impl<'a> Sink<'a> {
             timestamp: origin.timestamp_ms,
             key: m.key(),
             value: m.payload(),
-            headers: m.headers(),
+            // Read only when something reads them: the destination or a transform.
+            headers: if self.config.destination.reads_headers()
+                || !self.config.transforms.is_empty()
+            {
+                m.headers()
+            } else {
+                None
+            },
         };
         let max_message_size = self.window.publisher().session.max_message_size();
         let prepared = loop {
