@@ -383,7 +383,10 @@ pub(crate) fn unknown_tokens(text: &str) -> Vec<String> {
     found
 }
 
-/// Checks a resolved Diffusion path: no leading `/`, no empty segment, not empty.
+/// Checks a resolved Diffusion path: no leading `/`, no empty segment, not empty, no
+/// control character. One pass over the bytes (it runs for every record): a `/` at the
+/// start or after another `/`, or at the end, makes an empty segment; C0 controls and DEL
+/// are single bytes, C1 controls (U+0080..U+009F) are 0xC2 then 0x80..=0x9F in UTF-8.
 pub fn validate_path(path: &str) -> Result<(), String> {
     if path.is_empty() {
         return Err("the destination path is empty".into());
@@ -391,12 +394,24 @@ pub fn validate_path(path: &str) -> Result<(), String> {
     if path.starts_with('/') {
         return Err(format!("the destination path {path:?} starts with '/'"));
     }
-    if path.split('/').any(str::is_empty) {
+    let bytes = path.as_bytes();
+    let (mut empty_segment, mut control) = (bytes.last() == Some(&b'/'), false);
+    let mut previous = 0u8;
+    for &b in bytes {
+        match b {
+            b'/' if previous == b'/' => empty_segment = true,
+            0x00..=0x1f | 0x7f => control = true,
+            0x80..=0x9f if previous == 0xc2 => control = true,
+            _ => {}
+        }
+        previous = b;
+    }
+    if empty_segment {
         return Err(format!(
             "the destination path {path:?} has an empty segment"
         ));
     }
-    if path.chars().any(char::is_control) {
+    if control {
         return Err(format!(
             "the destination path {path:?} contains a control character"
         ));
@@ -617,5 +632,46 @@ mod tests {
         assert!(validate_path("/a").is_err());
         assert!(validate_path("a//b").is_err());
         assert!(validate_path("").is_err());
+    }
+
+    /// The checks as first written (three passes), which the one-pass version must equal.
+    fn validate_path_by_passes(path: &str) -> Result<(), String> {
+        if path.is_empty() {
+            return Err("the destination path is empty".into());
+        }
+        if path.starts_with('/') {
+            return Err(format!("the destination path {path:?} starts with '/'"));
+        }
+        if path.split('/').any(str::is_empty) {
+            return Err(format!(
+                "the destination path {path:?} has an empty segment"
+            ));
+        }
+        if path.chars().any(char::is_control) {
+            return Err(format!(
+                "the destination path {path:?} contains a control character"
+            ));
+        }
+        Ok(())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_path_checks_equal_the_three_passes(path in "(/|a|\\PC|[\\u{0}-\\u{a0}]){0,12}") {
+            proptest::prop_assert_eq!(validate_path(&path), validate_path_by_passes(&path));
+        }
+    }
+
+    #[test]
+    fn path_checks_at_the_edges() {
+        for p in ["a", "a/b", "é/ü", "a\u{a0}b"] {
+            assert_eq!(validate_path(p), Ok(()), "{p:?}");
+        }
+        for p in [
+            "", "/a", "a/", "a//b", "a\u{0}", "a\u{7f}", "a\u{85}b", "a/\u{9f}",
+        ] {
+            assert_eq!(validate_path(p), validate_path_by_passes(p), "{p:?}");
+            assert!(validate_path(p).is_err(), "{p:?}");
+        }
     }
 }
