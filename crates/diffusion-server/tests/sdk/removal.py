@@ -70,7 +70,7 @@ async def idle(a, b):
     await asyncio.sleep(1)
     await a.topics.set_topic(path, {"n": 1}, JSON)
     last = time.monotonic()
-    print("idle", round(await asyncio.wait_for(gone, 10) - last, 2))
+    print("idle", round(await asyncio.wait_for(gone, 60) - last, 2))
 
 
 async def lonely(a, b):
@@ -85,7 +85,7 @@ async def lonely(a, b):
     left = time.monotonic()
     # Re-adding is EXISTS while the topic stands and CREATED once it has been removed.
     while (await a.topics.add_topic(path, spec)).name == "EXISTS":
-        if time.monotonic() - left > 10:
+        if time.monotonic() - left > 60:
             break
         await asyncio.sleep(0.1)
     print("lonely", round(time.monotonic() - left, 2))
@@ -98,7 +98,7 @@ async def timed(a, b):
     added = time.monotonic()
     await a.topics.add_topic(path, JSON.with_properties(REMOVAL=f"when time after {at_ms}"))
     await b.topics.subscribe(f">{path}")
-    print("timed", round(await asyncio.wait_for(gone, 10) - added, 2))
+    print("timed", round(await asyncio.wait_for(gone, 60) - added, 2))
 
 
 async def group(a, b):
@@ -109,7 +109,7 @@ async def group(a, b):
         await a.topics.add_topic(f"{P}/group/{name}", JSON)
     policy = f"when time after {int(time.time() * 1000) + 1000} remove '?{P}/group/'"
     await a.topics.add_topic(f"{P}/group/policy", JSON.with_properties(REMOVAL=policy))
-    for _ in range(50):
+    for _ in range(600):
         if len(removed) >= 3:
             break
         await asyncio.sleep(0.1)
