@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use connect_data::builtin::{BYTE_ARRAY_CONVERTER, JSON_CONVERTER, STRING_CONVERTER};
 use connect_data::{BuiltinConverter, SharedConverter};
@@ -16,6 +17,13 @@ pub enum Side {
     Key,
     /// The record value (`value.converter`).
     Value,
+}
+
+/// The pause before converting again after a converter's registry could not be reached
+/// `failures` times in a row (the sink's and the source's back-off): 500 ms after the
+/// first, doubling to 8 s; nothing is skipped meanwhile.
+pub(crate) fn retry_pause(failures: u32) -> Duration {
+    Duration::from_millis(250).saturating_mul(1 << failures.min(5))
 }
 
 /// Why a converter could not be built: the key under the class key (e.g.

@@ -105,11 +105,6 @@ struct Source<'a> {
     stop: watch::Receiver<bool>,
 }
 
-/// The first pause after a converter's registry could not be reached; it doubles up to
-/// [`REGISTRY_RETRY_MAX`].
-const REGISTRY_RETRY_MIN: Duration = Duration::from_millis(250);
-const REGISTRY_RETRY_MAX: Duration = Duration::from_secs(10);
-
 /// What converting a record's key or value came to.
 enum Converted {
     /// The bytes to write (`None`: a null).
@@ -417,9 +412,7 @@ impl<'a> Source<'a> {
                 }
                 Err(ConvertError::Unavailable(why)) => {
                     failures = failures.saturating_add(1);
-                    let pause = REGISTRY_RETRY_MIN
-                        .saturating_mul(1 << failures.min(5))
-                        .min(REGISTRY_RETRY_MAX);
+                    let pause = crate::converters::retry_pause(failures);
                     let note = format!("{name} converter: {why}; retrying in {pause:?}");
                     tracing::warn!(connector = %self.config.name, "{note}");
                     self.status.set_note(Some(note));

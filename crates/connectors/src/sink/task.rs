@@ -35,11 +35,6 @@ const STORE_INTERVAL: Duration = Duration::from_millis(100);
 /// tracked in 16 bytes until it settles: 16 MB at most).
 const OUTSTANDING_MAX: usize = 1_000_000;
 
-/// The first pause after a converter's registry could not be reached; it doubles up to
-/// [`REGISTRY_RETRY_MAX`].
-const REGISTRY_RETRY_MIN: Duration = Duration::from_millis(250);
-const REGISTRY_RETRY_MAX: Duration = Duration::from_secs(10);
-
 /// What fetching for a converter came to.
 enum Fetched {
     /// Prepare the record again.
@@ -488,9 +483,7 @@ impl<'a> Sink<'a> {
     /// pause that grows to a ceiling; nothing is skipped. False: a stop ended the wait.
     async fn unavailable(&mut self, side: Side, why: &str) -> bool {
         self.registry_failures = self.registry_failures.saturating_add(1);
-        let pause = REGISTRY_RETRY_MIN
-            .saturating_mul(1 << self.registry_failures.min(5))
-            .min(REGISTRY_RETRY_MAX);
+        let pause = crate::converters::retry_pause(self.registry_failures);
         let note = format!(
             "{} converter: {why}; retrying in {pause:?}",
             side_name(side)
