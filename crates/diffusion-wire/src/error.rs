@@ -40,6 +40,11 @@ impl ErrorReason {
     pub const UPDATE_FAILED: i32 = 501;
     /// No topic exists at the path.
     pub const NO_SUCH_TOPIC: i32 = 9000;
+    /// A time series request (append, edit, range query) named a topic that is not a time
+    /// series topic.
+    pub const NOT_A_TIME_SERIES_TOPIC: i32 = 9001;
+    /// A time series edit named an original event the series does not hold.
+    pub const NO_SUCH_EVENT: i32 = 9002;
     /// A topic already exists at the path with a different specification (TOPIC_ADD,
     /// ADD_AND_SET_TOPIC).
     pub const TOPIC_EXISTS_MISMATCH: i32 = 9004;

@@ -19,6 +19,12 @@ pub const SYSTEM_PING: i32 = 55;
 pub const USER_PING: i32 = 56;
 /// Removes the topics a selector matches; answered with the count removed.
 pub const TOPIC_REMOVAL: i32 = 83;
+/// Queries a range of a time series topic's events; answered with a `RangeQueryResult`.
+pub const RANGE_QUERY: i32 = 84;
+/// Appends an event to a time series topic; answered with the event's metadata.
+pub const TIME_SERIES_APPEND: i32 = 99;
+/// Appends an edit of an original event to a time series topic; answered with its metadata.
+pub const TIME_SERIES_EDIT: i32 = 100;
 /// Tells a session it is now subscribed to a topic and gives the topic's id (server to client).
 pub const NOTIFY_SUBSCRIPTION: i32 = 87;
 /// Creates a topic at a path with a specification; answered with an `AddTopicResult`.
@@ -27,6 +33,8 @@ pub const TOPIC_ADD: i32 = 112;
 pub const SET_TOPIC: i32 = 118;
 /// Creates a topic if absent and sets its value in one request; answered with an `AddTopicResult`.
 pub const ADD_AND_SET_TOPIC: i32 = 122;
+/// TIME_SERIES_APPEND with the caller's timestamp; answered with the event's metadata.
+pub const TIME_SERIES_TIMESTAMP_APPEND: i32 = 166;
 
 /// Human-readable service name for logs and errors.
 pub fn name(service: i32) -> &'static str {
@@ -37,6 +45,10 @@ pub fn name(service: i32) -> &'static str {
         SYSTEM_PING => "SYSTEM_PING",
         USER_PING => "USER_PING",
         TOPIC_REMOVAL => "TOPIC_REMOVAL",
+        RANGE_QUERY => "RANGE_QUERY",
+        TIME_SERIES_APPEND => "TIME_SERIES_APPEND",
+        TIME_SERIES_EDIT => "TIME_SERIES_EDIT",
+        TIME_SERIES_TIMESTAMP_APPEND => "TIME_SERIES_TIMESTAMP_APPEND",
         NOTIFY_SUBSCRIPTION => "NOTIFY_SUBSCRIPTION",
         TOPIC_ADD => "TOPIC_ADD",
         SET_TOPIC => "SET_TOPIC",

@@ -9,7 +9,8 @@ pub enum TopicType {
     Binary,
     /// Code 15: any JSON value, carried as CBOR.
     Json,
-    /// Code 16: a time series of events; not supported by this codec's values.
+    /// Code 16: a time series of events, each holding a value of the topic's event value
+    /// type (see [`crate::timeseries`]).
     TimeSeries,
     /// Code 17: a CBOR text string, or CBOR null for "no value".
     String,
@@ -93,6 +94,13 @@ impl std::str::FromStr for TopicType {
     }
 }
 
+/// The property naming a time series topic's event value type (`json`, `string`, ...).
+pub const TIME_SERIES_EVENT_VALUE_TYPE: &str = "TIME_SERIES_EVENT_VALUE_TYPE";
+/// The property saying which events a time series topic keeps (a range expression).
+pub const TIME_SERIES_RETAINED_RANGE: &str = "TIME_SERIES_RETAINED_RANGE";
+/// The property saying which events a new subscriber is sent first (a range expression).
+pub const TIME_SERIES_SUBSCRIPTION_RANGE: &str = "TIME_SERIES_SUBSCRIPTION_RANGE";
+
 /// The properties whose values are booleans, spelt `True`/`False` by the Python SDK and
 /// `true`/`false` by the JS SDK (SPEC 5.1).
 const BOOLEAN_PROPERTIES: [&str; 5] = [
@@ -127,6 +135,45 @@ impl TopicSpecification {
     pub fn with_property(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.properties.push((key.into(), value.into()));
         self
+    }
+
+    /// A time series topic whose events hold `event_type` values (JSON, string, int64,
+    /// double or binary): sets `TIME_SERIES_EVENT_VALUE_TYPE` to the type's data type name.
+    /// With no range properties a series retains its ten latest events and a new subscriber
+    /// gets the latest one.
+    pub fn time_series(event_type: TopicType) -> Self {
+        let name = crate::timeseries::data_type_name(event_type).unwrap_or(event_type.name());
+        Self::new(TopicType::TimeSeries).with_property(TIME_SERIES_EVENT_VALUE_TYPE, name)
+    }
+
+    /// Sets `TIME_SERIES_RETAINED_RANGE`, a range expression such as `limit 10000`,
+    /// `last 1h` or `last 10s limit 5` (the narrower clause wins).
+    pub fn with_retained_range(self, range: impl Into<String>) -> Self {
+        self.with_property(TIME_SERIES_RETAINED_RANGE, range)
+    }
+
+    /// Sets `TIME_SERIES_SUBSCRIPTION_RANGE`: which of the latest events a new subscriber is
+    /// sent first, as a range expression (`limit 100`, `last 1h`, ...).
+    pub fn with_subscription_range(self, range: impl Into<String>) -> Self {
+        self.with_property(TIME_SERIES_SUBSCRIPTION_RANGE, range)
+    }
+
+    /// A property's value, if the specification has it.
+    pub fn property(&self, key: &str) -> Option<&str> {
+        self.properties
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// For a time series topic, its event value type, from `TIME_SERIES_EVENT_VALUE_TYPE`;
+    /// `None` for other topics or an unknown type name.
+    pub fn event_type(&self) -> Option<TopicType> {
+        if self.topic_type != TopicType::TimeSeries {
+            return None;
+        }
+        self.property(TIME_SERIES_EVENT_VALUE_TYPE)
+            .and_then(crate::timeseries::event_type_from_name)
     }
 
     /// Equality as Diffusion judges an add of an existing topic: type and the set of

@@ -25,6 +25,13 @@ proptest! {
         let _ = RemovalCount::decode(&bytes);
         let _ = NotifySubscription::decode(&bytes);
         let _ = NotifyUnsubscription::decode(&bytes);
+        let _ = diffusion_wire::timeseries::AppendRequest::decode(&bytes);
+        let _ = diffusion_wire::timeseries::TimestampAppendRequest::decode(&bytes);
+        let _ = diffusion_wire::timeseries::EditRequest::decode(&bytes);
+        let _ = diffusion_wire::timeseries::RangeQueryRequest::decode(&bytes);
+        let _ = diffusion_wire::timeseries::RangeQueryResult::decode(&bytes);
+        let _ = diffusion_wire::EventMetadata::decode(&bytes);
+        let _ = diffusion_wire::RawEvent::decode_topic_value(&bytes);
     }
 
     #[test]
