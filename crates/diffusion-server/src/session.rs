@@ -15,6 +15,7 @@ use diffusion_wire::connection::{
     TOKEN_LEN,
 };
 use diffusion_wire::service::{self, Payload, SelectorRequest};
+use diffusion_wire::timeseries as ts;
 use diffusion_wire::{Credentials, ErrorReason, Message, Selector};
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -28,7 +29,7 @@ use tokio_tungstenite::WebSocketStream;
 
 use crate::server::Shared;
 use crate::tidy::Tidy;
-use crate::tree::{SessionEntry, SessionId};
+use crate::tree::{SeriesUpdate, SessionEntry, SessionId};
 
 pub(crate) async fn run<S>(
     stream: S,
@@ -83,7 +84,7 @@ pub(crate) async fn run<S>(
     match admit(&shared, request) {
         Ok((version, principal)) => {
             tracing::info!(%peer, session = sid, %principal, version, "session opened");
-            serve(ws, sid, version, shared, stop).await;
+            serve(ws, sid, version, &principal, shared, stop).await;
             tracing::info!(session = sid, "session closed");
         }
         Err((version, code, why)) => {
@@ -166,6 +167,7 @@ async fn serve<S>(
     mut ws: WebSocketStream<S>,
     sid: SessionId,
     version: u8,
+    principal: &str,
     shared: Arc<Shared>,
     mut stop: watch::Receiver<bool>,
 ) where
@@ -241,7 +243,7 @@ async fn serve<S>(
     loop {
         tokio::select! {
             frame = stream.next() => match frame {
-                Some(Ok(Ws::Binary(b))) => match handle(&b, sid, &shared, &tx).await {
+                Some(Ok(Ws::Binary(b))) => match handle(&b, sid, principal, &shared, &tx).await {
                     Ok(true) => {}
                     Ok(false) => break,
                     Err(v) => { ended = Err(v); break; }
@@ -300,6 +302,7 @@ fn close_reason(why: &str) -> String {
 async fn handle(
     frame: &Bytes,
     sid: SessionId,
+    principal: &str,
     shared: &Shared,
     tx: &mpsc::Sender<Bytes>,
 ) -> Result<bool, ProtocolViolation> {
@@ -311,7 +314,7 @@ async fn handle(
             cid,
             payload,
         } => {
-            let reply = match respond(service, &payload, sid, shared, tx, cid).await {
+            let reply = match respond(service, &payload, sid, principal, shared, tx, cid).await {
                 Ok(Some(body)) => Message::ServiceResponse { cid, payload: body },
                 Ok(None) => return Ok(true), // already answered
                 Err(reason) => {
@@ -349,6 +352,7 @@ async fn respond(
     service: i32,
     payload: &[u8],
     sid: SessionId,
+    principal: &str,
     shared: &Shared,
     tx: &mpsc::Sender<Bytes>,
     cid: i64,
@@ -425,6 +429,41 @@ async fn respond(
                 shared.tree().unsubscribe(sid, &sel);
             }
             Ok(None)
+        }
+        service::TIME_SERIES_APPEND
+        | service::TIME_SERIES_TIMESTAMP_APPEND
+        | service::TIME_SERIES_EDIT => {
+            let (append, timestamp_ms, original) = match service {
+                service::TIME_SERIES_APPEND => (parse::<ts::AppendRequest>(payload)?, None, None),
+                service::TIME_SERIES_TIMESTAMP_APPEND => {
+                    let r: ts::TimestampAppendRequest = parse(payload)?;
+                    (r.append, Some(r.timestamp_ms), None)
+                }
+                _ => {
+                    let r: ts::EditRequest = parse(payload)?;
+                    let append = ts::AppendRequest {
+                        path: r.path,
+                        event_type: r.event_type,
+                        value: r.value,
+                    };
+                    (append, None, Some(r.original_sequence))
+                }
+            };
+            let metadata = shared.tree().append(SeriesUpdate {
+                path: &append.path,
+                event_type: append.event_type,
+                value: &append.value,
+                author: principal,
+                timestamp_ms,
+                original,
+            })?;
+            Ok(Some(metadata.encode()))
+        }
+        service::RANGE_QUERY => {
+            let r: ts::RangeQueryRequest = parse(payload)?;
+            // The answer must fit in a message the client takes: ours, less its header.
+            let max = (shared.config.max_message_size as usize).saturating_sub(16);
+            Ok(Some(shared.tree().range_query(&r, max)?))
         }
         other => Err(ErrorReason::new(
             ErrorReason::UNSUPPORTED,

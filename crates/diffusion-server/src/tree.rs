@@ -14,12 +14,15 @@ use bytes::Bytes;
 use diffusion_wire::service::{
     self, AddTopicResult, NotifySubscription, NotifyUnsubscription, Payload, UnsubscribeReason,
 };
+use diffusion_wire::timeseries::RangeQueryRequest;
 use diffusion_wire::{
-    delta, path, ErrorReason, Message, Selector, TopicSpecification, TopicType, Value,
+    delta, path, ErrorReason, EventMetadata, Message, Selector, TopicSpecification, TopicType,
+    Value,
 };
 use tokio::sync::{mpsc, Notify};
 
 use crate::removal::{self, Watch};
+use crate::series::Series;
 use crate::tidy::Tidy;
 
 pub(crate) type SessionId = u64;
@@ -31,6 +34,8 @@ struct Topic {
     subscribers: HashSet<SessionId>,
     /// The REMOVAL policy and what it is judged on; `None` for most topics.
     removal: Option<Box<Watch>>,
+    /// The events of a TIME_SERIES topic (whose `value` stays `None`); `None` otherwise.
+    series: Option<Box<Series>>,
 }
 
 impl Topic {
@@ -148,6 +153,10 @@ impl Tree {
         let p = valid_path(raw_path)?;
         valid_type(spec.topic_type)?;
         let policy = removal_policy(&spec)?;
+        let series = match spec.topic_type {
+            TopicType::TimeSeries => Some(Box::new(Series::new(&spec)?)),
+            _ => None,
+        };
         if let Some(t) = self.topics.get(&p) {
             return if t.spec.same_as(&spec) {
                 Ok(AddTopicResult::Exists)
@@ -175,6 +184,7 @@ impl Tree {
                 value: None,
                 subscribers: HashSet::new(),
                 removal,
+                series,
             },
         );
         // Existing subscriptions pick up the new topic.
@@ -338,17 +348,16 @@ impl Tree {
             specification: t.spec.clone(),
         }
         .encode();
-        let value = t.value.clone().map(|value| {
-            Message::TopicValue {
-                topic_id: t.id,
-                value,
-            }
-            .encode()
-        });
+        // A time series sends its subscription range, one event per value message.
+        let values = match &t.series {
+            Some(series) => series.subscription_events(),
+            None => t.value.clone().into_iter().collect(),
+        };
+        let topic_id = t.id;
         self.send_notification(sid, service::NOTIFY_SUBSCRIPTION, payload);
-        if let Some(frame) = value {
+        for value in values {
             self.stats.values_sent += 1;
-            self.send(sid, frame);
+            self.send(sid, Message::TopicValue { topic_id, value }.encode());
         }
     }
 
@@ -401,6 +410,90 @@ impl Tree {
         self.close_overflowed();
     }
 
+    /// The time series topic at `raw_path`, checked for the event type a request encodes
+    /// its value as: 9000 if there is no topic, 9001 if it is not a time series, 108 if its
+    /// events are of another type.
+    fn series_mut(
+        &mut self,
+        raw_path: &str,
+        event_type: Option<TopicType>,
+    ) -> Result<(String, &mut Topic), ErrorReason> {
+        let p = valid_path(raw_path)?;
+        let Some(t) = self.topics.get_mut(&p) else {
+            return Err(ErrorReason::new(
+                ErrorReason::NO_SUCH_TOPIC,
+                format!("no topic at {p}"),
+            ));
+        };
+        let Some(series) = &t.series else {
+            return Err(ErrorReason::new(
+                ErrorReason::NOT_A_TIME_SERIES_TOPIC,
+                format!(
+                    "topic {p} is a {} topic, not a time series topic",
+                    t.spec.topic_type
+                ),
+            ));
+        };
+        if let Some(given) = event_type.filter(|e| *e != series.event_type) {
+            return Err(ErrorReason::new(
+                ErrorReason::INCOMPATIBLE_DATATYPE,
+                format!(
+                    "time series {p} holds {} events, the request is {given}",
+                    series.event_type
+                ),
+            ));
+        }
+        Ok((p, t))
+    }
+
+    /// Appends an event (an edit when `original` is given) and sends it to the subscribers.
+    pub(crate) fn append(
+        &mut self,
+        update: SeriesUpdate<'_>,
+    ) -> Result<EventMetadata, ErrorReason> {
+        let now = epoch_ms(SystemTime::now());
+        let (_, t) = self.series_mut(update.path, Some(update.event_type))?;
+        let series = t.series.as_mut().expect("checked by series_mut");
+        let event = match update.original {
+            None => series.append(update.value, update.author, now, update.timestamp_ms)?,
+            Some(seq) => series.edit(seq, update.value, update.author, now)?,
+        };
+        let metadata = event.metadata.clone();
+        let value = event.topic_value.clone();
+        if let Some(w) = &mut t.removal {
+            w.updated(Instant::now());
+        }
+        if t.subscribers.is_empty() {
+            return Ok(metadata);
+        }
+        // One frame for every subscriber: events are always whole values, never deltas.
+        let frame = Message::TopicValue {
+            topic_id: t.id,
+            value,
+        }
+        .encode();
+        let subscribers: Vec<SessionId> = t.subscribers.iter().copied().collect();
+        self.stats.values_sent += subscribers.len() as u64;
+        for sid in subscribers {
+            self.send(sid, frame.clone());
+        }
+        self.close_overflowed();
+        Ok(metadata)
+    }
+
+    /// Answers a range query with a result payload of at most `max_bytes`.
+    pub(crate) fn range_query(
+        &mut self,
+        q: &RangeQueryRequest,
+        max_bytes: usize,
+    ) -> Result<Bytes, ErrorReason> {
+        let (_, t) = self.series_mut(&q.path, None)?;
+        t.series
+            .as_ref()
+            .expect("checked by series_mut")
+            .query(q, max_bytes)
+    }
+
     /// Acts on the REMOVAL policies that hold at `now`: each removes its `remove` clause's
     /// topics, or its own topic, telling their subscribers as [`Tree::remove`] does. A policy
     /// acts once; its topic, if its `remove` clause spared it, is no longer watched.
@@ -408,9 +501,7 @@ impl Tree {
         if self.watched.is_empty() {
             return;
         }
-        let epoch_ms = wall
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64);
+        let epoch_ms = epoch_ms(wall) as u64;
         let mut due = Vec::new();
         for p in &self.watched {
             let Some(w) = self
@@ -486,6 +577,24 @@ impl Tree {
     }
 }
 
+/// An append or edit of a time series topic, as a session asks for it.
+pub(crate) struct SeriesUpdate<'a> {
+    pub(crate) path: &'a str,
+    pub(crate) event_type: TopicType,
+    pub(crate) value: &'a [u8],
+    /// The session's principal.
+    pub(crate) author: &'a str,
+    /// The caller's timestamp (TIME_SERIES_TIMESTAMP_APPEND); `None` for the server's clock.
+    pub(crate) timestamp_ms: Option<i64>,
+    /// The original event's sequence, for an edit.
+    pub(crate) original: Option<u64>,
+}
+
+fn epoch_ms(wall: SystemTime) -> i64 {
+    wall.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
 fn valid_path(raw: &str) -> Result<String, ErrorReason> {
     path::normalise(raw)
         .map_err(|e| ErrorReason::new(ErrorReason::TOPIC_PATH_INVALID, e.to_string()))
@@ -518,7 +627,8 @@ fn valid_type(t: TopicType) -> Result<(), ErrorReason> {
         | TopicType::String
         | TopicType::Int64
         | TopicType::Double
-        | TopicType::Binary => Ok(()),
+        | TopicType::Binary
+        | TopicType::TimeSeries => Ok(()),
         other => Err(ErrorReason::new(
             ErrorReason::TOPIC_SPECIFICATION_INVALID,
             format!("{other} topics are not supported by the embedded server"),
