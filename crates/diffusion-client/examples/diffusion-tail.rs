@@ -46,6 +46,10 @@ async fn main() -> ExitCode {
                 Some(TopicEvent::Unsubscribed { path, reason }) => println!("- {path} {reason:?}"),
                 // Only with SessionOptions::raw_values, which this tool does not set.
                 Some(TopicEvent::RawValue { path, bytes, .. }) => println!("{path} <{} bytes>", bytes.len()),
+                Some(TopicEvent::TimeSeries { path, event }) => {
+                    let edit = event.original.map(|o| format!(" (edit of {})", o.sequence)).unwrap_or_default();
+                    println!("{path} #{}{edit} {}", event.sequence, event.value.to_json());
+                }
                 None => break,
             },
             _ = tokio::signal::ctrl_c() => break,

@@ -13,7 +13,8 @@ use diffusion_wire::connection::{
 };
 use diffusion_wire::service::{self, NotifySubscription, NotifyUnsubscription, Payload};
 use diffusion_wire::{
-    delta, Credentials, ErrorReason, Message, TopicSpecification, Value, ValueError,
+    delta, Credentials, ErrorReason, Message, RawEvent, TimeSeriesEvent, TopicSpecification,
+    TopicType, Value, ValueError,
 };
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
@@ -474,6 +475,20 @@ async fn update(
     };
     t.last = Some(bytes.clone());
     let topic_type = t.specification.topic_type;
+    if topic_type == TopicType::TimeSeries {
+        // Raw or not, a time series value is an event: decoded here, since the event's
+        // framing is this protocol's business, not the application's.
+        match time_series_event(&t.specification, &bytes) {
+            Ok(event) => {
+                let path = t.path.clone();
+                emit(events, TopicEvent::TimeSeries { path, event }).await;
+            }
+            Err(e) => {
+                tracing::warn!(path = %t.path, error = %e, "undecodable time series event: skipped")
+            }
+        }
+        return;
+    }
     if raw {
         let path = t.path.clone();
         let event = TopicEvent::RawValue {
@@ -504,6 +519,16 @@ async fn update(
         }
         Err(e) => tracing::warn!(path = %t.path, error = %e, "undecodable value: skipped"),
     }
+}
+
+fn time_series_event(spec: &TopicSpecification, bytes: &[u8]) -> Result<TimeSeriesEvent, String> {
+    let event_type = spec
+        .event_type()
+        .ok_or("the topic's TIME_SERIES_EVENT_VALUE_TYPE is missing or unknown")?;
+    RawEvent::decode_topic_value(bytes)
+        .map_err(|e| e.to_string())?
+        .decode_value(event_type)
+        .map_err(|e| e.to_string())
 }
 
 /// Waits for room: a slow consumer slows the socket reader instead of growing memory.

@@ -28,6 +28,13 @@ pub enum ClientError {
     /// No topic exists at the path (reason 9000).
     #[error("no such topic: {0}")]
     NoSuchTopic(String),
+    /// A time series request (append, edit, query) named a topic that is not a time series
+    /// topic (reason 9001).
+    #[error("not a time series topic (reason 9001): {0}")]
+    NotATimeSeriesTopic(String),
+    /// An edit named an original event the time series does not hold (reason 9002).
+    #[error("no such time series event (reason 9002): {0}")]
+    NoSuchEvent(String),
     /// A value, selector or request was refused before or by the server: it does not encode, is
     /// larger than the server's maximum message, or the server found its data invalid (reason 106).
     #[error("invalid value: {0}")]
@@ -87,6 +94,8 @@ impl ClientError {
                 ClientError::IncompatibleUpdate(d)
             }
             ErrorReason::NO_SUCH_TOPIC => ClientError::NoSuchTopic(d),
+            ErrorReason::NOT_A_TIME_SERIES_TOPIC => ClientError::NotATimeSeriesTopic(d),
+            ErrorReason::NO_SUCH_EVENT => ClientError::NoSuchEvent(d),
             ErrorReason::INVALID_DATA => ClientError::InvalidValue(d),
             _ => ClientError::Server(reason),
         }

@@ -16,8 +16,10 @@ mod tls;
 
 pub use diffusion_wire::service::{AddTopicResult, UnsubscribeReason};
 pub use diffusion_wire::value::cbor_slice_to_json_text;
-pub use diffusion_wire::{Selector, SelectorError, TopicSpecification, TopicType, Value};
+pub use diffusion_wire::{
+    EventMetadata, Selector, SelectorError, TimeSeriesEvent, TopicSpecification, TopicType, Value,
+};
 pub use error::ClientError;
 pub use options::{ReconnectPolicy, SessionOptions};
-pub use session::{Pending, Session, SessionState, TopicEvent};
+pub use session::{Pending, QueryPage, Session, SessionState, TopicEvent};
 pub use tls::TlsOptions;

@@ -6,7 +6,10 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use diffusion_wire::service::{self, AddTopicResult, Payload, UnsubscribeReason};
-use diffusion_wire::{Message, TopicSpecification, TopicType, Value};
+use diffusion_wire::timeseries::{self as ts, Point, PointType, QueryType, Range};
+use diffusion_wire::{
+    EventMetadata, Message, TimeSeriesEvent, TopicSpecification, TopicType, Value,
+};
 use tokio::sync::{mpsc, oneshot, watch, Semaphore};
 
 use crate::driver;
@@ -56,6 +59,15 @@ pub enum TopicEvent {
         topic_type: TopicType,
         /// The value's wire bytes (CBOR, or raw for binary topics).
         bytes: Bytes,
+    },
+    /// An event of a time series topic: each event of the subscription range first, then
+    /// each append and edit, in sequence order. Time series topics produce only these, never
+    /// `Value` or `RawValue`.
+    TimeSeries {
+        /// The topic's path as the server names it (no leading `/`).
+        path: String,
+        /// The event, its value decoded by the topic's event value type.
+        event: TimeSeriesEvent,
     },
     /// The session is no longer subscribed to the topic (no more events for it unless it is
     /// subscribed again).
@@ -425,6 +437,150 @@ impl Session {
             decode: |b| decode::<service::RemovalCount>(b).map(|c| c.0),
         })
     }
+}
+
+/// One page of a time series query: see [`Session::query_from`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryPage {
+    /// The events, in sequence order: originals and edits (an edit has `original: Some`).
+    /// When the first one's sequence is above the `from_sequence` asked for, the events
+    /// between are no longer retained (or never existed): a gap.
+    pub events: Vec<TimeSeriesEvent>,
+    /// Whether the query stopped at its limit, or at the server's largest message: page on
+    /// from the last event's sequence + 1.
+    pub more: bool,
+}
+
+impl Session {
+    /// Appends one event; resolves to the new event's metadata. The value's type must be
+    /// the topic's event value type (`NotATimeSeriesTopic` if the topic is not a time series).
+    pub async fn append(&self, path: &str, value: &Value) -> Result<EventMetadata, ClientError> {
+        self.start_append_raw(path, value.topic_type(), encode(value)?, None)
+            .await?
+            .wait()
+            .await
+    }
+
+    /// [`append`](Self::append) with the value already encoded for `event_type` (CBOR, or
+    /// raw bytes for binary), returning once the request is sent, like
+    /// [`start_set_raw`](Self::start_set_raw). With `timestamp_ms` the event gets that
+    /// timestamp (TIME_SERIES_TIMESTAMP_APPEND), which may not be earlier than the latest
+    /// event's; without it, the server's clock.
+    pub async fn start_append_raw(
+        &self,
+        path: &str,
+        event_type: TopicType,
+        bytes: Bytes,
+        timestamp_ms: Option<i64>,
+    ) -> Result<Pending<EventMetadata>, ClientError> {
+        event_type_name(event_type)?;
+        let append = ts::AppendRequest {
+            path: path.to_owned(),
+            event_type,
+            value: bytes,
+        };
+        let raw = match timestamp_ms {
+            None => {
+                self.start(
+                    service::TIME_SERIES_APPEND,
+                    append.encode(),
+                    "time series append",
+                )
+                .await?
+            }
+            Some(timestamp_ms) => {
+                let req = ts::TimestampAppendRequest {
+                    append,
+                    timestamp_ms,
+                };
+                self.start(
+                    service::TIME_SERIES_TIMESTAMP_APPEND,
+                    req.encode(),
+                    "time series append",
+                )
+                .await?
+            }
+        };
+        Ok(Pending { raw, decode })
+    }
+
+    /// Appends an edit of the original event `original_sequence`, replacing its value;
+    /// resolves to the edit's own metadata. `NoSuchEvent` when the series does not hold that
+    /// original event.
+    pub async fn edit(
+        &self,
+        path: &str,
+        original_sequence: u64,
+        value: &Value,
+    ) -> Result<EventMetadata, ClientError> {
+        let event_type = value.topic_type();
+        event_type_name(event_type)?;
+        let req = ts::EditRequest {
+            path: path.to_owned(),
+            event_type,
+            original_sequence,
+            value: encode(value)?,
+        };
+        let body = self
+            .request(service::TIME_SERIES_EDIT, req.encode(), "time series edit")
+            .await?;
+        decode(&body)
+    }
+
+    /// Events of `path` with sequence >= `from_sequence`, at most `limit`, in sequence
+    /// order: every original and every edit as its own event, as a subscriber receives them.
+    /// `more` says the query stopped at `limit` (or at the server's largest message); page on
+    /// from the last sequence + 1. A first event above `from_sequence` shows a gap: the
+    /// lowest sequence still retained.
+    ///
+    /// On the wire this is an "all edits" range query over the whole view range, with the
+    /// edit range from `from_sequence`: it selects exactly the events from that sequence on,
+    /// including edits of originals before it.
+    pub async fn query_from(
+        &self,
+        path: &str,
+        from_sequence: u64,
+        limit: u32,
+    ) -> Result<QueryPage, ClientError> {
+        let req = ts::RangeQueryRequest {
+            path: path.to_owned(),
+            query_type: QueryType::AllEdits,
+            view_range: Range::ALL,
+            edit_range: Range {
+                anchor: Point {
+                    value: i64::try_from(from_sequence).unwrap_or(i64::MAX),
+                    kind: PointType::AbsoluteSequence,
+                },
+                span: Point::END,
+            },
+            limit: i64::from(limit),
+        };
+        let body = self
+            .request(service::RANGE_QUERY, req.encode(), "time series query")
+            .await?;
+        let result: ts::RangeQueryResult = decode(&body)?;
+        let more = result.selected_count > result.events.len() as u64;
+        let event_type = result.event_type;
+        let events = result
+            .events
+            .into_iter()
+            .map(|e| {
+                e.decode_value(event_type).map_err(|err| {
+                    ClientError::Protocol(format!("a time series event of {path}: {err}"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(QueryPage { events, more })
+    }
+}
+
+/// Refuses an event type no time series can have, before the server does.
+fn event_type_name(t: TopicType) -> Result<&'static str, ClientError> {
+    ts::data_type_name(t).ok_or_else(|| {
+        ClientError::InvalidValue(format!(
+            "{t} cannot be a time series event type (json, string, int64, double or binary)"
+        ))
+    })
 }
 
 /// A request that has been sent; its answer is awaited with [`Pending::wait`]. It holds one
