@@ -273,3 +273,137 @@ fn sdk_session_service_errors_decode_as_our_layout_does() {
         );
     }
 }
+
+/// Time series frames recorded between each official SDK and the embedded server (see
+/// `diffusion-server/tests/sdk_time_series.rs`): the requests are what the SDKs sent, the
+/// answers and events what they accepted and decoded as expected. Each decodes into its
+/// typed form and re-encodes byte for byte.
+#[test]
+fn time_series_frames_from_both_sdks() {
+    use diffusion_wire::timeseries as ts;
+    fn rt<P: Payload + PartialEq + std::fmt::Debug>(payload: &[u8]) -> P {
+        let p =
+            P::decode(payload).unwrap_or_else(|e| panic!("{}: {e}", std::any::type_name::<P>()));
+        assert_eq!(&p.encode()[..], payload, "{p:?} re-encodes differently");
+        p
+    }
+    for file in [
+        "python-6.12.2-time-series.json",
+        "js-6.12.1-time-series.json",
+    ] {
+        let frames = load(file);
+        let mut kinds = std::collections::HashSet::new();
+        for f in &frames {
+            let what = f["what"].as_str().unwrap();
+            let bytes = unhex(f["hex"].as_str().unwrap());
+            let msg = Message::decode(&bytes).unwrap();
+            assert_eq!(msg.encode(), bytes, "{file} {what}");
+            match (what, msg) {
+                ("TOPIC_ADD", Message::ServiceRequest { payload, .. }) => {
+                    let r: service::TopicAddRequest = rt(&payload);
+                    if r.specification.topic_type == TopicType::TimeSeries {
+                        assert!(r.specification.event_type().is_some(), "{r:?}");
+                    }
+                }
+                ("TIME_SERIES_APPEND", Message::ServiceRequest { payload, .. }) => {
+                    rt::<ts::AppendRequest>(&payload);
+                }
+                ("TIME_SERIES_EDIT", Message::ServiceRequest { payload, .. }) => {
+                    rt::<ts::EditRequest>(&payload);
+                }
+                ("TIME_SERIES_TIMESTAMP_APPEND", Message::ServiceRequest { payload, .. }) => {
+                    let r: ts::TimestampAppendRequest = rt(&payload);
+                    assert!(r.timestamp_ms > 1_700_000_000_000, "{r:?}");
+                }
+                ("RANGE_QUERY", Message::ServiceRequest { payload, .. }) => {
+                    let q: ts::RangeQueryRequest = rt(&payload);
+                    assert!(q.limit > 0);
+                }
+                ("NOTIFY_SUBSCRIPTION", Message::ServiceRequest { payload, .. }) => {
+                    let n: service::NotifySubscription = rt(&payload);
+                    assert_eq!(n.specification.event_type(), Some(TopicType::Json));
+                }
+                ("TOPIC_VALUE", Message::TopicValue { value, .. }) => {
+                    let e = ts::RawEvent::decode_topic_value(&value).unwrap();
+                    assert_eq!(e.encode_topic_value(), value);
+                    e.decode_value(TopicType::Json).unwrap();
+                }
+                (
+                    "TIME_SERIES_APPEND answer"
+                    | "TIME_SERIES_TIMESTAMP_APPEND answer"
+                    | "TIME_SERIES_EDIT answer",
+                    Message::ServiceResponse { payload, .. },
+                ) => {
+                    let m: diffusion_wire::EventMetadata = rt(&payload);
+                    assert_eq!(m.author, "admin");
+                }
+                ("RANGE_QUERY answer", Message::ServiceResponse { payload, .. }) => {
+                    let r: ts::RangeQueryResult = rt(&payload);
+                    assert!(r.selected_count >= r.events.len() as u64);
+                }
+                (
+                    "TIME_SERIES_APPEND answer" | "TIME_SERIES_EDIT answer",
+                    Message::ServiceError { reason, .. },
+                ) => {
+                    assert!(
+                        [
+                            ErrorReason::NOT_A_TIME_SERIES_TOPIC,
+                            ErrorReason::NO_SUCH_EVENT
+                        ]
+                        .contains(&reason.code),
+                        "{reason}"
+                    );
+                }
+                (what, msg) => panic!("{file}: unexpected {what}: {msg:?}"),
+            }
+            kinds.insert(what.to_owned());
+        }
+        assert!(kinds.len() >= 11, "{file}: {kinds:?}");
+    }
+}
+
+/// The range query requests exactly as each SDK builds them: the default query, and
+/// `from(1).next(2)`. A point is an int64 value then a type byte; JavaScript's default
+/// limit is 2^53 - 1, Python's 2^63 - 1.
+#[test]
+fn range_query_requests_as_the_sdks_build_them() {
+    use diffusion_wire::timeseries::{Point, PointType, QueryType, Range, RangeQueryRequest};
+    let find = |file: &str, n: usize| -> RangeQueryRequest {
+        let f = load(file)
+            .into_iter()
+            .filter(|f| f["what"] == "RANGE_QUERY")
+            .nth(n)
+            .unwrap();
+        match Message::decode(&unhex(f["hex"].as_str().unwrap())).unwrap() {
+            Message::ServiceRequest { payload, .. } => RangeQueryRequest::decode(&payload).unwrap(),
+            other => panic!("{other:?}"),
+        }
+    };
+    for (file, limit) in [
+        ("python-6.12.2-time-series.json", i64::MAX),
+        ("js-6.12.1-time-series.json", (1 << 53) - 1),
+    ] {
+        let all = find(file, 0);
+        assert_eq!(all.query_type, QueryType::Values);
+        assert_eq!(
+            (all.view_range, all.edit_range, all.limit),
+            (Range::ALL, Range::ALL, limit)
+        );
+        let next = find(file, 1);
+        assert_eq!(
+            next.view_range,
+            Range {
+                anchor: Point {
+                    value: 1,
+                    kind: PointType::AbsoluteSequence
+                },
+                span: Point {
+                    value: 2,
+                    kind: PointType::NextCount
+                },
+            }
+        );
+        assert_eq!(find(file, 3).query_type, QueryType::AllEdits);
+        assert_eq!(find(file, 4).limit, 2);
+    }
+}
