@@ -403,6 +403,7 @@ pub fn source_child(args: &[String]) -> ExitCode {
             status,
             stop_rx,
             metrics.clone(),
+            None,
         ));
         let _ = status_rx
             .wait_for(|s| s.state == connectors::TaskState::Running)

@@ -155,8 +155,13 @@ pub struct SinkConfig {
     pub tasks_max: u32,
     /// What happens to records that cannot be converted or that Diffusion refuses.
     pub errors: ErrorPolicy,
-    /// `diffusion.topic.type`: the type of the topics the sink creates and sets.
+    /// `diffusion.topic.type`: the type of the topics the sink creates and sets; for
+    /// time series topics, the type of their events (`diffusion.time.series.event.type`),
+    /// which decides how values are converted either way.
     pub topic_type: diffusion_client::TopicType,
+    /// `diffusion.topic.type=TIME_SERIES`: each record is appended as an event of
+    /// `topic_type` rather than set as the topic's value.
+    pub time_series: bool,
     /// `diffusion.topic.properties`: the specification properties of the topics the sink
     /// creates, as (upper-case name, value) pairs.
     pub topic_properties: Vec<(String, String)>,
@@ -207,7 +212,9 @@ pub(crate) fn converter(
 }
 
 /// `diffusion.topic.properties`: `NAME=value` pairs, names and values checked.
-fn topic_properties(r: &mut Reader) -> Vec<(String, String)> {
+/// The time series ranges are taken only for time series topics (Diffusion refuses them
+/// on others).
+fn topic_properties(r: &mut Reader, time_series: bool) -> Vec<(String, String)> {
     const BOOLEAN: [&str; 5] = [
         "DONT_RETAIN_VALUE",
         "PUBLISH_VALUES_ONLY",
@@ -253,10 +260,19 @@ fn topic_properties(r: &mut Reader) -> Vec<(String, String)> {
             }
         } else if name == "REMOVAL" || name == "OWNER" {
             out.push((name, value.to_owned()));
+        } else if name == "TIME_SERIES_RETAINED_RANGE" || name == "TIME_SERIES_SUBSCRIPTION_RANGE" {
+            if time_series {
+                out.push((name, value.to_owned()));
+            } else {
+                r.error(
+                    key,
+                    format!("{name} is for time series topics (diffusion.topic.type=TIME_SERIES)"),
+                );
+            }
         } else {
             r.error(
                 key,
-                format!("{name} is not a topic property the sink sets (DONT_RETAIN_VALUE, PUBLISH_VALUES_ONLY, TIDY_ON_UNSUBSCRIBE, VALIDATE_VALUES, PERSISTENT, CONFLATION, COMPRESSION, PRIORITY, REMOVAL, OWNER)"),
+                format!("{name} is not a topic property the sink sets (DONT_RETAIN_VALUE, PUBLISH_VALUES_ONLY, TIDY_ON_UNSUBSCRIBE, VALIDATE_VALUES, PERSISTENT, CONFLATION, COMPRESSION, PRIORITY, REMOVAL, OWNER; for time series TIME_SERIES_RETAINED_RANGE, TIME_SERIES_SUBSCRIPTION_RANGE)"),
             );
         }
     }
@@ -397,17 +413,30 @@ impl SinkConfig {
         let tasks_max = r.read(&TASKS_MAX);
         let errors = error_policy(&mut r);
         let tombstone_removes = r.read(&DIFFUSION_TOMBSTONE_BEHAVIOR) == "remove";
-        let topic_type = match r.read(&DIFFUSION_TOPIC_TYPE) {
+        let value_type = |name: &str| match name {
             "STRING" => diffusion_client::TopicType::String,
             "INT64" => diffusion_client::TopicType::Int64,
             "DOUBLE" => diffusion_client::TopicType::Double,
             "BINARY" => diffusion_client::TopicType::Binary,
             _ => diffusion_client::TopicType::Json,
         };
-        let topic_properties = topic_properties(&mut r);
+        let time_series = r.read(&DIFFUSION_TOPIC_TYPE) == "TIME_SERIES";
+        let event_type = r.read(&DIFFUSION_TIME_SERIES_EVENT_TYPE);
+        let topic_type = if time_series {
+            value_type(event_type)
+        } else {
+            value_type(r.read(&DIFFUSION_TOPIC_TYPE))
+        };
+        let topic_properties = topic_properties(&mut r, time_series);
         let max_in_flight = r.read(&DIFFUSION_MAX_IN_FLIGHT);
         let conflation = (r.read(&DIFFUSION_CONFLATION) == "latest")
             .then(|| r.read(&DIFFUSION_CONFLATION_MAX_PENDING));
+        if time_series && conflation.is_some() {
+            r.error(
+                DIFFUSION_CONFLATION.name(),
+                "latest cannot be used with diffusion.topic.type=TIME_SERIES: every record is an event to append, none supersedes another",
+            );
+        }
         let commit_interval_ms = r.read(&OFFSET_FLUSH_INTERVAL_MS);
         r.finish()?;
         log_warnings(&c.name, &warnings);
@@ -422,6 +451,7 @@ impl SinkConfig {
             errors,
             tombstone_removes,
             topic_type,
+            time_series,
             topic_properties,
             max_in_flight,
             conflation,

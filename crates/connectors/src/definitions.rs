@@ -178,11 +178,21 @@ pub const DIFFUSION_DESTINATION: Key<String> = Key::new(
 /// `diffusion.topic.type`.
 pub const DIFFUSION_TOPIC_TYPE: Key<&'static str> = Key::new(
     "diffusion.topic.type",
+    Rule::OneOf(&["JSON", "STRING", "INT64", "DOUBLE", "BINARY", "TIME_SERIES"]),
+    Some("JSON"),
+    Medium,
+    "Diffusion",
+    "The type of the Diffusion topics the sink creates and sets: JSON (the Java connector's), STRING (text; a struct, map or array as JSON text), INT64 (integers), DOUBLE (numbers) or BINARY (bytes, or a string's UTF-8). A value the type cannot hold takes the error path naming the type. TIME_SERIES: each record is appended as an event (of diffusion.time.series.event.type, stamped with the record's timestamp), in order per partition; retention through diffusion.topic.properties (TIME_SERIES_RETAINED_RANGE, TIME_SERIES_SUBSCRIPTION_RANGE).",
+);
+
+/// `diffusion.time.series.event.type`.
+pub const DIFFUSION_TIME_SERIES_EVENT_TYPE: Key<&'static str> = Key::new(
+    "diffusion.time.series.event.type",
     Rule::OneOf(&["JSON", "STRING", "INT64", "DOUBLE", "BINARY"]),
     Some("JSON"),
     Medium,
     "Diffusion",
-    "The type of the Diffusion topics the sink creates and sets: JSON (the Java connector's), STRING (text; a struct, map or array as JSON text), INT64 (integers), DOUBLE (numbers) or BINARY (bytes, or a string's UTF-8). A value the type cannot hold takes the error path naming the type.",
+    "With diffusion.topic.type=TIME_SERIES: the type of the events (their values are converted as for a topic of that type).",
 );
 
 /// `diffusion.topic.properties`.
@@ -192,7 +202,7 @@ pub const DIFFUSION_TOPIC_PROPERTIES: Key<Vec<String>> = Key::new(
     Some(""),
     Medium,
     "Diffusion",
-    "Properties of the topics the sink creates, NAME=value pairs: DONT_RETAIN_VALUE, PUBLISH_VALUES_ONLY, TIDY_ON_UNSUBSCRIBE, VALIDATE_VALUES, PERSISTENT (true/false), CONFLATION (off, conflate, unsubscribe, always), COMPRESSION (off, low, medium, high), PRIORITY (low, default, high), REMOVAL (Diffusion's removal expression), OWNER. A topic that exists with other properties takes the error path with the server's reason.",
+    "Properties of the topics the sink creates, NAME=value pairs: DONT_RETAIN_VALUE, PUBLISH_VALUES_ONLY, TIDY_ON_UNSUBSCRIBE, VALIDATE_VALUES, PERSISTENT (true/false), CONFLATION (off, conflate, unsubscribe, always), COMPRESSION (off, low, medium, high), PRIORITY (low, default, high), REMOVAL (Diffusion's removal expression), OWNER; for time series TIME_SERIES_RETAINED_RANGE (e.g. limit 10000, last 1h) and TIME_SERIES_SUBSCRIPTION_RANGE. A topic that exists with other properties takes the error path with the server's reason.",
 );
 
 /// `diffusion.destination.escape`.
@@ -293,7 +303,7 @@ pub const OFFSET_FLUSH_INTERVAL_MS: Key<u64> = Key::new(
     Some("60000"),
     Low,
     "Common",
-    "How often confirmed offsets are committed (a worker property; may be set per connector).",
+    "How often offsets are committed: the sink's once Diffusion confirmed the records, the source's (time series topics) once Kafka acknowledged them (a worker property; may be set per connector).",
 );
 /// `diffusion.selector`.
 pub const DIFFUSION_SELECTOR: Key<String> = Key::new(
@@ -371,7 +381,7 @@ pub const SOURCE_MAX_BUFFERED_RECORDS: Key<usize> = Key::new(
     "Most records awaiting Kafka's acknowledgement; beyond it Diffusion is not read.",
 );
 /// The keys both connectors take.
-const COMMON: [&KeyDef; 15] = [
+const COMMON: [&KeyDef; 16] = [
     &NAME.def,
     &CONNECTOR_CLASS.def,
     &TASKS_MAX.def,
@@ -387,6 +397,7 @@ const COMMON: [&KeyDef; 15] = [
     &ERRORS_LOG_ENABLE.def,
     &ERRORS_LOG_INCLUDE_MESSAGES.def,
     &ERRORS_RETRY_TIMEOUT.def,
+    &OFFSET_FLUSH_INTERVAL_MS.def,
 ];
 
 /// The sink's own keys.
@@ -397,6 +408,7 @@ const SINK: [&KeyDef; 15] = [
     &DIFFUSION_DESTINATION_UNRESOLVED.def,
     &DIFFUSION_DESTINATION_ESCAPE.def,
     &DIFFUSION_TOPIC_TYPE.def,
+    &DIFFUSION_TIME_SERIES_EVENT_TYPE.def,
     &DIFFUSION_TOPIC_PROPERTIES.def,
     &DIFFUSION_TOMBSTONE_BEHAVIOR.def,
     &DIFFUSION_MAX_IN_FLIGHT.def,
@@ -405,7 +417,6 @@ const SINK: [&KeyDef; 15] = [
     &ERRORS_DEADLETTERQUEUE_TOPIC_NAME.def,
     &ERRORS_DEADLETTERQUEUE_CONTEXT_HEADERS_ENABLE.def,
     &ERRORS_DEADLETTERQUEUE_TOPIC_REPLICATION_FACTOR.def,
-    &OFFSET_FLUSH_INTERVAL_MS.def,
 ];
 
 /// The source's own keys.

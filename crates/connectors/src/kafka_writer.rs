@@ -22,7 +22,10 @@ use crate::task_error::TaskError;
 struct Acks {
     metrics: Arc<SourceMetrics>,
     failed: AtomicU64,
-    failures: Mutex<VecDeque<String>>,
+    /// Refusals, each with its record's token (0: untracked).
+    failures: Mutex<VecDeque<(String, usize)>>,
+    /// Tokens of tracked records Kafka acknowledged, not yet taken.
+    acknowledged: Mutex<Vec<usize>>,
     settled: Notify,
 }
 
@@ -35,24 +38,37 @@ impl ClientContext for Context {
 }
 
 impl ProducerContext for Context {
-    type DeliveryOpaque = ();
+    /// A token for records whose offsets are tracked ([`Submitted`](crate::source::submitted)),
+    /// 0 for the rest.
+    type DeliveryOpaque = usize;
 
-    fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
+    fn delivery(&self, result: &DeliveryResult<'_>, token: usize) {
         match result {
             Ok(_) => {
                 self.0
                     .metrics
                     .records_acknowledged
                     .fetch_add(1, Ordering::Relaxed);
+                if token != 0 {
+                    self.0.acknowledged.lock().unwrap().push(token);
+                }
             }
             Err((e, m)) => {
                 self.0.failed.fetch_add(1, Ordering::Relaxed);
                 let why = format!("Kafka did not take a record for {}: {e}", m.topic());
-                self.0.failures.lock().unwrap().push_back(why);
+                self.0.failures.lock().unwrap().push_back((why, token));
             }
         }
         self.0.settled.notify_one();
     }
+}
+
+/// What a record carries besides its key and value: its timestamp (`None`: the
+/// producer's clock) and its offset-tracking token (0: none).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Stamp {
+    pub(crate) timestamp_ms: Option<i64>,
+    pub(crate) token: usize,
 }
 
 pub(crate) enum SendError {
@@ -76,6 +92,7 @@ impl KafkaWriter {
             metrics,
             failed: AtomicU64::new(0),
             failures: Mutex::new(VecDeque::new()),
+            acknowledged: Mutex::new(Vec::new()),
             settled: Notify::new(),
         });
         let producer = config
@@ -91,14 +108,21 @@ impl KafkaWriter {
         })
     }
 
+    /// Sends one record; `token` (0: none) comes back from [`take_acknowledged`](Self::take_acknowledged)
+    /// or with its failure.
     pub(crate) fn send(
         &mut self,
         topic: &str,
         key: Option<&[u8]>,
         value: Option<&[u8]>,
         headers: Option<&OwnedHeaders>,
+        stamp: Stamp,
     ) -> Result<(), SendError> {
-        let mut record: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(topic);
+        let mut record: BaseRecord<'_, [u8], [u8], usize> =
+            BaseRecord::with_opaque_to(topic, stamp.token);
+        if let Some(t) = stamp.timestamp_ms {
+            record = record.timestamp(t);
+        }
         if let Some(h) = headers {
             record = record.headers(h.clone());
         }
@@ -131,9 +155,14 @@ impl KafkaWriter {
             .saturating_sub(acked + self.acks.failed.load(Ordering::Relaxed))
     }
 
-    /// The next failed delivery, if any.
-    pub(crate) fn next_failure(&self) -> Option<String> {
+    /// The next failed delivery, if any, with its token.
+    pub(crate) fn next_failure(&self) -> Option<(String, usize)> {
         self.acks.failures.lock().unwrap().pop_front()
+    }
+
+    /// The tokens of tracked records acknowledged since the last call.
+    pub(crate) fn take_acknowledged(&self) -> Vec<usize> {
+        std::mem::take(&mut *self.acks.acknowledged.lock().unwrap())
     }
 
     /// Hears the producer's errors that retrying will not cure (see [`KafkaContext`]).

@@ -22,6 +22,7 @@ pub mod pattern;
 pub mod sink;
 pub mod source;
 pub mod source_config;
+pub mod source_offsets;
 pub mod status;
 pub mod task_error;
 pub mod topic_name;

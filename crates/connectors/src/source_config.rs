@@ -60,6 +60,9 @@ pub struct SourceConfig {
     /// Most records sent to Kafka and not yet acknowledged: beyond it the connector stops
     /// reading from Diffusion, so memory stays bounded when Kafka is slow or down.
     pub max_in_flight: usize,
+    /// `offset.flush.interval.ms`: how often the offsets of time series events Kafka
+    /// acknowledged are stored.
+    pub offset_flush_interval_ms: u64,
     /// What is accepted, as the Java connector accepts it, but worth saying: logged when
     /// the config is parsed (so at every start).
     pub warnings: Vec<ConfigError>,
@@ -133,6 +136,7 @@ impl SourceConfig {
             );
         }
         let max_in_flight = r.read(&SOURCE_MAX_BUFFERED_RECORDS);
+        let offset_flush_interval_ms = r.read(&OFFSET_FLUSH_INTERVAL_MS);
         r.finish()?;
         crate::config::log_warnings(&c.name, &warnings);
         Ok(SourceConfig {
@@ -149,6 +153,7 @@ impl SourceConfig {
             topic_partitions,
             topic_replication,
             max_in_flight,
+            offset_flush_interval_ms,
             transforms: std::sync::Arc::new(chain),
             warnings,
         })

@@ -40,6 +40,18 @@ pub enum TaskError {
         #[source]
         source: ClientError,
     },
+    /// A time series topic's events could not be queried to catch up from its offset.
+    #[error("cannot query the time series topic {path:?}: {source}")]
+    DiffusionQuery {
+        /// The topic.
+        path: String,
+        /// The client's error.
+        #[source]
+        source: ClientError,
+    },
+    /// The worker's store of source offsets could not be read when the task started.
+    #[error("cannot read the stored source offsets: {0}")]
+    OffsetStore(String),
     /// A source record could not be delivered and `errors.tolerance` is `none`.
     #[error("{why} (errors.tolerance is none)")]
     Undeliverable {

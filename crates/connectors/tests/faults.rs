@@ -273,6 +273,7 @@ async fn the_source_survives_broker_and_diffusion_outages_under_load() {
         status,
         stop_rx,
         metrics.clone(),
+        None,
     ));
     status_rx
         .wait_for(|s: &TaskStatus| s.diffusion_connected)

@@ -1518,6 +1518,7 @@ async fn start_source(c: &ConnectorConfig) -> RunningSource {
         handle,
         stop_rx,
         metrics.clone(),
+        None,
     ));
     tokio::time::timeout(
         Duration::from_secs(30),

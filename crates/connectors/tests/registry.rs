@@ -107,6 +107,7 @@ async fn start_source(c: &ConnectorConfig) -> Task<SourceMetrics> {
         handle,
         stop_rx,
         metrics.clone(),
+        None,
     ));
     tokio::time::timeout(
         Duration::from_secs(20),

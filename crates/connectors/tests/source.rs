@@ -96,7 +96,14 @@ async fn start(c: &ConnectorConfig) -> Running {
     let (stop, stop_rx) = watch::channel(false);
     let (handle, status) = StatusHandle::new();
     let metrics = Arc::new(SourceMetrics::default());
-    let task = tokio::spawn(run_source(config, kafka, handle, stop_rx, metrics.clone()));
+    let task = tokio::spawn(run_source(
+        config,
+        kafka,
+        handle,
+        stop_rx,
+        metrics.clone(),
+        None,
+    ));
     let mut r = Running {
         stop,
         task,

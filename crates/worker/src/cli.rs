@@ -48,7 +48,9 @@ diffusion-kafka-connect standalone config/worker.properties config/sink.json\n  
 diffusion-kafka-connect standalone config/worker.properties config/sink.json config/source.json\n\n\
 Worker properties (Kafka Connect's names):\n  \
 bootstrap.servers            Kafka brokers (required)\n  \
-offset.flush.interval.ms     how often confirmed sink offsets are committed (60000)\n  \
+offset.flush.interval.ms     how often offsets are committed: the sink's once Diffusion confirmed,\n  \
+                             the source's (time series topics) once Kafka acknowledged (60000)\n  \
+offset.storage.file.filename the source offsets file (unset: kept in memory only)\n  \
 security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.location\n  \
 consumer.*, producer.*, admin.*   passed to librdkafka, prefix removed\n  \
 key.converter, value.converter    defaults for connectors\n  \
@@ -95,7 +97,7 @@ Worker properties: those of `standalone --help`, plus (Kafka Connect's names and
 group.id                     the cluster's name (required)\n  \
 config.storage.topic         connector configs (connect-configs)\n  \
 status.storage.topic         worker and task states (connect-status)\n  \
-offset.storage.topic         created for Connect's layout; unused (connect-offsets)\n  \
+offset.storage.topic         source offsets, Connect's layout (connect-offsets)\n  \
 config.storage.replication.factor   for the topics it creates (-1: the broker's default)\n  \
 session.timeout.ms           when a silent worker's work moves (10000)\n  \
 heartbeat.interval.ms        how often a worker reports (3000)\n  \

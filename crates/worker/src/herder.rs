@@ -23,6 +23,7 @@ use std::sync::Arc;
 
 use connectors::active_topics::ActiveTopics;
 use connectors::kafka::KafkaSettings;
+use connectors::source_offsets::OffsetStore;
 use connectors::{ConfigError, TaskState};
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -76,6 +77,8 @@ pub struct Herder {
     store: Option<ConfigStore>,
     /// Distributed mode: changes go through the config topic, status through the status topic.
     cluster: Option<ClusterLink>,
+    /// Where sources keep their offsets (a file, memory, or the offsets topic).
+    offsets: Arc<dyn OffsetStore>,
     pub worker_id: String,
 }
 
@@ -85,6 +88,7 @@ impl Herder {
         worker: BTreeMap<String, String>,
         store: Option<ConfigStore>,
         cluster: Option<ClusterLink>,
+        offsets: Arc<dyn OffsetStore>,
         worker_id: String,
     ) -> Herder {
         Herder {
@@ -94,6 +98,7 @@ impl Herder {
             worker,
             store,
             cluster,
+            offsets,
             worker_id,
         }
     }

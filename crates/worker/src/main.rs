@@ -21,6 +21,7 @@ mod rest;
 mod runtime;
 mod signals;
 mod sink_offsets;
+mod source_offsets;
 mod standalone;
 mod ui;
 mod worker_cmd;

@@ -14,10 +14,12 @@ use crate::config_store::ConfigStore;
 use crate::error::WorkerError;
 use crate::herder::{ClusterLink, Herder};
 use crate::rest::{self, Api};
+use crate::source_offsets::{FileOffsetStore, TopicOffsetStore};
 use crate::worker_keys::{
-    self, LISTENERS, REST_ADVERTISED_HOST_NAME, REST_ADVERTISED_PORT, REST_BASIC_AUTH_PASSWORD,
-    REST_BASIC_AUTH_USERNAME,
+    self, LISTENERS, OFFSET_STORAGE_FILE_FILENAME, REST_ADVERTISED_HOST_NAME, REST_ADVERTISED_PORT,
+    REST_BASIC_AUTH_PASSWORD, REST_BASIC_AUTH_USERNAME,
 };
+use connectors::source_offsets::{MemoryOffsetStore, OffsetStore};
 use connectors::ConfigError;
 
 pub struct Worker {
@@ -85,6 +87,7 @@ pub async fn start(
 ) -> Result<(Arc<Herder>, tokio::task::JoinHandle<()>), WorkerError> {
     let mut r = worker_keys::reader(&worker.props);
     let listeners = r.read(&LISTENERS);
+    let offsets_file = r.read(&OFFSET_STORAGE_FILE_FILENAME);
     worker_keys::finish(r).map_err(invalid_worker)?;
     let listen = rest::listen_address(Some(&listeners))?;
     // Bind first, so the worker id carries the real port.
@@ -96,12 +99,14 @@ pub async fn start(
     let bound = probe.local_addr().map_err(bind)?;
     drop(probe);
     let worker_id = advertised(&worker.props, bound)?;
+    let file_offsets = || local_offsets(offsets_file.as_deref());
     let herder = match mode {
         Mode::Standalone => Arc::new(Herder::new(
             worker.kafka.clone(),
             worker.props.clone(),
             None,
             None,
+            file_offsets()?,
             worker_id,
         )),
         Mode::Worker(store) => Arc::new(Herder::new(
@@ -109,6 +114,7 @@ pub async fn start(
             worker.props.clone(),
             Some(store),
             None,
+            file_offsets()?,
             worker_id,
         )),
         Mode::Distributed(settings) => join_cluster(worker, settings, worker_id).await?,
@@ -132,8 +138,7 @@ async fn join_cluster(
     worker_id: String,
 ) -> Result<Arc<Herder>, WorkerError> {
     let kafka = &worker.kafka;
-    // Created for Kafka Connect's layout; the source needs no offsets (its subscription
-    // delivers every topic's current value when it starts), so nothing is written there.
+    // Source offsets (time series topics), in Kafka Connect's layout.
     kafka
         .create_topic_with(
             &settings.offset_topic,
@@ -150,6 +155,11 @@ async fn join_cluster(
     let (view, status_reader) = status_log::open(kafka, &settings, &worker_id).await?;
     let heartbeat = settings.heartbeat;
     let group = settings.group_id.clone();
+    let offsets: Arc<dyn OffsetStore> = Arc::new(TopicOffsetStore::new(
+        kafka.clone(),
+        settings.offset_topic.clone(),
+        settings.group_id.clone(),
+    ));
     let herder = Arc::new(Herder::new(
         kafka.clone(),
         worker.props.clone(),
@@ -159,6 +169,7 @@ async fn join_cluster(
             log,
             view: view.clone(),
         }),
+        offsets,
         worker_id.clone(),
     ));
     let n = reader.catch_up(&herder).await?;
@@ -167,6 +178,27 @@ async fn join_cluster(
     tokio::spawn(status_log::publish(view, herder.clone(), heartbeat));
     tracing::info!(cluster = %group, worker_id = %worker_id, records = n, "joined the cluster");
     Ok(herder)
+}
+
+/// The source offsets of `standalone` and `worker` mode: in `offset.storage.file.filename`,
+/// or in memory when none is named.
+fn local_offsets(file: Option<&str>) -> Result<Arc<dyn OffsetStore>, WorkerError> {
+    match file {
+        Some(f) => {
+            let store = FileOffsetStore::open(Path::new(f)).map_err(|e| {
+                WorkerError::Setting(ConfigError {
+                    key: OFFSET_STORAGE_FILE_FILENAME.name().into(),
+                    message: e.to_string(),
+                })
+            })?;
+            tracing::info!(file = %f, "source offsets kept in this file");
+            Ok(Arc::new(store))
+        }
+        None => {
+            tracing::info!("source offsets kept in memory (set offset.storage.file.filename to keep them across restarts)");
+            Ok(Arc::new(MemoryOffsetStore::default()))
+        }
+    }
 }
 
 /// The worker id: `rest.advertised.host.name`:`rest.advertised.port` where set (what

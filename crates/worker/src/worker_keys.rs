@@ -72,6 +72,16 @@ pub const CONFIG_STORAGE_FILE_FILENAME: Key<String> = Key::new(
     "The `worker` command's file of connector configs and target states.",
 );
 
+/// `offset.storage.file.filename`.
+pub const OFFSET_STORAGE_FILE_FILENAME: Key<Option<String>> = Key::new(
+    "offset.storage.file.filename",
+    Rule::Text,
+    Some(""),
+    Medium,
+    "Worker",
+    "`standalone` and `worker` mode: the file of source offsets (time series topics resume from them; JSON in Connect's key/value layout). Unset: kept in memory, so they survive a task's restart but not the worker's.",
+);
+
 /// `topic.tracking.enable`.
 pub const TOPIC_TRACKING_ENABLE: Key<bool> = Key::new(
     "topic.tracking.enable",
@@ -154,6 +164,7 @@ mod tests {
             &REST_ADVERTISED_HOST_NAME.def,
             &REST_ADVERTISED_PORT.def,
             &CONFIG_STORAGE_FILE_FILENAME.def,
+            &OFFSET_STORAGE_FILE_FILENAME.def,
             &TOPIC_TRACKING_ENABLE.def,
             &UI_DIFFUSION_SELECTOR.def,
         ] {

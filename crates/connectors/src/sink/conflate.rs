@@ -162,6 +162,7 @@ mod tests {
             path: path.into(),
             value: Bytes::from(v.to_owned()),
             topic_type: TopicType::Json,
+            append: None,
         })
     }
 

@@ -28,10 +28,20 @@ pub(super) enum Update {
         path: String,
         value: Bytes,
         topic_type: TopicType,
+        /// `Some`: the topic is a time series whose events are of `topic_type`, and
+        /// `value` is appended as an event rather than set.
+        append: Option<Append>,
     },
     /// Remove the topic at `path` and those below it (a tombstone with
     /// `diffusion.tombstone.behavior=remove`).
     Remove { path: String },
+}
+
+/// An event appended to a time series topic (`diffusion.topic.type=TIME_SERIES`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Append {
+    /// The record's Kafka timestamp, the event's timestamp (`None`: the server's clock).
+    pub(super) timestamp_ms: Option<i64>,
 }
 
 /// A record as the sink reads it: borrowed from the consumer, nothing copied.
@@ -340,6 +350,9 @@ fn finish(
         .map_err(|e| put(format!("diffusion.destination: {e}")))?;
     validate_path(&path).map_err(put)?;
     let topic_type = c.topic_type;
+    let append = c.time_series.then_some(Append {
+        timestamp_ms: at.timestamp,
+    });
     if tombstone {
         if c.tombstone_removes {
             return Ok(Update::Remove { path });
@@ -354,6 +367,7 @@ fn finish(
             path,
             value: Bytes::from_static(CBOR_NULL),
             topic_type,
+            append,
         });
     }
     let cbor = match value {
@@ -378,6 +392,7 @@ fn finish(
         path,
         value: Bytes::from(cbor),
         topic_type,
+        append,
     })
 }
 
@@ -532,6 +547,7 @@ mod tests {
                 path: "kafka/orders/k1".into(),
                 value: Bytes::from_static(&[0xbf, 0x61, b'a', 0x01, 0xff]),
                 topic_type: TopicType::Json,
+                append: None,
             }
         );
     }
@@ -545,6 +561,7 @@ mod tests {
                 path: "kafka/orders/k".into(),
                 value: Bytes::from_static(CBOR_NULL),
                 topic_type: TopicType::Json,
+                append: None,
             }
         );
         let c = config(&[("diffusion.tombstone.behavior", "remove")]);
@@ -621,6 +638,7 @@ mod tests {
                     .unwrap()
                 ),
                 topic_type: TopicType::Json,
+                append: None,
             }
         );
         assert!(matches!(

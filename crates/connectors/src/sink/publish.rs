@@ -15,7 +15,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use diffusion_client::{ClientError, Session, SessionState, TopicSpecification};
+use diffusion_client::{ClientError, Session, SessionState, TopicSpecification, TopicType};
 use tokio::sync::watch;
 
 use super::prepare::Update;
@@ -54,6 +54,30 @@ impl Publisher for DiffusionTopics {
                 path,
                 value,
                 topic_type,
+                append: Some(append),
+            } => {
+                if !known {
+                    // Events cannot be added with their topic in one request: the topic is
+                    // created first (once per path), then the append goes in order behind it.
+                    let mut spec = TopicSpecification::new(TopicType::TimeSeries);
+                    spec.properties.push((
+                        "TIME_SERIES_EVENT_VALUE_TYPE".into(),
+                        event_type_name(*topic_type).into(),
+                    ));
+                    spec.properties.extend(self.properties.iter().cloned());
+                    self.session.add_topic(path, spec).await?;
+                }
+                let p = self
+                    .session
+                    .start_append_raw(path, *topic_type, value.clone(), append.timestamp_ms)
+                    .await?;
+                Box::pin(async move { p.wait().await.map(drop) })
+            }
+            Update::Set {
+                path,
+                value,
+                topic_type,
+                ..
             } if known => {
                 let p = self
                     .session
@@ -66,6 +90,7 @@ impl Publisher for DiffusionTopics {
                 path,
                 value,
                 topic_type,
+                ..
             } => {
                 let mut spec = TopicSpecification::new(*topic_type);
                 spec.properties.clone_from(&self.properties);
@@ -84,6 +109,17 @@ impl Publisher for DiffusionTopics {
 
     fn state(&self) -> watch::Receiver<SessionState> {
         self.session.state()
+    }
+}
+
+/// The `TIME_SERIES_EVENT_VALUE_TYPE` of a time series topic whose events are of `t`.
+fn event_type_name(t: TopicType) -> &'static str {
+    match t {
+        TopicType::String => "string",
+        TopicType::Int64 => "int64",
+        TopicType::Double => "double",
+        TopicType::Binary => "binary",
+        _ => "json",
     }
 }
 
@@ -477,6 +513,7 @@ mod tests {
             path: path.into(),
             value: Bytes::from(vec![v]),
             topic_type: TopicType::Json,
+            append: None,
         }
     }
 

@@ -69,7 +69,7 @@ const OFFSET_STORAGE_TOPIC: Key<String> = Key::new(
     Some("connect-offsets"),
     Low,
     "Cluster",
-    "Kafka Connect's source offsets topic (accepted and checked; the source keeps no offsets).",
+    "The compacted topic of source offsets (time series topics resume from them), in Kafka Connect's key/value layout.",
 );
 const STATUS_STORAGE_TOPIC: Key<String> = Key::new(
     "status.storage.topic",

@@ -1,5 +1,8 @@
-//! A sink's committed offsets through the herder (KIP-875): read at any time, altered or
-//! reset only while the connector is stopped. A source keeps none.
+//! Connectors' offsets through the herder (KIP-875): read at any time, altered or reset
+//! only while the connector is stopped. A sink's are its consumer group's; a source's are
+//! in the worker's offset store (time series topics' sequences).
+
+use connectors::source_offsets::SourceOffset;
 
 use super::kind::Validated;
 use super::{Herder, HerderError, Kind};
@@ -20,6 +23,15 @@ impl Herder {
             })
     }
 
+    /// A source's stored offsets: one per time series topic it has sent events of.
+    pub async fn source_offsets(&self, name: &str) -> Result<Vec<SourceOffset>, HerderError> {
+        let (store, connector) = (self.offsets.clone(), name.to_owned());
+        let loaded = tokio::task::spawn_blocking(move || store.load(&connector))
+            .await
+            .map_err(|e| HerderError::Internal(e.to_string()))?;
+        loaded.map_err(|e| HerderError::Internal(format!("cannot read the source offsets: {e}")))
+    }
+
     /// Sets a stopped sink's committed offsets (KIP-875's `PATCH .../offsets`).
     pub async fn alter_offsets(
         &self,
@@ -28,7 +40,7 @@ impl Herder {
     ) -> Result<(), HerderError> {
         if self.stopped_kind(name).await? == Kind::Source {
             return Err(HerderError::BadRequest(format!(
-                "Connector {name} is a source: it keeps no offsets (a subscription resumes from each Diffusion topic's current value)"
+                "Connector {name} is a source: its offsets are {{\"partition\": {{\"topic\": <Diffusion path>}}, \"offset\": {{\"sequence\": <number>}}}}"
             )));
         }
         sink_offsets::alter(&self.kafka, &sink_offsets::group_of(name), offsets)
@@ -36,11 +48,52 @@ impl Herder {
             .map_err(|e| offsets_error(name, "alter", e))
     }
 
-    /// Forgets a stopped sink's committed offsets (KIP-875's `DELETE .../offsets`): it then
-    /// starts from the earliest records. A source has none, so there is nothing to do.
+    /// Writes a stopped source's offsets (KIP-875's `PATCH .../offsets`; a null offset
+    /// forgets its topic).
+    pub async fn alter_source_offsets(
+        &self,
+        name: &str,
+        offsets: Vec<SourceOffset>,
+    ) -> Result<(), HerderError> {
+        if self.stopped_kind(name).await? != Kind::Source {
+            return Err(HerderError::BadRequest(format!(
+                "Connector {name} is a sink: its offsets are {{\"partition\": {{\"kafka_topic\", \"kafka_partition\"}}, \"offset\": {{\"kafka_offset\"}}}}"
+            )));
+        }
+        self.store_source_offsets(name, offsets).await
+    }
+
+    async fn store_source_offsets(
+        &self,
+        name: &str,
+        offsets: Vec<SourceOffset>,
+    ) -> Result<(), HerderError> {
+        let (store, connector) = (self.offsets.clone(), name.to_owned());
+        let stored = tokio::task::spawn_blocking(move || store.store(&connector, &offsets))
+            .await
+            .map_err(|e| HerderError::Internal(e.to_string()))?;
+        stored.map_err(|e| {
+            HerderError::Internal(format!(
+                "Failed to alter the offsets of source connector {name}: {e}"
+            ))
+        })
+    }
+
+    /// Forgets a stopped connector's offsets (KIP-875's `DELETE .../offsets`): a sink then
+    /// starts from the earliest records, a source's time series topics from what their
+    /// subscriptions deliver.
     pub async fn reset_offsets(&self, name: &str) -> Result<(), HerderError> {
         if self.stopped_kind(name).await? == Kind::Source {
-            return Ok(());
+            let forget = self
+                .source_offsets(name)
+                .await?
+                .into_iter()
+                .map(|o| SourceOffset {
+                    partition: o.partition,
+                    offset: serde_json::Value::Null,
+                })
+                .collect();
+            return self.store_source_offsets(name, forget).await;
         }
         sink_offsets::reset(&self.kafka, &sink_offsets::group_of(name))
             .await

@@ -101,6 +101,7 @@ impl Herder {
                 handle,
                 stop_rx,
                 metrics.clone(),
+                Some(self.offsets.clone()),
             );
             return Task {
                 stop,
@@ -114,6 +115,7 @@ impl Herder {
         };
         let (standby_tx, standby_rx) = watch::channel(false);
         let (kafka, task_metrics) = (self.kafka.clone(), metrics.clone());
+        let offsets = self.offsets.clone();
         let report = handle.clone();
         let run = crate::cluster::election::run_elected(
             self.kafka.clone(),
@@ -128,6 +130,7 @@ impl Herder {
                     handle.clone(),
                     stop,
                     task_metrics.clone(),
+                    Some(offsets.clone()),
                 )
             },
         );

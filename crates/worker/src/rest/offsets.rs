@@ -2,7 +2,8 @@
 //! `PATCH` (alter) and `DELETE` (reset) once the connector is stopped. A sink's are its
 //! consumer group's committed offsets, in Connect's shape
 //! `{"partition": {"kafka_topic", "kafka_partition"}, "offset": {"kafka_offset"}}`; a
-//! source keeps none (its subscription resumes from each topic's current value).
+//! source's are its time series topics' `{"partition": {"topic"}, "offset": {"sequence"}}`
+//! (value topics keep none: a subscription resumes from each topic's current value).
 
 use std::sync::Arc;
 
@@ -15,12 +16,19 @@ use serde_json::{json, Value as J};
 use super::{Api, ApiError};
 use crate::herder::Kind;
 use crate::sink_offsets::PartitionOffset;
+use connectors::source_offsets::{offset_sequence, partition_topic, sequence_offset, SourceOffset};
 
 type Result<T> = std::result::Result<T, ApiError>;
 
 pub async fn get(State(api): State<Arc<Api>>, Path(name): Path<String>) -> Result<Json<J>> {
     let offsets: Vec<J> = match api.herder.kind(&name).await? {
-        Kind::Source => vec![],
+        Kind::Source => api
+            .herder
+            .source_offsets(&name)
+            .await?
+            .into_iter()
+            .map(|o| json!({"partition": o.partition, "offset": o.offset}))
+            .collect(),
         Kind::Sink => api
             .herder
             .sink_offsets(&name)
@@ -51,12 +59,19 @@ pub async fn alter(
         }
     };
     // Connect checks the connector (exists, stopped) before the offsets' shape.
-    api.herder.stopped_kind(&name).await?;
-    let offsets = entries
-        .iter()
-        .map(parse_sink_offset)
-        .collect::<Result<Vec<_>>>()?;
-    api.herder.alter_offsets(&name, offsets).await?;
+    if api.herder.stopped_kind(&name).await? == Kind::Source {
+        let offsets = entries
+            .iter()
+            .map(parse_source_offset)
+            .collect::<Result<Vec<_>>>()?;
+        api.herder.alter_source_offsets(&name, offsets).await?;
+    } else {
+        let offsets = entries
+            .iter()
+            .map(parse_sink_offset)
+            .collect::<Result<Vec<_>>>()?;
+        api.herder.alter_offsets(&name, offsets).await?;
+    }
     Ok(Json(
         json!({"message": "The offsets for this connector have been altered successfully"}),
     ))
@@ -67,6 +82,32 @@ pub async fn reset(State(api): State<Arc<Api>>, Path(name): Path<String>) -> Res
     Ok(Json(
         json!({"message": "The offsets for this connector have been reset successfully"}),
     ))
+}
+
+/// One entry of a source's offsets: a time series topic and its sequence (null: forget).
+fn parse_source_offset(entry: &J) -> Result<SourceOffset> {
+    let bad = |m: String| ApiError::bad_request(m);
+    let partition = match entry.get("partition") {
+        Some(p) if partition_topic(p).is_some() => p.clone(),
+        _ => {
+            return Err(bad(format!(
+                "The partition for a source connector offset must be {{\"topic\": <Diffusion topic path>}}, not {}",
+                entry.get("partition").unwrap_or(&J::Null)
+            )))
+        }
+    };
+    let offset = match entry.get("offset") {
+        None | Some(J::Null) => J::Null,
+        Some(o) => {
+            let Some(n) = offset_sequence(o) else {
+                return Err(bad(format!(
+                    "The offset for a source connector must be null or {{\"sequence\": <number of the last event in Kafka>}}, not {o}"
+                )));
+            };
+            sequence_offset(n)
+        }
+    };
+    Ok(SourceOffset { partition, offset })
 }
 
 /// One entry of a sink's offsets, with Connect's messages for each malformed part. Numbers
@@ -177,5 +218,26 @@ mod tests {
         )
         .contains("'kafka_offset'"));
         assert!(message(json!({"partition": {"kafka_topic": "t", "kafka_partition": 0}, "offset": {"kafka_offset": -1}})).contains("negative"));
+    }
+
+    #[test]
+    fn source_offsets_parse_as_time_series_sequences() {
+        let o = parse_source_offset(
+            &json!({"partition": {"topic": "a/b"}, "offset": {"sequence": "12"}}),
+        )
+        .unwrap();
+        assert_eq!(o.partition, json!({"topic": "a/b"}));
+        assert_eq!(o.offset, json!({"sequence": 12}));
+        let forget = parse_source_offset(&json!({"partition": {"topic": "a"}})).unwrap();
+        assert_eq!(forget.offset, J::Null);
+        let message = |j: J| match parse_source_offset(&j) {
+            Err(ApiError(_, m)) => m,
+            Ok(o) => panic!("accepted {o:?}"),
+        };
+        assert!(message(json!({"partition": {"kafka_topic": "t"}})).contains("\"topic\""));
+        assert!(
+            message(json!({"partition": {"topic": "t"}, "offset": {"sequence": -3}}))
+                .contains("sequence")
+        );
     }
 }

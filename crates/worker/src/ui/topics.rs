@@ -141,6 +141,17 @@ impl TopicFeed {
                 // Shown once it has a value.
                 return;
             }
+            // A time series shows its latest event.
+            TopicEvent::TimeSeries { path, event } => {
+                return self.take(
+                    TopicEvent::Value {
+                        path,
+                        topic_type: diffusion_client::TopicType::TimeSeries,
+                        value: event.value,
+                    },
+                    at_ms,
+                )
+            }
             TopicEvent::Value {
                 path,
                 topic_type,

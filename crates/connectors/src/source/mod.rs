@@ -27,12 +27,19 @@ use crate::active_topics::TopicRecorder;
 use crate::converters::Side;
 use crate::diffusion::{connect, report_connection};
 use crate::kafka::KafkaSettings;
-use crate::kafka_writer::{KafkaWriter, SendError};
+use crate::kafka_writer::{KafkaWriter, SendError, Stamp};
 use crate::source_config::SourceConfig;
+use crate::source_offsets::SharedOffsetStore;
 use crate::status::{StatusHandle, TaskState};
 use crate::task_error::TaskError;
 use rdkafka::message::OwnedHeaders;
 use transforms::{ConnectRecord, Header};
+
+pub(crate) mod submitted;
+mod time_series;
+
+use submitted::Submitted;
+use time_series::Series;
 
 /// Counters a worker exposes and logs; tests read batching and back-off from them.
 #[derive(Debug, Default)]
@@ -53,20 +60,29 @@ pub struct SourceMetrics {
     /// Poll intervals that passed with no update at all.
     pub empty_polls: AtomicU64,
     /// Diffusion topics subscribed to whose type the source cannot take (only JSON,
-    /// string, int64, double and binary are), each counted once.
+    /// string, int64, double, binary and time series are), each counted once.
     pub topics_skipped: AtomicU64,
+    /// Time series events that could not be sent because the server no longer retained
+    /// them when the source caught up (after a long stop, or a short retained range).
+    pub events_missed: AtomicU64,
+    /// Time series events delivered again by a subscription (after a reconnection or a
+    /// catch-up) and dropped, as already sent.
+    pub events_duplicate: AtomicU64,
 }
 
 /// Runs the source until `stop` is set (graceful: records already sent are acknowledged
-/// first) or it fails (the reason is returned and reported as FAILED).
+/// first, and their time series offsets stored) or it fails (the reason is returned and
+/// reported as FAILED). `offsets`: the worker's store of source offsets (time series
+/// topics resume from theirs); none: nothing is resumed.
 pub async fn run_source(
     config: SourceConfig,
     kafka: KafkaSettings,
     status: StatusHandle,
     mut stop: watch::Receiver<bool>,
     metrics: Arc<SourceMetrics>,
+    offsets: SharedOffsetStore,
 ) -> Result<(), TaskError> {
-    let result = match Source::start(&config, kafka, &status, &mut stop, metrics).await {
+    let result = match Source::start(&config, kafka, &status, &mut stop, metrics, offsets).await {
         Ok(Some(mut source)) => {
             let r = source.run(&mut stop).await;
             source.session.close().await;
@@ -103,6 +119,12 @@ struct Source<'a> {
     active: TopicRecorder,
     /// Watched while a converter's registry is unreachable, so a stop is not held up.
     stop: watch::Receiver<bool>,
+    /// Time series topics' last sequences.
+    series: Series,
+    /// Time series events sent and not yet committable.
+    submitted: Submitted,
+    /// Where time series offsets are stored.
+    offsets: SharedOffsetStore,
 }
 
 /// What converting a record's key or value came to.
@@ -122,12 +144,29 @@ impl<'a> Source<'a> {
         status: &'a StatusHandle,
         stop: &mut watch::Receiver<bool>,
         metrics: Arc<SourceMetrics>,
+        offsets: SharedOffsetStore,
     ) -> Result<Option<Source<'a>>, TaskError> {
         if config.tasks_max > 1 {
             tracing::info!(connector = %config.name, tasks_max = config.tasks_max,
                 "running one task: a Diffusion topic selector cannot be split between tasks");
         }
         let kafka_writer = KafkaWriter::new(&kafka.producer(), metrics.clone())?;
+        // Read before subscribing: the first events of a topic are judged against these.
+        let series = match &offsets {
+            Some(store) => {
+                let (store, name) = (store.clone(), config.name.clone());
+                let stored = tokio::task::spawn_blocking(move || store.load(&name))
+                    .await
+                    .map_err(|e| TaskError::OffsetStore(e.to_string()))?
+                    .map_err(|e| TaskError::OffsetStore(e.to_string()))?;
+                Series::from_offsets(&config.name, stored)
+            }
+            None => Series::default(),
+        };
+        if series.len() > 0 {
+            tracing::info!(connector = %config.name, topics = series.len(),
+                "resuming time series topics from their stored offsets");
+        }
         // Values undecoded: plain JSON goes from CBOR to text without a tree.
         let Some(session) = connect(&config.diffusion, &config.name, stop, true, 0).await? else {
             return Ok(None);
@@ -159,6 +198,9 @@ impl<'a> Source<'a> {
             skipped: HashSet::new(),
             active: status.topic_recorder(),
             stop: stop.clone(),
+            series,
+            submitted: Submitted::default(),
+            offsets,
         }))
     }
 
@@ -167,6 +209,10 @@ impl<'a> Source<'a> {
         let mut idle = pin!(tokio::time::sleep(interval));
         let mut progress = tokio::time::interval(Duration::from_secs(10));
         progress.tick().await;
+        let mut flush =
+            tokio::time::interval(Duration::from_millis(self.config.offset_flush_interval_ms));
+        flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        flush.tick().await;
         let mut last = (Instant::now(), 0u64);
         let mut batch = Vec::with_capacity(self.config.poll_size);
         let max = self.config.max_in_flight as u64;
@@ -208,6 +254,7 @@ impl<'a> Source<'a> {
                     self.metrics.empty_polls.fetch_add(1, Ordering::Relaxed);
                     idle.as_mut().reset(tokio::time::Instant::now() + interval);
                 }
+                _ = flush.tick() => self.commit_offsets().await,
                 _ = progress.tick() => {
                     let n = self.metrics.records_acknowledged.load(Ordering::Relaxed);
                     let rate = (n - last.1) as f64 / last.0.elapsed().as_secs_f64();
@@ -219,21 +266,31 @@ impl<'a> Source<'a> {
                 }
             }
         };
-        // Whatever was sent gets its acknowledgement before we go.
+        // Whatever was sent gets its acknowledgement before we go, and the offsets it makes
+        // committable are stored (up to a failed record at most: one not tolerated never
+        // settles).
         if let Err(e) = self.kafka_writer.flush(Duration::from_secs(30)).await {
             tracing::warn!(connector = %self.config.name, "{e}");
         }
-        self.judge_failures()?;
+        let judged = self.judge_failures();
+        self.commit_offsets().await;
+        judged?;
         if outcome.is_ok() {
             tracing::info!(connector = %self.config.name, "source stopped; every record sent was acknowledged");
         }
         outcome
     }
 
-    /// Deliveries Kafka refused: fatal unless errors are tolerated.
-    fn judge_failures(&self) -> Result<(), TaskError> {
-        while let Some(why) = self.kafka_writer.next_failure() {
+    /// Deliveries Kafka refused: fatal unless errors are tolerated (then their offsets may
+    /// pass). Acknowledged records' offsets are settled here too, every turn of the loop,
+    /// so only records still in flight are tracked.
+    fn judge_failures(&mut self) -> Result<(), TaskError> {
+        while let Some((why, token)) = self.kafka_writer.next_failure() {
             self.failed(why)?;
+            self.submitted.settle(token);
+        }
+        for token in self.kafka_writer.take_acknowledged() {
+            self.submitted.settle(token);
         }
         Ok(())
     }
@@ -267,11 +324,19 @@ impl<'a> Source<'a> {
                     path,
                     specification,
                 } => {
-                    if !accepted(specification.topic_type) && self.skipped.insert(path.clone()) {
+                    if specification.topic_type == TopicType::TimeSeries {
+                        self.series_subscribed(&path).await?;
+                    } else if !accepted(specification.topic_type)
+                        && self.skipped.insert(path.clone())
+                    {
                         self.metrics.topics_skipped.fetch_add(1, Ordering::Relaxed);
                         tracing::warn!(connector = %self.config.name, topic = %path, topic_type = %specification.topic_type,
-                            "skipping this topic: the source takes JSON, string, int64, double and binary topics");
+                            "skipping this topic: the source takes JSON, string, int64, double, binary and time series topics");
                     }
+                    continue;
+                }
+                TopicEvent::TimeSeries { path, event } => {
+                    self.series_event(&path, event).await?;
                     continue;
                 }
                 TopicEvent::Unsubscribed { path, reason } => {
@@ -285,7 +350,10 @@ impl<'a> Source<'a> {
             self.metrics
                 .updates_received
                 .fetch_add(1, Ordering::Relaxed);
-            if let Fate::Failed(why) = self.send(&path, topic_type, value).await? {
+            if let Fate::Failed(why) = self
+                .send(&path, topic_type, value, Stamp::default())
+                .await?
+            {
                 self.failed(format!("update of {path}: {why}"))?;
             }
         }
@@ -309,7 +377,7 @@ impl<'a> Source<'a> {
         let key = match self.convert(Side::Key, &topic, &key).await? {
             Converted::Bytes(k) => k,
             Converted::Failed(why) => return Ok(Fate::Failed(why)),
-            Converted::Stopped => return Ok(Fate::Dropped),
+            Converted::Stopped => return Ok(Fate::Stopped),
         };
         if !self.topics.contains(&topic) {
             self.kafka
@@ -432,20 +500,23 @@ impl<'a> Source<'a> {
         path: &str,
         topic_type: TopicType,
         update: Update,
+        stamp: Stamp,
     ) -> Result<Fate, TaskError> {
         if !self.config.transforms.is_empty() {
-            return self.send_transformed(path, topic_type, update).await;
+            return self.send_transformed(path, topic_type, update, stamp).await;
         }
-        if let Fate::Failed(why) = self.route(path).await? {
-            return Ok(Fate::Failed(why));
+        match self.route(path).await? {
+            Fate::Sent => {}
+            // Not routed (no entry in `routes`): nothing more to do for this record.
+            other => return Ok(other),
         }
         let Route { topic, key } = self.routes[path].clone();
         let value = match self.value(&topic, topic_type, update).await? {
             Converted::Bytes(v) => v,
             Converted::Failed(why) => return Ok(Fate::Failed(why)),
-            Converted::Stopped => return Ok(Fate::Dropped),
+            Converted::Stopped => return Ok(Fate::Stopped),
         };
-        self.produce(&topic, key.as_deref(), value.as_deref(), None)
+        self.produce(&topic, key.as_deref(), value.as_deref(), None, stamp)
             .await
     }
 
@@ -457,6 +528,7 @@ impl<'a> Source<'a> {
         path: &str,
         topic_type: TopicType,
         update: Update,
+        stamp: Stamp,
     ) -> Result<Fate, TaskError> {
         let topic = match self.config.kafka_topic.resolve(path) {
             Ok(t) => t,
@@ -473,7 +545,7 @@ impl<'a> Source<'a> {
             topic,
             partition: None,
             offset: None,
-            timestamp: None,
+            timestamp: stamp.timestamp_ms,
             key: SchemaAndValue {
                 schema: Some(Schema::new(SchemaType::String)),
                 value: Value::String(path.to_owned()),
@@ -494,12 +566,12 @@ impl<'a> Source<'a> {
         let key = match self.convert(Side::Key, &r.topic, &r.key).await? {
             Converted::Bytes(k) => k,
             Converted::Failed(why) => return Ok(Fate::Failed(why)),
-            Converted::Stopped => return Ok(Fate::Dropped),
+            Converted::Stopped => return Ok(Fate::Stopped),
         };
         let value = match self.convert(Side::Value, &r.topic, &r.value).await? {
             Converted::Bytes(v) => v,
             Converted::Failed(why) => return Ok(Fate::Failed(why)),
-            Converted::Stopped => return Ok(Fate::Dropped),
+            Converted::Stopped => return Ok(Fate::Stopped),
         };
         let headers = match kafka_headers(&r.headers) {
             Ok(h) => h,
@@ -519,8 +591,18 @@ impl<'a> Source<'a> {
             tracing::info!(connector = %self.config.name, topic = %r.topic, "writing to Kafka topic");
             self.topics.insert(r.topic.clone());
         }
-        self.produce(&r.topic, key.as_deref(), value.as_deref(), headers.as_ref())
-            .await
+        let stamp = Stamp {
+            timestamp_ms: r.timestamp,
+            ..stamp
+        };
+        self.produce(
+            &r.topic,
+            key.as_deref(),
+            value.as_deref(),
+            headers.as_ref(),
+            stamp,
+        )
+        .await
     }
 
     /// Sends one record, waiting while librdkafka's queue is full.
@@ -530,9 +612,10 @@ impl<'a> Source<'a> {
         key: Option<&[u8]>,
         value: Option<&[u8]>,
         headers: Option<&OwnedHeaders>,
+        stamp: Stamp,
     ) -> Result<Fate, TaskError> {
         loop {
-            match self.kafka_writer.send(topic, key, value, headers) {
+            match self.kafka_writer.send(topic, key, value, headers, stamp) {
                 Ok(()) => {
                     self.active.record(topic);
                     return Ok(Fate::Sent);
@@ -581,6 +664,8 @@ enum Fate {
     Sent,
     /// A transform dropped it (`Filter`): nothing sent, nothing wrong.
     Dropped,
+    /// A stop came while a converter's registry was unreachable: not sent.
+    Stopped,
     Failed(String),
 }
 
@@ -605,5 +690,6 @@ fn accepted(t: TopicType) -> bool {
             | TopicType::Int64
             | TopicType::Double
             | TopicType::Binary
+            | TopicType::TimeSeries
     )
 }
