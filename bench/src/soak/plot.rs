@@ -1,5 +1,5 @@
-//! The soak's plot: an SVG written by hand (three panels sharing the time axis: RSS per
-//! process, rates, lag; the faults as dashed lines). SVG rather than PNG: `plotters` with
+//! The soak's plot: an SVG written by hand (panels sharing the time axis: RSS, rates, file
+//! descriptors, lag; the faults as dashed lines). SVG rather than PNG: `plotters` with
 //! only its bitmap backend and no font features cannot draw text, and a plot without axis
 //! labels or a legend is no use; SVG needs no crate at all and opens in any browser.
 

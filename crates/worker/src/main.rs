@@ -15,6 +15,7 @@ mod distributed_cmd;
 mod error;
 mod herder;
 mod logging;
+mod memory;
 mod metrics;
 mod properties;
 mod rest;
@@ -45,6 +46,7 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
+        tokio::spawn(memory::trim_periodically());
         match cli.command {
             cli::Command::DiffusionServer(args) => diffusion_server_cmd::run(args).await,
             cli::Command::Standalone(args) => standalone::run(args).await,
