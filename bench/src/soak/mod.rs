@@ -25,7 +25,7 @@
 
 mod plot;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -146,6 +146,27 @@ fn now_micros() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_micros() as u64)
+}
+
+/// A process's descriptors by kind (socket, pipe, anon_inode:[eventfd], or the file).
+fn fd_kinds(pid: u32) -> BTreeMap<String, u64> {
+    let mut kinds = BTreeMap::new();
+    for e in std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let target = std::fs::read_link(e.path())
+            .map(|t| t.display().to_string())
+            .unwrap_or_default();
+        // socket:[123] and pipe:[456]: the kind, not the inode.
+        let kind = match target.split_once(":[") {
+            Some((k, _)) if k == "socket" || k == "pipe" => k.to_owned(),
+            _ => target,
+        };
+        *kinds.entry(kind).or_insert(0) += 1;
+    }
+    kinds
 }
 
 fn fd_count(pid: u32) -> u64 {
@@ -507,8 +528,15 @@ fn consume(bootstrap: &str, topic: &str, live: Arc<Live>) -> Result<Vec<bool>, S
 }
 
 /// Samples every `every` until told to stop.
-async fn sample(live: Arc<Live>, rest: String, every: Duration, start: Instant) -> Vec<Sample> {
+async fn sample(
+    live: Arc<Live>,
+    rest: String,
+    every: Duration,
+    start: Instant,
+    fd_log: PathBuf,
+) -> Vec<Sample> {
     let mut out = Vec::new();
+    let mut fd_kinds_seen: [BTreeMap<String, u64>; 3] = Default::default();
     let counters = |l: &Live| {
         [
             l.produced.load(Ordering::Relaxed),
@@ -533,6 +561,29 @@ async fn sample(live: Arc<Live>, rest: String, every: Duration, start: Instant) 
         let url = rest.clone();
         if let Ok(Ok(n)) = tokio::task::spawn_blocking(move || failed(&url)).await {
             live.failed_seen.fetch_max(n, Ordering::Relaxed);
+        }
+        // What a process's descriptors are, written whenever that changes: a growing count
+        // then says what grows.
+        for (i, pid) in pids.iter().enumerate() {
+            let kinds = pid.map(fd_kinds).unwrap_or_default();
+            if kinds != fd_kinds_seen[i] {
+                let line = format!(
+                    "{:.0} s {}: {}\n",
+                    start.elapsed().as_secs_f64(),
+                    PROCESSES[i],
+                    kinds
+                        .iter()
+                        .map(|(k, n)| format!("{k} x{n}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                let _ = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&fd_log)
+                    .and_then(|mut f| std::io::Write::write_all(&mut f, line.as_bytes()));
+                fd_kinds_seen[i] = kinds;
+            }
         }
         out.push(Sample {
             t: start.elapsed().as_secs_f64(),
@@ -739,7 +790,13 @@ pub async fn soak(smoke: bool) -> Result<Vec<Row>, String> {
     };
     let publisher = tokio::spawn(publish(url.clone(), rate, live.clone(), start));
     let follower = tokio::spawn(follow_sink(url.clone(), live.clone()));
-    let sampler = tokio::spawn(sample(live.clone(), rest.clone(), every, start));
+    let sampler = tokio::spawn(sample(
+        live.clone(),
+        rest.clone(),
+        every,
+        start,
+        dir.join("fds.log"),
+    ));
 
     // The faults: (start s, recovered s, what).
     let mut done: Vec<(f64, f64, Fault)> = Vec::new();
