@@ -32,7 +32,8 @@ pub enum SessionState {
 /// What a subscription delivers.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TopicEvent {
-    /// The session is now subscribed to a topic; its values follow as `Value` or `RawValue` events.
+    /// The session is now subscribed to a topic; its values follow as `Value` or `RawValue`
+    /// events, or, for a time series topic, as `TimeSeries` events.
     Subscribed {
         /// The topic's path as the server names it (no leading `/`).
         path: String,

@@ -348,14 +348,12 @@ impl Tree {
             specification: t.spec.clone(),
         }
         .encode();
-        // A time series sends its subscription range, one event per value message.
-        let values = match &t.series {
-            Some(series) => series.subscription_events(),
-            None => t.value.clone().into_iter().collect(),
-        };
         let topic_id = t.id;
+        let value = t.value.clone();
+        // A time series sends its subscription range, one event per value message.
+        let events = t.series.as_ref().map(|s| s.subscription_events());
         self.send_notification(sid, service::NOTIFY_SUBSCRIPTION, payload);
-        for value in values {
+        for value in value.into_iter().chain(events.into_iter().flatten()) {
             self.stats.values_sent += 1;
             self.send(sid, Message::TopicValue { topic_id, value }.encode());
         }
