@@ -252,12 +252,16 @@ impl Series {
         let selected = self.select(q)?;
         let limit = usize::try_from(q.limit.max(0)).unwrap_or(usize::MAX);
         let mut take = selected.len().min(limit);
-        // Each event costs its value, its metadata (two authors for an edit) and tags; the
-        // author table costs each author once. Count conservatively, then trim to fit.
-        let overhead = 64;
-        let mut size = overhead;
+        // An upper bound on each event's share of the result, so the result never exceeds
+        // `max_bytes`: a tag, two metadata of at most 10 + 10 bytes and a code of at most
+        // 6, the value with a 5-byte length, and the author table entries it may add (at
+        // most two, each a tag, a code, a 5-byte length and the name).
+        let header = 16 + 10 + 5;
+        let mut size = header;
         for (i, e) in selected.iter().take(take).enumerate() {
-            let cost = e.value.len() + 2 * e.metadata.author.len() + 48;
+            let authors =
+                e.metadata.author.len() + e.original.as_ref().map_or(0, |o| o.author.len());
+            let cost = 1 + 2 * 26 + 5 + e.value.len() + 2 * 12 + authors;
             if size + cost > max_bytes {
                 take = i;
                 break;
