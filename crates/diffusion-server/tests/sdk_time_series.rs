@@ -36,6 +36,11 @@ fn check(lines: &[String], p: &str, errors: [&str; 2]) {
         // Edits unmerged, in sequence order.
         r#"query edits 0={"n":0},1={"n":1},2={"n":2},3={"n":3},4/1={"n":"one"} 5 True"#.to_owned(),
         r#"query limit2 0={"n":0},4/1={"n":"one"} 4 False"#.to_owned(),
+        // From the third append's time (original 1, edited later, is before it), from the
+        // start to sequence 2, and the last two originals.
+        r#"query fromtime3 3={"n":3} 1 True"#.to_owned(),
+        r#"query to2 0={"n":0},4/1={"n":"one"},2={"n":2} 3 True"#.to_owned(),
+        r#"query fromlast2 2={"n":2},3={"n":3} 2 True"#.to_owned(),
         r#"query str 0="s0",1="s1",2="s2" 3 True"#.to_owned(),
         format!("error append-json-topic {}", errors[0]),
         format!("error edit-unknown {}", errors[1]),

@@ -405,5 +405,30 @@ fn range_query_requests_as_the_sdks_build_them() {
         );
         assert_eq!(find(file, 3).query_type, QueryType::AllEdits);
         assert_eq!(find(file, 4).limit, 2);
+        // from(time): an absolute time anchor, in ms since the epoch.
+        let from_time = find(file, 5).view_range.anchor;
+        assert_eq!(from_time.kind, PointType::AbsoluteTime);
+        assert!(from_time.value > 1_700_000_000_000);
+        // fromStart().to(2) and fromLast(2).
+        assert_eq!(
+            find(file, 6).view_range,
+            Range {
+                anchor: Point::START,
+                span: Point {
+                    value: 2,
+                    kind: PointType::AbsoluteSequence
+                },
+            }
+        );
+        assert_eq!(
+            find(file, 7).view_range,
+            Range {
+                anchor: Point {
+                    value: 2,
+                    kind: PointType::OffsetSequence
+                },
+                span: Point::END,
+            }
+        );
     }
 }

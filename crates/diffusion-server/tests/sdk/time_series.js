@@ -56,6 +56,7 @@ async function main() {
 
   let m = await a.timeseries.append(jpath, { n: 3 }, json);
   console.log('append', jpath, m.sequence, m.author);
+  const third = m.timestamp;
   m = await a.timeseries.edit(jpath, 1, { n: 'one' }, json);
   console.log('edit', jpath, m.sequence, 1);
   for (const s of ['s0', 's1']) {
@@ -73,6 +74,9 @@ async function main() {
   console.log(queryText('from3', await rq.from(3).selectFrom(jpath)));
   console.log(queryText('edits', await rq.forEdits().selectFrom(jpath)));
   console.log(queryText('limit2', await rq.limit(2).selectFrom(jpath)));
+  console.log(queryText('fromtime3', await rq.from(new Date(third)).selectFrom(jpath)));
+  console.log(queryText('to2', await rq.fromStart().to(2).selectFrom(jpath)));
+  console.log(queryText('fromlast2', await rq.fromLast(2).selectFrom(jpath)));
   console.log(queryText('str', await a.timeseries.rangeQuery().as(string).selectFrom(spath)));
 
   for (const [name, op] of [

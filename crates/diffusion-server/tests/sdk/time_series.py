@@ -13,6 +13,7 @@ prints the same lines):
 Usage: time_series.py URL PREFIX
 """
 import asyncio
+import datetime
 import json
 import sys
 import time
@@ -71,6 +72,7 @@ async def main():
 
         m = await a.time_series.append(jpath, {"n": 3}, JSON)
         print("append", jpath, m.sequence, m.author)
+        third = m.timestamp
         m = await a.time_series.edit(jpath, 1, {"n": "one"}, JSON)
         print("edit", jpath, m.sequence, 1)
         for s in ("s0", "s1"):
@@ -87,6 +89,9 @@ async def main():
         print(query_text("from3", await rq.from_(3).select_from(jpath)))
         print(query_text("edits", await rq.for_edits().select_from(jpath)))
         print(query_text("limit2", await rq.limit(2).select_from(jpath)))
+        print(query_text("fromtime3", await rq.from_(datetime.timedelta(milliseconds=third)).select_from(jpath)))
+        print(query_text("to2", await rq.from_start().to(2).select_from(jpath)))
+        print(query_text("fromlast2", await rq.from_last(2).select_from(jpath)))
         print(query_text("str", await a.time_series.range_query(STRING).select_from(spath)))
 
         for name, op in [
