@@ -399,7 +399,7 @@ fn bounds(list: &[&Stored], anchor: Point, span: Point) -> Result<Option<(u64, u
             let Some(i) = at_or_after(list, a) else {
                 return Ok(None);
             };
-            (n > 0).then(|| (i, (i as i64 + n - 1).min(len - 1) as usize))
+            (n > 0).then(|| (i, (i as i64).saturating_add(n - 1).min(len - 1) as usize))
         }
         PointType::PreviousCount => {
             let Some(i) = at_or_before(list, a) else {
@@ -555,6 +555,15 @@ mod tests {
             r(point(AbsoluteSequence, 2), point(NextCount, 3)),
             [2, 3, 4]
         );
+        // Counts as large as a client may send do not overflow.
+        assert_eq!(
+            r(point(AbsoluteSequence, 8), point(NextCount, i64::MAX)),
+            [8, 9]
+        );
+        assert_eq!(
+            r(point(AbsoluteSequence, 1), point(PreviousCount, i64::MAX)),
+            [0, 1]
+        );
         assert_eq!(
             r(point(AbsoluteSequence, 2), point(AbsoluteSequence, 4)),
             [2, 3, 4]
@@ -685,6 +694,48 @@ mod tests {
         let r = RangeQueryResult::decode(&b).unwrap();
         assert_eq!(r.selected_count, 50);
         assert!(!r.events.is_empty() && r.events.len() < 50);
+    }
+
+    use proptest::strategy::Just;
+
+    proptest::proptest! {
+        /// Whatever a client asks, a query answers or refuses: no panic, no overflow, and
+        /// every event returned is one the series holds, within the limit.
+        #[test]
+        fn any_query_is_answered_without_panicking(
+            points in proptest::array::uniform4((
+                proptest::prop_oneof![-3i64..8, proptest::num::i64::ANY, Just(i64::MAX), Just(i64::MIN)],
+                0u8..9,
+            )),
+            q in 0u8..3,
+            limit in proptest::num::i64::ANY,
+        ) {
+            let mut t = example();
+            for i in 0..8 {
+                t.append(&s("x"), "c", 10 + i, None).unwrap();
+            }
+            let p = |(value, kind): (i64, u8)| Point {
+                value,
+                kind: [
+                    PointType::AbsoluteStart, PointType::AbsoluteSequence, PointType::AbsoluteTime,
+                    PointType::OffsetSequence, PointType::OffsetTime, PointType::NextCount,
+                    PointType::NextTime, PointType::PreviousCount, PointType::PreviousTime,
+                ][kind as usize],
+            };
+            let req = RangeQueryRequest {
+                path: "p".into(),
+                query_type: [QueryType::Values, QueryType::AllEdits, QueryType::LatestEdits][q as usize],
+                view_range: Range { anchor: p(points[0]), span: p(points[1]) },
+                edit_range: Range { anchor: p(points[2]), span: p(points[3]) },
+                limit,
+            };
+            if let Ok(b) = t.query(&req, usize::MAX) {
+                let r = RangeQueryResult::decode(&b).unwrap();
+                proptest::prop_assert!(r.events.len() as u64 <= r.selected_count);
+                proptest::prop_assert!(r.events.len() as i64 <= limit.max(0));
+                proptest::prop_assert!(r.events.iter().all(|e| e.metadata.sequence < 12));
+            }
+        }
     }
 
     #[test]
