@@ -415,7 +415,7 @@ impl Tree {
         &mut self,
         raw_path: &str,
         event_type: Option<TopicType>,
-    ) -> Result<(String, &mut Topic), ErrorReason> {
+    ) -> Result<&mut Topic, ErrorReason> {
         let p = valid_path(raw_path)?;
         let Some(t) = self.topics.get_mut(&p) else {
             return Err(ErrorReason::new(
@@ -441,7 +441,7 @@ impl Tree {
                 ),
             ));
         }
-        Ok((p, t))
+        Ok(t)
     }
 
     /// Appends an event (an edit when `original` is given) and sends it to the subscribers.
@@ -450,7 +450,7 @@ impl Tree {
         update: SeriesUpdate<'_>,
     ) -> Result<EventMetadata, ErrorReason> {
         let now = epoch_ms(SystemTime::now());
-        let (_, t) = self.series_mut(update.path, Some(update.event_type))?;
+        let t = self.series_mut(update.path, Some(update.event_type))?;
         let series = t.series.as_mut().expect("checked by series_mut");
         let event = match update.original {
             None => series.append(update.value, update.author, now, update.timestamp_ms)?,
@@ -485,7 +485,7 @@ impl Tree {
         q: &RangeQueryRequest,
         max_bytes: usize,
     ) -> Result<Bytes, ErrorReason> {
-        let (_, t) = self.series_mut(&q.path, None)?;
+        let t = self.series_mut(&q.path, None)?;
         t.series
             .as_ref()
             .expect("checked by series_mut")
