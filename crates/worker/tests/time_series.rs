@@ -61,11 +61,8 @@ async fn publish(url: String, prefix: String, stop: Arc<AtomicBool>) -> Vec<u64>
         .unwrap();
     let paths: Vec<String> = (0..TOPICS).map(|t| format!("{prefix}/t{t}")).collect();
     for p in &paths {
-        let mut spec = TopicSpecification::new(TopicType::TimeSeries);
-        spec.properties = vec![
-            ("TIME_SERIES_EVENT_VALUE_TYPE".into(), "json".into()),
-            ("TIME_SERIES_RETAINED_RANGE".into(), "limit 100000".into()),
-        ];
+        let spec =
+            TopicSpecification::time_series(TopicType::Json).with_retained_range("limit 100000");
         s.add_topic(p, spec).await.unwrap();
     }
     let mut counts = vec![0u64; TOPICS];

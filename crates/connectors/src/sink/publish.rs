@@ -15,7 +15,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use diffusion_client::{ClientError, Session, SessionState, TopicSpecification, TopicType};
+use diffusion_client::{ClientError, Session, SessionState, TopicSpecification};
 use tokio::sync::watch;
 
 use super::prepare::Update;
@@ -59,11 +59,7 @@ impl Publisher for DiffusionTopics {
                 if !known {
                     // Events cannot be added with their topic in one request: the topic is
                     // created first (once per path), then the append goes in order behind it.
-                    let mut spec = TopicSpecification::new(TopicType::TimeSeries);
-                    spec.properties.push((
-                        "TIME_SERIES_EVENT_VALUE_TYPE".into(),
-                        event_type_name(*topic_type).into(),
-                    ));
+                    let mut spec = TopicSpecification::time_series(*topic_type);
                     spec.properties.extend(self.properties.iter().cloned());
                     self.session.add_topic(path, spec).await?;
                 }
@@ -109,17 +105,6 @@ impl Publisher for DiffusionTopics {
 
     fn state(&self) -> watch::Receiver<SessionState> {
         self.session.state()
-    }
-}
-
-/// The `TIME_SERIES_EVENT_VALUE_TYPE` of a time series topic whose events are of `t`.
-fn event_type_name(t: TopicType) -> &'static str {
-    match t {
-        TopicType::String => "string",
-        TopicType::Int64 => "int64",
-        TopicType::Double => "double",
-        TopicType::Binary => "binary",
-        _ => "json",
     }
 }
 
