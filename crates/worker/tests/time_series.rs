@@ -235,6 +235,53 @@ async fn standalone_a_sigkilled_source_resumes_from_its_offsets_file_with_every_
         duplicates as u64 <= RATE,
         "{duplicates} duplicates: more than a second's worth"
     );
+
+    // The offsets through the REST API (KIP-875): listed; on the stopped source, one
+    // altered, one forgotten, then all reset.
+    let path = |p: &str| format!("/connectors/{name}{p}");
+    let listed = api.get(&path("/offsets"));
+    assert_eq!(
+        listed["offsets"].as_array().map(Vec::len),
+        Some(TOPICS),
+        "{listed}"
+    );
+    let t0 = format!("{prefix}/t0");
+    let (code, j) = api.call(
+        "PATCH",
+        &path("/offsets"),
+        Some(json!({"offsets": [{"partition": {"topic": t0}, "offset": {"sequence": 3}}]})),
+    );
+    assert_eq!(
+        code, 400,
+        "a running connector's offsets are not changed: {j}"
+    );
+    assert_eq!(api.call("PUT", &path("/stop"), None).0, 204);
+    api.wait_state(&name, "STOPPED", None).await;
+    let (code, j) = api.call(
+        "PATCH",
+        &path("/offsets"),
+        Some(json!({"offsets": [
+            {"partition": {"topic": t0}, "offset": {"sequence": 3}},
+            {"partition": {"topic": format!("{prefix}/t1")}, "offset": null}]})),
+    );
+    assert_eq!(code, 200, "{j}");
+    let after = api.get(&path("/offsets"));
+    let entries = after["offsets"].as_array().unwrap();
+    assert_eq!(entries.len(), TOPICS - 1, "{after}");
+    assert!(
+        entries.contains(&json!({"partition": {"topic": t0}, "offset": {"sequence": 3}})),
+        "{after}"
+    );
+    let (code, j) = api.call(
+        "PATCH",
+        &path("/offsets"),
+        Some(json!({"offsets": [{"partition": {"kafka_topic": "x", "kafka_partition": 0}, "offset": null}]})),
+    );
+    assert_eq!(code, 400, "a sink's shape for a source: {j}");
+    assert_eq!(api.call("DELETE", &path("/offsets"), None).0, 200);
+    assert_eq!(api.get(&path("/offsets")), json!({"offsets": []}));
+    let file = std::fs::read_to_string(&offsets).unwrap();
+    assert!(!file.contains("sequence"), "{file}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
