@@ -90,6 +90,16 @@ fn counters(m: &TaskMetrics) -> Counters {
                     "Diffusion topics of a type the source does not take",
                     l(&m.topics_skipped),
                 ),
+                (
+                    "events_missed",
+                    "Time series events the server no longer retained when the source caught up",
+                    l(&m.events_missed),
+                ),
+                (
+                    "events_duplicate",
+                    "Time series events delivered again and dropped as already sent",
+                    l(&m.events_duplicate),
+                ),
             ],
         },
     }
