@@ -1,7 +1,7 @@
 //! A source's offsets, as Kafka Connect keeps them: per source partition (a JSON map, here
 //! `{"topic": <Diffusion path>}`, the Java connector's own partition map) an offset (a JSON
-//! map, here `{"sequence": N}` for a time series topic: the last event handed to Kafka and
-//! acknowledged by it).
+//! map, here `{"sequence": N, "timestamp": T}` for a time series topic: the last event
+//! handed to Kafka and acknowledged by it; the timestamp is optional when set by hand).
 //!
 //! Where they are kept is the worker's business (a file in `standalone` and `worker` mode,
 //! the offsets topic in `distributed` mode), behind [`OffsetStore`]; the entries use
@@ -97,6 +97,21 @@ pub fn partition_topic(partition: &J) -> Option<&str> {
 /// A time series offset: the last sequence number acknowledged by Kafka.
 pub fn sequence_offset(sequence: u64) -> J {
     json!({ "sequence": sequence })
+}
+
+/// A time series offset with the event's timestamp too, so a resuming source can tell the
+/// same topic from one removed and added again (whose sequences start again from 0).
+pub fn event_offset(sequence: u64, timestamp_ms: i64) -> J {
+    json!({ "sequence": sequence, "timestamp": timestamp_ms })
+}
+
+/// The timestamp of an offset made by [`event_offset`], if it has one.
+pub fn offset_timestamp(offset: &J) -> Option<i64> {
+    match offset.get("timestamp")? {
+        J::Number(n) => n.as_i64(),
+        J::String(s) => s.parse().ok(),
+        _ => None,
+    }
 }
 
 /// The sequence of an offset made by [`sequence_offset`] (a number, or its text).

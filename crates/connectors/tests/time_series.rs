@@ -325,4 +325,28 @@ async fn the_source_resumes_each_time_series_topic_from_its_offset_with_nothing_
     assert_eq!(n_of(&short), expected_short);
     let metrics = source.stop().await;
     assert_eq!(metrics.events_missed.load(Ordering::Relaxed), 20);
+
+    // b removed and added again while the source is stopped: its events are numbered from
+    // 0 again, below the stored offset (99). The source sees it is another topic (the event
+    // at the stored sequence is gone) and sends its events from the first.
+    let s = diffusion_client::Session::connect(
+        &url,
+        "admin",
+        "password",
+        diffusion_client::SessionOptions::default(),
+    )
+    .await
+    .unwrap();
+    s.remove(&format!(">{b}")).await.unwrap();
+    s.close().await;
+    tokio::task::block_in_place(|| python(&["append", url.as_str(), &b, "1000", "5"]));
+    let source = start_source(&c, store.clone()).await;
+    let seen = read_kafka(&out, 46 + 50 + 6 + 30 + 50 + 10 + 5).await;
+    let b_events: Vec<i64> = seen[&b].iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        b_events,
+        (0..100).chain(1000..1005).collect::<Vec<_>>(),
+        "b, then the new b's events once each"
+    );
+    source.stop().await;
 }

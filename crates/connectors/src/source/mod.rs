@@ -122,7 +122,7 @@ struct Source<'a> {
     /// Time series topics' last sequences.
     series: Series,
     /// Time series events sent and not yet committable.
-    submitted: Submitted,
+    submitted: Submitted<time_series::Mark>,
     /// Where time series offsets are stored.
     offsets: SharedOffsetStore,
 }

@@ -7,31 +7,43 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
-/// Events sent to Kafka whose offsets are not yet committable, per Diffusion topic.
-#[derive(Default)]
-pub(crate) struct Submitted {
+/// Events sent to Kafka whose offsets are not yet committable, per Diffusion topic; `O` is
+/// what an event's offset holds (its sequence and time).
+pub(crate) struct Submitted<O> {
     next: usize,
-    /// Per topic path, its records in send order: (token, event sequence).
-    per_topic: HashMap<Arc<str>, VecDeque<(usize, u64)>>,
+    /// Per topic path, its records in send order: (token, the event's offset).
+    per_topic: HashMap<Arc<str>, VecDeque<(usize, O)>>,
     /// Token to its topic, for the tokens not yet settled.
     topic_of: HashMap<usize, Arc<str>>,
     /// Settled tokens waiting for the records ahead of them.
     settled: HashSet<usize>,
-    /// Per topic, the highest sequence whose records (and all before) settled, since the
-    /// last [`take`](Self::take).
-    committable: HashMap<Arc<str>, u64>,
+    /// Per topic, the offset of the last record such that it and all before it settled,
+    /// since the last [`take`](Self::take).
+    committable: HashMap<Arc<str>, O>,
 }
 
-impl Submitted {
-    /// A token for the record of `path`'s event `sequence` (never 0, which librdkafka's
-    /// callback reports for records that are not tracked).
-    pub(crate) fn submit(&mut self, path: &Arc<str>, sequence: u64) -> usize {
+impl<O> Default for Submitted<O> {
+    fn default() -> Self {
+        Submitted {
+            next: 0,
+            per_topic: HashMap::new(),
+            topic_of: HashMap::new(),
+            settled: HashSet::new(),
+            committable: HashMap::new(),
+        }
+    }
+}
+
+impl<O: Copy> Submitted<O> {
+    /// A token for the record of an event of `path` (never 0, which librdkafka's callback
+    /// reports for records that are not tracked).
+    pub(crate) fn submit(&mut self, path: &Arc<str>, offset: O) -> usize {
         self.next += 1;
         let token = self.next;
         self.per_topic
             .entry(path.clone())
             .or_default()
-            .push_back((token, sequence));
+            .push_back((token, offset));
         self.topic_of.insert(token, path.clone());
         token
     }
@@ -46,29 +58,29 @@ impl Submitted {
         let Some(queue) = self.per_topic.get_mut(&path) else {
             return;
         };
-        while let Some(&(t, sequence)) = queue.front() {
+        while let Some(&(t, offset)) = queue.front() {
             if !self.settled.remove(&t) {
                 break;
             }
             queue.pop_front();
-            self.committable.insert(path.clone(), sequence);
+            self.committable.insert(path.clone(), offset);
         }
         if queue.is_empty() {
             self.per_topic.remove(&path);
         }
     }
 
-    /// The offsets that became committable since the last call: (path, sequence).
-    pub(crate) fn take(&mut self) -> Vec<(Arc<str>, u64)> {
+    /// The offsets that became committable since the last call.
+    pub(crate) fn take(&mut self) -> Vec<(Arc<str>, O)> {
         self.committable.drain().collect()
     }
 
-    /// Offsets taken but not stored after all: committable again (unless a later one
-    /// became committable meanwhile).
-    pub(crate) fn restore(&mut self, offsets: Vec<(Arc<str>, u64)>) {
-        for (path, sequence) in offsets {
-            let e = self.committable.entry(path).or_insert(sequence);
-            *e = (*e).max(sequence);
+    /// Offsets taken but not stored after all: committable again, unless a later one
+    /// became committable meanwhile (it is newer, whatever its sequence: a topic removed
+    /// and added again numbers its events from 0).
+    pub(crate) fn restore(&mut self, offsets: Vec<(Arc<str>, O)>) {
+        for (path, offset) in offsets {
+            self.committable.entry(path).or_insert(offset);
         }
     }
 
@@ -86,7 +98,7 @@ mod tests {
 
     #[test]
     fn an_offset_moves_only_over_settled_records() {
-        let mut s = Submitted::default();
+        let mut s = Submitted::<u64>::default();
         let (a, b): (Arc<str>, Arc<str>) = ("a".into(), "b".into());
         let a1 = s.submit(&a, 1);
         let b7 = s.submit(&b, 7);
@@ -113,7 +125,7 @@ mod tests {
             topics in proptest::collection::vec(0usize..3, 1..40),
             order in proptest::collection::vec(any::<proptest::sample::Index>(), 0..40),
         ) {
-            let mut s = Submitted::default();
+            let mut s = Submitted::<u64>::default();
             let names: Vec<Arc<str>> = (0..3).map(|i| Arc::from(format!("t{i}"))).collect();
             let mut sent = Vec::new(); // (token, topic, sequence)
             for (i, t) in topics.iter().enumerate() {

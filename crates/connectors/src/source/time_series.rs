@@ -12,6 +12,12 @@
 //!
 //! A topic with no stored offset starts with what its subscription delivers (the topic's
 //! `TIME_SERIES_SUBSCRIPTION_RANGE`, by default the latest event), as a new subscriber does.
+//!
+//! A topic removed and added again numbers its events from 0, so a sequence alone could
+//! make every new event look already sent. The offset keeps the event's timestamp too, and
+//! each time the topic is subscribed the source reads the event at its last sequence: if it
+//! is not there (nothing at or after it) or has another timestamp, the topic is a new one
+//! and all its retained events are sent, from the first.
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -22,17 +28,26 @@ use diffusion_client::TimeSeriesEvent;
 
 use super::{Fate, Source, Update};
 use crate::kafka_writer::Stamp;
-use crate::source_offsets::{offset_sequence, partition_topic, SourceOffset};
+use crate::source_offsets::{
+    event_offset, offset_sequence, offset_timestamp, partition_topic, SourceOffset,
+};
 use crate::task_error::TaskError;
 
 /// Events asked for per range query: bounded memory while catching up.
 const PAGE: u32 = 1000;
 
-/// Per time series topic, the last sequence handed to Kafka (or stored when the task
-/// started).
+/// The last event of a topic handed to Kafka (or stored when the task started).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Mark {
+    pub(super) sequence: u64,
+    /// `None` for an offset set by hand without one.
+    pub(super) timestamp_ms: Option<i64>,
+}
+
+/// Per time series topic, its last event handed to Kafka.
 #[derive(Default)]
 pub(super) struct Series {
-    last: HashMap<Arc<str>, u64>,
+    last: HashMap<Arc<str>, Mark>,
 }
 
 impl Series {
@@ -42,8 +57,15 @@ impl Series {
         let mut last = HashMap::new();
         for o in offsets {
             match (partition_topic(&o.partition), offset_sequence(&o.offset)) {
-                (Some(path), Some(seq)) => {
-                    last.insert(Arc::from(path), seq);
+                (Some(path), Some(sequence)) => {
+                    let timestamp_ms = offset_timestamp(&o.offset);
+                    last.insert(
+                        Arc::from(path),
+                        Mark {
+                            sequence,
+                            timestamp_ms,
+                        },
+                    );
                 }
                 _ => {
                     tracing::warn!(connector = %connector, partition = %o.partition, offset = %o.offset,
@@ -69,14 +91,30 @@ impl Series {
 }
 
 impl Source<'_> {
-    /// A time series topic was subscribed: whatever was appended after its last sequence
-    /// goes first.
+    /// A time series topic was subscribed: whatever was appended after its last event
+    /// goes first (all its events, if it is not the topic that event came from).
     pub(super) async fn series_subscribed(&mut self, path: &str) -> Result<(), TaskError> {
         let key = self.series.key(path);
-        if let Some(&last) = self.series.last.get(&key) {
-            self.catch_up(&key, last, None).await?;
+        let Some(mark) = self.series.last.get(&key).copied() else {
+            return Ok(());
+        };
+        let page = self.query(&key, mark.sequence, 1).await?;
+        let same = match page.events.first() {
+            Some(e) if e.sequence == mark.sequence => {
+                mark.timestamp_ms.is_none_or(|t| t == e.timestamp_ms)
+            }
+            // The event itself aged out, later ones are there: the same topic, a gap.
+            Some(e) => e.sequence > mark.sequence,
+            None => false,
+        };
+        if same {
+            self.catch_up(&key, mark.sequence + 1, None).await
+        } else {
+            tracing::warn!(connector = %self.config.name, topic = %path, sequence = mark.sequence,
+                "this time series topic no longer has the event last sent to Kafka: it was removed and added again (or emptied); sending its events from the first");
+            self.series.last.remove(&key);
+            self.catch_up(&key, 0, None).await
         }
-        Ok(())
     }
 
     /// An event from the subscription: any it skipped are queried first; one already
@@ -88,44 +126,56 @@ impl Source<'_> {
     ) -> Result<(), TaskError> {
         let key = self.series.key(path);
         match self.series.last.get(&key) {
-            Some(&last) if event.sequence <= last => {
+            Some(last) if event.sequence <= last.sequence => {
                 self.metrics
                     .events_duplicate
                     .fetch_add(1, Ordering::Relaxed);
                 return Ok(());
             }
-            Some(&last) if event.sequence > last + 1 => {
-                self.catch_up(&key, last, Some(event.sequence)).await?;
+            Some(last) if event.sequence > last.sequence + 1 => {
+                let from = last.sequence + 1;
+                self.catch_up(&key, from, Some(event.sequence)).await?;
             }
             _ => {}
         }
         self.emit(&key, event).await
     }
 
-    /// Queries `path`'s events after `last` (up to, not including, `until`) and sends them.
+    async fn query(
+        &self,
+        path: &Arc<str>,
+        from: u64,
+        limit: u32,
+    ) -> Result<diffusion_client::QueryPage, TaskError> {
+        self.session
+            .query_from(path, from, limit)
+            .await
+            .map_err(|source| TaskError::DiffusionQuery {
+                path: path.to_string(),
+                source,
+            })
+    }
+
+    /// Queries `path`'s events from sequence `start` (up to, not including, `until`) and
+    /// sends them.
     async fn catch_up(
         &mut self,
         path: &Arc<str>,
-        last: u64,
+        start: u64,
         until: Option<u64>,
     ) -> Result<(), TaskError> {
-        let mut from = last + 1;
+        let mut from = start;
         let mut queried = 0u64;
         loop {
             if until.is_some_and(|u| from >= u) || *self.stop.borrow() {
                 break;
             }
-            let page = self
-                .session
-                .query_from(path, from, PAGE)
-                .await
-                .map_err(|source| TaskError::DiffusionQuery {
-                    path: path.to_string(),
-                    source,
-                })?;
+            let page = self.query(path, from, PAGE).await?;
             let first = page.events.first().map(|e| e.sequence);
             let end = until.unwrap_or(u64::MAX);
+            // From 0 (a topic new to the source), what retention dropped was never ours.
             let missed = match first {
+                _ if start == 0 && queried == 0 => 0,
                 Some(f) => f.min(end).saturating_sub(from),
                 None => until.map_or(0, |u| u.saturating_sub(from)),
             };
@@ -153,8 +203,8 @@ impl Source<'_> {
             }
         }
         if queried > 0 {
-            tracing::info!(connector = %self.config.name, topic = %path, after = last, events = queried,
-                "caught up on a time series topic from its offset");
+            tracing::info!(connector = %self.config.name, topic = %path, from = start, events = queried,
+                "caught up on a time series topic");
         }
         Ok(())
     }
@@ -171,8 +221,12 @@ impl Source<'_> {
         self.metrics
             .updates_received
             .fetch_add(1, Ordering::Relaxed);
-        self.series.last.insert(path.clone(), event.sequence);
-        let token = self.submitted.submit(path, event.sequence);
+        let mark = Mark {
+            sequence: event.sequence,
+            timestamp_ms: Some(event.timestamp_ms),
+        };
+        self.series.last.insert(path.clone(), mark);
+        let token = self.submitted.submit(path, mark);
         let stamp = Stamp {
             timestamp_ms: Some(event.timestamp_ms),
             token,
@@ -211,9 +265,12 @@ impl Source<'_> {
         }
         let offsets: Vec<SourceOffset> = ready
             .iter()
-            .map(|(path, seq)| SourceOffset {
+            .map(|(path, mark)| SourceOffset {
                 partition: crate::source_offsets::topic_partition(path),
-                offset: crate::source_offsets::sequence_offset(*seq),
+                offset: match mark.timestamp_ms {
+                    Some(t) => event_offset(mark.sequence, t),
+                    None => crate::source_offsets::sequence_offset(mark.sequence),
+                },
             })
             .collect();
         let name = self.config.name.clone();

@@ -5,7 +5,8 @@
         "limit 100000") unless it exists, then appends {"n": FROM} .. {"n": FROM+COUNT-1}
         in order; prints "appended <last sequence>".
     time_series.py query URL PATH
-        prints each retained event of PATH: "ev <sequence> <timestamp ms> <json>".
+        prints each retained event of PATH: "ev <sequence> <timestamp ms> <json>" (nothing
+        while there is no topic at PATH).
 """
 import asyncio
 import json
@@ -32,7 +33,12 @@ async def main():
                 last = await s.time_series.append(path, {"n": n}, JSON)
             print("appended", last.sequence if last else "-", flush=True)
         elif command == "query":
-            result = await s.time_series.range_query(JSON).select_from(path)
+            try:
+                result = await s.time_series.range_query(JSON).select_from(path)
+            except Exception as e:  # the topic is not created yet: no events
+                if "no topic" in str(e):
+                    return
+                raise
             for e in result.events:
                 value = json.dumps(getattr(e.value, "value", e.value), separators=(",", ":"))
                 print("ev", e.metadata.sequence, e.metadata.timestamp, value, flush=True)

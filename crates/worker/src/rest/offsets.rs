@@ -16,7 +16,9 @@ use serde_json::{json, Value as J};
 use super::{Api, ApiError};
 use crate::herder::Kind;
 use crate::sink_offsets::PartitionOffset;
-use connectors::source_offsets::{offset_sequence, partition_topic, sequence_offset, SourceOffset};
+use connectors::source_offsets::{
+    event_offset, offset_sequence, offset_timestamp, partition_topic, sequence_offset, SourceOffset,
+};
 
 type Result<T> = std::result::Result<T, ApiError>;
 
@@ -104,7 +106,10 @@ fn parse_source_offset(entry: &J) -> Result<SourceOffset> {
                     "The offset for a source connector must be null or {{\"sequence\": <number of the last event in Kafka>}}, not {o}"
                 )));
             };
-            sequence_offset(n)
+            match offset_timestamp(o) {
+                Some(t) => event_offset(n, t),
+                None => sequence_offset(n),
+            }
         }
     };
     Ok(SourceOffset { partition, offset })
