@@ -18,6 +18,7 @@
 //! task against Apache Kafka and our Diffusion server.
 
 mod conflate;
+mod event_time;
 mod metrics;
 mod offsets;
 mod prepare;

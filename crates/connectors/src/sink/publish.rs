@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use diffusion_client::{ClientError, Session, SessionState, TopicSpecification};
 use tokio::sync::watch;
 
+use super::event_time::EventClock;
 use super::prepare::Update;
 use crate::errors::{DeadLetterError, RecordInfo};
 use crate::task_error::TaskError;
@@ -45,6 +46,8 @@ pub(super) trait Publisher {
 pub(super) struct DiffusionTopics {
     pub(super) session: Session,
     pub(super) properties: Vec<(String, String)>,
+    /// Time series events' timestamps, kept from going backwards per topic.
+    pub(super) event_clock: EventClock,
 }
 
 impl Publisher for DiffusionTopics {
@@ -63,9 +66,10 @@ impl Publisher for DiffusionTopics {
                     spec.properties.extend(self.properties.iter().cloned());
                     self.session.add_topic(path, spec).await?;
                 }
+                let timestamp = self.event_clock.stamp(path, append.timestamp_ms);
                 let p = self
                     .session
-                    .start_append_raw(path, *topic_type, value.clone(), append.timestamp_ms)
+                    .start_append_raw(path, *topic_type, value.clone(), timestamp)
                     .await?;
                 Box::pin(async move { p.wait().await.map(drop) })
             }

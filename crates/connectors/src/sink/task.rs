@@ -133,6 +133,7 @@ impl<'a> Sink<'a> {
                 DiffusionTopics {
                     session,
                     properties: config.topic_properties.clone(),
+                    event_clock: Default::default(),
                 },
                 &config.name,
                 &d.url,
