@@ -12,6 +12,9 @@
 #     confluent-kafka for the benchmark's Python bridge and kafka-connect-py (`kc`), a
 #     third-party Connect REST client the tests drive against the worker
 #   - the official Diffusion JavaScript SDK from npm (tests only; never shipped)
+#   - the official Diffusion Java SDK from Maven Central (diffusion-client-with-dependencies,
+#     one jar of about 5.5 MB, scripts/java-sdk/pom.xml) and DiffusionJavaCheck.java compiled
+#     against it: a third independent client of the embedded server (tests only; never shipped)
 #   - Debian's chromium and playwright-core from npm, for the /ui page test
 #   - Karapace 3.15.0 (Aiven's Apache-2.0 Confluent-compatible Schema Registry, vendored in
 #     third_party/ because no release of it is on PyPI) in its own venv, run by
@@ -26,6 +29,7 @@ TOOLS=${DKC_TOOLS:-$ROOT/.tools}
 KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$ROOT/scripts/kafka/pom.xml")
 PY_SDK_VERSION=6.12.2
 JS_SDK_VERSION=6.12.1
+JAVA_SDK_VERSION=6.11.5
 PLAYWRIGHT_VERSION=1.49.1
 CONFLUENT_KAFKA_VERSION=2.6.1
 KAFKA_CONNECT_PY_VERSION=1.0.0
@@ -92,6 +96,27 @@ if [ ! -f "$TOOLS/smt-harness/classes/.compiled" ] ||
   javac -cp "$TOOLS/smt-harness/lib/*" -d "$TOOLS/smt-harness/classes" \
     "$ROOT/scripts/smt-harness/SmtHarness.java"
   touch "$TOOLS/smt-harness/classes/.compiled"
+fi
+
+# The official Diffusion Java SDK (diffusion-client itself is not on Maven Central; the
+# with-dependencies jar is), run by scripts/java-sdk/DiffusionJavaCheck.java
+# (crates/diffusion-server/tests/sdk_java.rs).
+if [ ! -f "$TOOLS/java-sdk/.version-$JAVA_SDK_VERSION" ]; then
+  ensure_cmd mvn maven
+  log "installing the official Diffusion Java SDK $JAVA_SDK_VERSION (Maven Central, for the tests) into $TOOLS/java-sdk"
+  rm -rf "$TOOLS/java-sdk"
+  mvn -q -B -f "$ROOT/scripts/java-sdk/pom.xml" dependency:copy-dependencies \
+    -Ddiffusion.version="$JAVA_SDK_VERSION" -DincludeScope=runtime -DoutputDirectory="$TOOLS/java-sdk/lib"
+  touch "$TOOLS/java-sdk/.version-$JAVA_SDK_VERSION"
+fi
+if [ ! -f "$TOOLS/java-sdk/classes/.compiled" ] ||
+   [ "$ROOT/scripts/java-sdk/DiffusionJavaCheck.java" -nt "$TOOLS/java-sdk/classes/.compiled" ]; then
+  ensure_cmd javac openjdk-17-jdk-headless
+  log "compiling the Java SDK check (scripts/java-sdk/DiffusionJavaCheck.java) into $TOOLS/java-sdk/classes"
+  rm -rf "$TOOLS/java-sdk/classes"
+  javac -cp "$TOOLS/java-sdk/lib/*" -d "$TOOLS/java-sdk/classes" \
+    "$ROOT/scripts/java-sdk/DiffusionJavaCheck.java"
+  touch "$TOOLS/java-sdk/classes/.compiled"
 fi
 
 if [ ! -f "$TOOLS/venv/.diffusion-$PY_SDK_VERSION" ]; then

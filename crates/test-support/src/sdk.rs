@@ -1,7 +1,7 @@
 //! The official Diffusion SDKs, run as independent clients from test programs.
 //!
 //! They are proprietary, so the project never ships them: `scripts/setup.sh` installs
-//! them from PyPI and npm into the tools folder at test time.
+//! them from PyPI, npm and Maven Central into the tools folder at test time.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -27,6 +27,39 @@ pub fn node(script: &Path, args: &[&str]) -> SdkRun {
     let mut cmd = Command::new("node");
     cmd.env("NODE_PATH", modules).arg(script).args(args);
     SdkRun::run(cmd, script)
+}
+
+/// Runs `scripts/java-sdk/DiffusionJavaCheck.java` (compiled by `scripts/setup.sh` against
+/// the official Java SDK in `<tools>/java-sdk/lib`) in `mode` with `args`.
+///
+/// Panics if it is not installed, or if the source changed since it was compiled.
+pub fn java(mode: &str, args: &[&str]) -> SdkRun {
+    let home = crate::tools_dir().join("java-sdk");
+    let classes = home.join("classes");
+    if !classes.join("DiffusionJavaCheck.class").exists() {
+        crate::missing_tool("the Java SDK check (DiffusionJavaCheck)", &classes);
+    }
+    let source = crate::workspace_root().join("scripts/java-sdk/DiffusionJavaCheck.java");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    if let (Some(src), Some(built)) = (modified(&source), modified(&classes.join(".compiled"))) {
+        assert!(
+            src <= built,
+            "{} changed since it was compiled into {}: run scripts/setup.sh",
+            source.display(),
+            classes.display()
+        );
+    }
+    let mut cmd = Command::new(crate::broker::java());
+    cmd.args(["-Duser.language=en", "-Duser.country=US", "-cp"])
+        .arg(format!(
+            "{}:{}/*",
+            classes.display(),
+            home.join("lib").display()
+        ))
+        .arg("DiffusionJavaCheck")
+        .arg(mode)
+        .args(args);
+    SdkRun::run(cmd, &source)
 }
 
 /// A finished SDK program: its exit status and what it printed.
