@@ -984,6 +984,11 @@ pub async fn soak(smoke: bool) -> Result<Vec<Row>, String> {
     let title = format!("soak: {length} at {rate}/s each way, {KEYS} keys / topics");
     std::fs::write(&plot_path, plot::svg(&title, secs, &panels, &marks))
         .map_err(|e| format!("writing {}: {e}", plot_path.display()))?;
+    let png_path = plot_path.with_extension("png");
+    let png = !smoke
+        && tokio::task::block_in_place(|| {
+            plot::png(&plot_path, &png_path, plot::size(panels.len()))
+        });
 
     // The rows.
     let at = |t: f64| {
@@ -1077,10 +1082,14 @@ pub async fn soak(smoke: bool) -> Result<Vec<Row>, String> {
         .collect();
     rows.push(Row {
         name: format!(
-            "soak: plot (SVG) of RSS, rates, lag; faults: {}",
+            "soak: plot of RSS, rates, fds, lag; faults: {}",
             fault_list.join(", ")
         ),
-        ours: plot_path.display().to_string(),
+        ours: if png {
+            format!("{} (and .png)", plot_path.display())
+        } else {
+            plot_path.display().to_string()
+        },
         baseline: "-".into(),
         ratio: "-".into(),
         target: "-".into(),

@@ -1,7 +1,8 @@
 //! The soak's plot: an SVG written by hand (panels sharing the time axis: RSS, rates, file
 //! descriptors, lag; the faults as dashed lines). SVG rather than PNG: `plotters` with
 //! only its bitmap backend and no font features cannot draw text, and a plot without axis
-//! labels or a legend is no use; SVG needs no crate at all and opens in any browser.
+//! labels or a legend is no use; SVG needs no crate at all and opens in any browser. A PNG
+//! is rendered from it too where Chromium is installed (the UI tests' browser).
 
 use std::fmt::Write as _;
 
@@ -24,6 +25,35 @@ const LEFT: f64 = 70.0;
 const RIGHT: f64 = 190.0;
 const TOP: f64 = 40.0;
 const GAP: f64 = 50.0;
+
+/// The size in pixels of the SVG [`svg`] draws for `panels` panels.
+pub fn size(panels: usize) -> (u32, u32) {
+    (W as u32, (TOP + panels as f64 * (PANEL_H + GAP)) as u32)
+}
+
+/// Renders the SVG at `svg` as a PNG at `png` with a headless Chromium if one is installed
+/// (Debian's `chromium`, which the UI tests use); false if there is none or it failed. A
+/// PNG for places that show images but not SVG; the SVG stays the plot of record.
+pub fn png(svg: &std::path::Path, png: &std::path::Path, size: (u32, u32)) -> bool {
+    let Ok(svg) = svg.canonicalize() else {
+        return false;
+    };
+    std::process::Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("--window-size={},{}", size.0, size.1))
+        .arg(format!("file://{}", svg.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+        && png.exists()
+}
 
 /// The SVG of `panels` over `0..=secs`, with `faults` (time s, label) marked on each.
 pub fn svg(title: &str, secs: f64, panels: &[Panel], faults: &[(f64, String)]) -> String {
@@ -170,4 +200,40 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The PNG is Chromium's rendering of the SVG (Chromium is installed wherever the UI
+    /// tests run, so this does not skip).
+    #[test]
+    fn the_plot_renders_as_a_png() {
+        let dir = std::env::temp_dir().join(format!("dkc-plot-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let panels = [Panel {
+            title: "RSS".into(),
+            unit: "MiB".into(),
+            series: vec![Series {
+                name: "worker".into(),
+                colour: "#1f77b4",
+                points: vec![(0.0, 10.0), (30.0, 12.0), (60.0, 11.0)],
+            }],
+        }];
+        let svg_path = dir.join("plot.svg");
+        std::fs::write(
+            &svg_path,
+            svg("test", 60.0, &panels, &[(30.0, "fault".into())]),
+        )
+        .unwrap();
+        let png_path = dir.join("plot.png");
+        assert!(
+            png(&svg_path, &png_path, size(panels.len())),
+            "chromium did not render it"
+        );
+        let bytes = std::fs::read(&png_path).unwrap();
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
