@@ -164,6 +164,26 @@ fn judge(records: &[(i64, String, u64)], prefix: &str, counts: &[u64], kill_hw: 
     duplicates
 }
 
+/// Reads `out` to its end and judges it against what was appended (see [`judge`]); the
+/// duplicates are at most what was sent in the flush interval before the kill, with room
+/// for a busy machine: far below the events sent while the worker was up.
+async fn check(bootstrap: &str, out: &str, prefix: &str, counts: &[u64], kill_hw: i64, mode: &str) {
+    let total: u64 = counts.iter().sum();
+    let (b, topic) = (bootstrap.to_owned(), out.to_owned());
+    let records = tokio::task::spawn_blocking(move || read_all(&b, &topic, total))
+        .await
+        .unwrap();
+    let duplicates = judge(&records, prefix, counts, kill_hw);
+    eprintln!(
+        "[time_series] {mode}: {total} events appended, {} records in Kafka, {duplicates} sent again after the SIGKILL (offsets flushed every {FLUSH_MS} ms)",
+        records.len()
+    );
+    assert!(
+        duplicates as u64 <= RATE,
+        "{duplicates} duplicates: more than a second's worth"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn standalone_a_sigkilled_source_resumes_from_its_offsets_file_with_every_event_in_kafka() {
     let broker = Broker::shared();
@@ -219,22 +239,15 @@ async fn standalone_a_sigkilled_source_resumes_from_its_offsets_file_with_every_
     tokio::time::sleep(Duration::from_secs(3)).await;
     stop.store(true, Ordering::Relaxed);
     let counts = publisher.await.unwrap();
-    let total: u64 = counts.iter().sum();
-    let (bootstrap, topic) = (broker.bootstrap(), out.clone());
-    let records = tokio::task::spawn_blocking(move || read_all(&bootstrap, &topic, total))
-        .await
-        .unwrap();
-    let duplicates = judge(&records, &prefix, &counts, kill_hw);
-    eprintln!(
-        "[time_series] standalone: {total} events appended, {} records in Kafka, {duplicates} sent again after the SIGKILL (offsets flushed every {FLUSH_MS} ms)",
-        records.len()
-    );
-    // At most what was sent in the flush interval before the kill, with room for a busy
-    // machine: far below the events sent while the worker was up.
-    assert!(
-        duplicates as u64 <= RATE,
-        "{duplicates} duplicates: more than a second's worth"
-    );
+    check(
+        &broker.bootstrap(),
+        &out,
+        &prefix,
+        &counts,
+        kill_hw,
+        "standalone",
+    )
+    .await;
 
     // The offsets through the REST API (KIP-875): listed; on the stopped source, one
     // altered, one forgotten, then all reset.
@@ -371,20 +384,15 @@ async fn distributed_a_source_moved_to_another_worker_resumes_from_the_offsets_t
     tokio::time::sleep(Duration::from_secs(3)).await;
     stop.store(true, Ordering::Relaxed);
     let counts = publisher.await.unwrap();
-    let total: u64 = counts.iter().sum();
-    let (bootstrap, topic) = (broker.bootstrap(), out.clone());
-    let records = tokio::task::spawn_blocking(move || read_all(&bootstrap, &topic, total))
-        .await
-        .unwrap();
-    let duplicates = judge(&records, &prefix, &counts, kill_hw);
-    eprintln!(
-        "[time_series] distributed: {total} events appended, {} records in Kafka, {duplicates} sent again after the SIGKILL",
-        records.len()
-    );
-    assert!(
-        duplicates as u64 <= RATE,
-        "{duplicates} duplicates: more than a second's worth"
-    );
+    check(
+        &broker.bootstrap(),
+        &out,
+        &prefix,
+        &counts,
+        kill_hw,
+        "distributed",
+    )
+    .await;
     // The offsets are in the cluster's topic, readable through the survivor's API.
     let offsets = workers[alive].1.get(&format!("/connectors/{name}/offsets"));
     let listed = offsets["offsets"].as_array().map(Vec::len).unwrap_or(0);
