@@ -252,7 +252,12 @@ fn start_worker(bin: &Path, dir: &Path, rest: &str) -> Result<Kid, String> {
             .arg(dir.join("worker.properties"))
             .arg(dir.join("sink.json"))
             .arg(dir.join("source.json"))
-            .env("RUST_LOG", "warn")
+            // DKC_SOAK_WORKER_LOG: the worker's RUST_LOG, for an investigation (e.g.
+            // `warn,memory=debug` logs the heap after each trim).
+            .env(
+                "RUST_LOG",
+                std::env::var("DKC_SOAK_WORKER_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log_file(&log)?)

@@ -29,6 +29,16 @@ fn trim() {
     unsafe {
         libc::malloc_trim(0);
     }
+    // What the heap holds after the trim, for anyone asking why the RSS is what it is: in
+    // use (live allocations, Rust's and librdkafka's) against free but kept (fragments
+    // the trim could not return). mallinfo2 walks every arena: cheap at our sizes.
+    if tracing::enabled!(target: "memory", tracing::Level::DEBUG) {
+        // SAFETY: mallinfo2 only reads the allocator's statistics.
+        let m = unsafe { libc::mallinfo2() };
+        tracing::debug!(target: "memory",
+            in_use_kib = m.uordblks / 1024, free_kib = m.fordblks / 1024,
+            mmapped_kib = m.hblkhd / 1024, arena_kib = m.arena / 1024, "heap after trim");
+    }
 }
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
