@@ -25,11 +25,22 @@ pub enum Transcoded {
 
 /// Objects with more keys than this are left to the tree, which handles their repeats
 /// without the quadratic check used here.
-const MAX_CHECKED_KEYS: usize = 32;
+pub(crate) const MAX_CHECKED_KEYS: usize = 32;
 
 /// Appends the CBOR for JSON `text` to `out`. An error is serde_json's, as
 /// `serde_json::from_slice` gives it; `out` then holds a partial item.
 pub fn json_text_to_cbor(text: &[u8], out: &mut Vec<u8>) -> Result<Transcoded, serde_json::Error> {
+    // Plain records in one pass over the bytes; the rest, and every error, by serde_json.
+    let start = out.len();
+    if crate::json_fast::transcode(text, out) {
+        return Ok(Transcoded::Done);
+    }
+    out.truncate(start);
+    via_serde(text, out)
+}
+
+/// [`json_text_to_cbor`] by serde_json's deserializer, for any text.
+pub(crate) fn via_serde(text: &[u8], out: &mut Vec<u8>) -> Result<Transcoded, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_slice(text);
     let mut repeated = false;
     Item {

@@ -13,6 +13,7 @@ pub mod credentials;
 pub mod delta;
 pub mod error;
 pub mod float;
+mod json_fast;
 pub mod json_text;
 pub mod message;
 pub mod path;

@@ -1,0 +1,475 @@
+//! JSON text to CBOR in one pass over the bytes, for the plain records a sink sees almost
+//! always: no escapes in strings, integers that fit 64 bits, short floats, small objects
+//! without repeated keys. Anything else is declined, and
+//! [`json_text_to_cbor`](crate::json_text::json_text_to_cbor) takes serde_json's path for
+//! it, which also gives the errors. serde_json driving a ciborium encoder cost the sink
+//! ~5,750 instructions per ~100-byte record (bench/profile.sh, issue 23), most of it in
+//! the generic visitor machinery and per-item encoders, not in the work itself.
+//!
+//! What is accepted is written byte for byte as serde_json's path writes it (a property
+//! test holds them equal): each item's CBOR head in its shortest form (as ciborium
+//! writes it), text as one definite-length string, objects and arrays as
+//! indefinite-length ones, a non-negative integer as major type 0, a negative one as
+//! major type 1, a float through [`write_double`](crate::float::write_double) after
+//! Rust's correctly rounded parse (serde_json's `float_roundtrip` rounds the same way).
+
+use crate::float::write_double;
+
+/// Deeper nesting is declined (serde_json's own limit is 128).
+const MAX_DEPTH: usize = 32;
+
+/// Objects with more keys are declined: serde_json's path leaves them to the tree.
+const MAX_KEYS: usize = crate::json_text::MAX_CHECKED_KEYS;
+
+/// Float lexemes longer than this are declined, so only ordinary ones take this path.
+const MAX_FLOAT_TEXT: usize = 32;
+
+/// Appends the CBOR for `text` to `out` and returns true, or returns false when `text` is
+/// not in the plain subset (or not JSON at all); `out` then holds a partial item that the
+/// caller must truncate.
+pub(crate) fn transcode(text: &[u8], out: &mut Vec<u8>) -> bool {
+    let mut p = Pass { text, at: 0, out };
+    p.value(0).is_some() && {
+        p.skip_space();
+        p.at == text.len()
+    }
+}
+
+struct Pass<'a> {
+    text: &'a [u8],
+    at: usize,
+    out: &'a mut Vec<u8>,
+}
+
+impl Pass<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.text.get(self.at).copied()
+    }
+
+    /// JSON's whitespace, as serde_json skips it.
+    fn skip_space(&mut self) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    /// One value, after any whitespace. `None`: declined.
+    fn value(&mut self, depth: usize) -> Option<()> {
+        self.skip_space();
+        match self.peek()? {
+            b'{' => self.object(depth + 1),
+            b'[' => self.array(depth + 1),
+            b'"' => {
+                let (start, end) = self.string()?;
+                self.text_item(start, end);
+                Some(())
+            }
+            b'-' | b'0'..=b'9' => self.number(),
+            b'n' => self.literal(b"null", 0xf6),
+            b't' => self.literal(b"true", 0xf5),
+            b'f' => self.literal(b"false", 0xf4),
+            _ => None,
+        }
+    }
+
+    fn literal(&mut self, word: &[u8], cbor: u8) -> Option<()> {
+        if !self.text[self.at..].starts_with(word) {
+            return None;
+        }
+        self.at += word.len();
+        self.out.push(cbor);
+        Some(())
+    }
+
+    fn object(&mut self, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.at += 1;
+        self.out.push(0xbf); // a map of indefinite length
+        self.skip_space();
+        if self.peek() == Some(b'}') {
+            self.at += 1;
+            self.out.push(0xff);
+            return Some(());
+        }
+        // Where each key sits in the text (keys have no escapes here, so their text is
+        // their value), to find a repeat, which serde_json's path handles.
+        let mut keys = [(0u32, 0u32); MAX_KEYS];
+        let mut n = 0;
+        loop {
+            self.skip_space();
+            if self.peek() != Some(b'"') || n == MAX_KEYS {
+                return None;
+            }
+            let (start, end) = self.string()?;
+            let key = &self.text[start..end];
+            if keys[..n]
+                .iter()
+                .any(|&(s, e)| &self.text[s as usize..e as usize] == key)
+            {
+                return None;
+            }
+            keys[n] = (u32::try_from(start).ok()?, u32::try_from(end).ok()?);
+            n += 1;
+            self.text_item(start, end);
+            self.skip_space();
+            if self.peek() != Some(b':') {
+                return None;
+            }
+            self.at += 1;
+            self.value(depth)?;
+            self.skip_space();
+            match self.peek()? {
+                b',' => self.at += 1,
+                b'}' => break,
+                _ => return None,
+            }
+        }
+        self.at += 1;
+        self.out.push(0xff);
+        Some(())
+    }
+
+    fn array(&mut self, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.at += 1;
+        self.out.push(0x9f); // an array of indefinite length
+        self.skip_space();
+        if self.peek() == Some(b']') {
+            self.at += 1;
+            self.out.push(0xff);
+            return Some(());
+        }
+        loop {
+            self.value(depth)?;
+            self.skip_space();
+            match self.peek()? {
+                b',' => self.at += 1,
+                b']' => break,
+                _ => return None,
+            }
+        }
+        self.at += 1;
+        self.out.push(0xff);
+        Some(())
+    }
+
+    /// A string at `self.at` (its opening quote): where its text starts and ends.
+    /// Declined with an escape or a control character (serde_json's path decodes the
+    /// first and rejects the second); non-ASCII text must be valid UTF-8.
+    fn string(&mut self) -> Option<(usize, usize)> {
+        let start = self.at + 1;
+        let mut i = start;
+        let mut ascii = true;
+        loop {
+            match *self.text.get(i)? {
+                b'"' => break,
+                b'\\' | 0x00..=0x1f => return None,
+                0x80.. => ascii = false,
+                _ => {}
+            }
+            i += 1;
+        }
+        if !ascii {
+            std::str::from_utf8(&self.text[start..i]).ok()?;
+        }
+        self.at = i + 1;
+        Some((start, i))
+    }
+
+    fn text_item(&mut self, start: usize, end: usize) {
+        head(self.out, 3, (end - start) as u64);
+        self.out.extend_from_slice(&self.text[start..end]);
+    }
+
+    /// A number by JSON's grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    fn number(&mut self) -> Option<()> {
+        let negative = self.peek() == Some(b'-');
+        if negative {
+            self.at += 1;
+        }
+        let int_start = self.at;
+        match self.peek()? {
+            b'0' => {
+                self.at += 1;
+                // A leading zero followed by digits is an error: serde_json's to give.
+                if let Some(b'0'..=b'9') = self.peek() {
+                    return None;
+                }
+            }
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        let int_end = self.at;
+        let mut fraction = (int_end, int_end);
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return None;
+            }
+            fraction.0 = self.at;
+            self.digits();
+            fraction.1 = self.at;
+        }
+        let mut exponent = None;
+        if let Some(b'e' | b'E') = self.peek() {
+            self.at += 1;
+            let exponent_start = self.at;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.at += 1;
+            }
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return None;
+            }
+            self.digits();
+            exponent = Some(exponent_start);
+        }
+        if fraction.0 != int_end || exponent.is_some() {
+            // The magnitude; the sign goes on after, as both parsers put it on.
+            let f = match self.exact_float((int_start, int_end), fraction, exponent) {
+                Some(f) => f,
+                None => {
+                    let lexeme = &self.text[int_start..self.at];
+                    if lexeme.len() > MAX_FLOAT_TEXT {
+                        return None;
+                    }
+                    // ASCII by the grammar above.
+                    std::str::from_utf8(lexeme).ok()?.parse().ok()?
+                }
+            };
+            // Out of range is serde_json's error to give.
+            if !f.is_finite() {
+                return None;
+            }
+            write_double(self.out, if negative { -f } else { f });
+            return Some(());
+        }
+        // An integer above u64 becomes a float on serde_json's path, which takes it.
+        let n = self.text[int_start..int_end]
+            .iter()
+            .try_fold(0u64, |n, &d| {
+                n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+            })?;
+        if !negative {
+            head(self.out, 0, n);
+        } else if n == 0 || n > 1 << 63 {
+            // -0 is a float (-0.0) to serde_json, and below i64::MIN too.
+            return None;
+        } else {
+            // -n is written as major type 1 with n - 1, as ciborium writes an i64.
+            head(self.out, 1, n - 1);
+        }
+        Some(())
+    }
+
+    /// The magnitude of a float whose digits (integer part from `int_start`, then
+    /// `fraction`) number at most 15 and whose decimal exponent is within 22 either
+    /// side, as one correctly rounded operation on two exact doubles (Clinger's fast
+    /// path; Rust's parser, and serde_json's, take it too): so the same double, without
+    /// the general parser's set-up. `None` for the rest, which the general parser takes.
+    fn exact_float(
+        &self,
+        int: (usize, usize),
+        fraction: (usize, usize),
+        exponent: Option<usize>,
+    ) -> Option<f64> {
+        /// Exact doubles: 10^22 < 2^53 * 2^22 is the largest power of ten a double holds.
+        const POW10: [f64; 23] = [
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+            1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+        ];
+        let int = &self.text[int.0..int.1];
+        let frac = &self.text[fraction.0..fraction.1];
+        if int.len() + frac.len() > 15 {
+            return None;
+        }
+        // Below 10^15 < 2^53: exact in a double.
+        let m = int
+            .iter()
+            .chain(frac)
+            .fold(0u64, |m, &d| m * 10 + u64::from(d - b'0'));
+        let mut e10 = -(frac.len() as i64);
+        if let Some(at) = exponent {
+            let text = &self.text[at..self.at];
+            let (sign, digits) = match text[0] {
+                b'-' => (-1, &text[1..]),
+                b'+' => (1, &text[1..]),
+                _ => (1, text),
+            };
+            if digits.len() > 3 {
+                return None;
+            }
+            e10 += sign
+                * digits
+                    .iter()
+                    .fold(0i64, |e, &d| e * 10 + i64::from(d - b'0'));
+        }
+        let m = m as f64;
+        match e10 {
+            0..=22 => Some(m * POW10[e10 as usize]),
+            -22..=-1 => Some(m / POW10[-e10 as usize]),
+            _ => None,
+        }
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.at += 1;
+        }
+    }
+}
+
+/// A CBOR head of `major` type with argument `n`, in its shortest form.
+fn head(out: &mut Vec<u8>, major: u8, n: u64) {
+    let m = major << 5;
+    if n < 24 {
+        out.push(m | n as u8);
+    } else if n <= u64::from(u8::MAX) {
+        out.extend_from_slice(&[m | 24, n as u8]);
+    } else if n <= u64::from(u16::MAX) {
+        out.push(m | 25);
+        out.extend_from_slice(&(n as u16).to_be_bytes());
+    } else if n <= u64::from(u32::MAX) {
+        out.push(m | 26);
+        out.extend_from_slice(&(n as u32).to_be_bytes());
+    } else {
+        out.push(m | 27);
+        out.extend_from_slice(&n.to_be_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::transcode;
+    use crate::json_text::{via_serde, Transcoded};
+
+    /// Both paths on `text`: this one's CBOR if it took it, and serde_json's result.
+    fn both(text: &str) -> (Option<Vec<u8>>, Result<Transcoded, String>, Vec<u8>) {
+        let mut fast = Vec::new();
+        let fast = transcode(text.as_bytes(), &mut fast).then_some(fast);
+        let mut slow = Vec::new();
+        let r = via_serde(text.as_bytes(), &mut slow).map_err(|e| e.to_string());
+        (fast, r, slow)
+    }
+
+    /// What this path writes, when it takes `text`, is what serde_json's path writes.
+    fn agree(text: &str) -> Result<(), String> {
+        match both(text) {
+            (None, ..) => Ok(()),
+            (Some(fast), Ok(Transcoded::Done), slow) if fast == slow => Ok(()),
+            (fast, r, slow) => Err(format!(
+                "{text:?}: this path {fast:x?}, serde_json's {r:?} {slow:x?}"
+            )),
+        }
+    }
+
+    #[test]
+    fn plain_records_take_this_path() {
+        for text in [
+            r#"{"sym":"K0001","bid":100.25,"ask":100.26,"seq":7,"ts":1732492800000,"venue":"XLON"}"#,
+            " [1, -1, 0, 18446744073709551615, -9223372036854775808, 1.5, 1e300, -0.0, 0.1] ",
+            r#"{"n":null,"t":true,"f":false,"e":{},"l":[],"s":"é😀","x":[{"a":[]}]}"#,
+            "3",
+            "\"text\"",
+            "1e-400",
+            "0e999",
+            "-1E+2",
+            "[100.25, 100.26, 0.1, -0.0, 0.0e5, 1e22, 1e23, 1e-22, 4.9e-324, 1.7976931348623157e308]",
+            "[123456789012345.6, 9007199254740993.0, 0.30000000000000004, 2.5e-3, 12345e-25]",
+        ] {
+            assert!(both(text).0.is_some(), "{text}");
+            agree(text).unwrap();
+        }
+    }
+
+    #[test]
+    fn the_rest_is_declined() {
+        for text in [
+            "",
+            " ",
+            "{",
+            "[1,]",
+            "{\"a\":1,}",
+            "{\"a\":1} x",
+            "nul",
+            "nulls",
+            "1e400",
+            "-0",
+            "01",
+            "1.",
+            ".5",
+            "1e",
+            "-",
+            "18446744073709551616",
+            "123456789012345678901",
+            "-9223372036854775809",
+            r#""a\"b""#,
+            "\"\u{1}\"",
+            r#"{"a":1,"a":2}"#,
+            "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+        ] {
+            assert_eq!(both(text).0, None, "{text:?}");
+        }
+        let many: Vec<String> = (0..33).map(|i| format!("\"k{i}\":{i}")).collect();
+        assert_eq!(both(&format!("{{{}}}", many.join(","))).0, None);
+        let most: Vec<String> = (0..32).map(|i| format!("\"k{i}\":{i}")).collect();
+        agree(&format!("{{{}}}", most.join(","))).unwrap();
+        assert!(both(&format!("{{{}}}", most.join(","))).0.is_some());
+    }
+
+    #[test]
+    fn invalid_utf8_is_declined() {
+        let mut out = Vec::new();
+        assert!(!transcode(b"\"\xff\"", &mut out));
+        assert!(!transcode(b"\"\xc3\"", &mut out));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn agrees_with_serde_json_on_json(j in crate::value::tests::json_strategy(), pretty: bool) {
+            let text = if pretty {
+                serde_json::to_string_pretty(&j).unwrap()
+            } else {
+                serde_json::to_string(&j).unwrap()
+            };
+            proptest::prop_assert_eq!(agree(&text), Ok(()));
+        }
+
+        #[test]
+        fn agrees_with_serde_json_on_numbers(
+            text in "-?(0|[1-9][0-9]{0,21})(\\.[0-9]{1,20})?([eE][+-]?[0-9]{1,4})?"
+        ) {
+            proptest::prop_assert_eq!(agree(&text), Ok(()));
+        }
+
+        #[test]
+        fn agrees_with_serde_json_on_short_decimals(
+            text in "-?(0|[1-9][0-9]{0,8})\\.[0-9]{1,9}([eE][+-]?[0-9]{1,2})?"
+        ) {
+            proptest::prop_assert_eq!(agree(&text), Ok(()));
+            let mut out = Vec::new();
+            proptest::prop_assert!(transcode(text.as_bytes(), &mut out));
+        }
+
+        #[test]
+        fn agrees_with_serde_json_on_floats(f: f64) {
+            proptest::prop_assert_eq!(agree(&format!("{f:e}")), Ok(()));
+            proptest::prop_assert_eq!(agree(&format!("{f}")), Ok(()));
+        }
+
+        #[test]
+        fn agrees_with_serde_json_on_json_like_text(text in "[\\[\\]{}:,\" \\\\a0-9.eE+-ntrufls\u{e9}\u{1}]{0,40}") {
+            proptest::prop_assert_eq!(agree(&text), Ok(()));
+        }
+
+        #[test]
+        fn agrees_with_serde_json_on_any_text(text in "\\PC{0,40}") {
+            proptest::prop_assert_eq!(agree(&text), Ok(()));
+        }
+    }
+}
