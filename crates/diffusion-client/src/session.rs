@@ -8,7 +8,7 @@ use bytes::Bytes;
 use diffusion_wire::service::{self, AddTopicResult, Payload, UnsubscribeReason};
 use diffusion_wire::timeseries::{self as ts, Point, PointType, QueryType, Range};
 use diffusion_wire::{
-    EventMetadata, Message, TimeSeriesEvent, TopicSpecification, TopicType, Value,
+    EventMetadata, Message, TimeSeriesEvent, TopicSpecification, TopicType, Value, Writer,
 };
 use tokio::sync::{mpsc, oneshot, watch, Semaphore};
 
@@ -328,6 +328,27 @@ impl Session {
         payload: Bytes,
         what: &'static str,
     ) -> Result<PendingRaw, ClientError> {
+        self.start_written(
+            service,
+            payload.len(),
+            |w| {
+                w.raw(&payload);
+            },
+            what,
+        )
+        .await
+    }
+
+    /// [`start`](Self::start) with the payload written by `payload` straight into the
+    /// frame (about `payload_size` bytes): one buffer per request, not the payload's own
+    /// and then the frame's copy of it.
+    async fn start_written(
+        &self,
+        service: i32,
+        payload_size: usize,
+        payload: impl FnOnce(&mut Writer),
+        what: &'static str,
+    ) -> Result<PendingRaw, ClientError> {
         let timeout = self.inner.options.request_timeout;
         let timed_out = || ClientError::Timeout {
             what,
@@ -344,12 +365,7 @@ impl Session {
         let cid = shared.cid();
         let (tx, rx) = oneshot::channel();
         shared.conversations().insert(cid, tx);
-        let frame = Message::ServiceRequest {
-            service,
-            cid,
-            payload,
-        }
-        .encode();
+        let frame = Message::service_request(service, cid, payload_size, payload);
         let max = shared.max_message_size.load(Ordering::Relaxed) as usize;
         if max > 0 && frame.len() > max {
             shared.conversations().remove(&cid);
@@ -385,14 +401,13 @@ impl Session {
         topic_type: TopicType,
         value: Bytes,
     ) -> Result<Pending<()>, ClientError> {
-        let req = service::SetTopicRequest {
-            path: path.to_owned(),
-            topic_type,
-            value,
-            constraint: service::UpdateConstraint::Unconstrained,
-        };
         let raw = self
-            .start(service::SET_TOPIC, req.encode(), "set topic")
+            .start_written(
+                service::SET_TOPIC,
+                service::SetTopicRequest::size_hint(path, &value),
+                |w| service::SetTopicRequest::write_unconstrained(w, path, topic_type, &value),
+                "set topic",
+            )
             .await?;
         Ok(Pending {
             raw,

@@ -191,6 +191,20 @@ pub struct SetTopicRequest {
     pub constraint: UpdateConstraint,
 }
 
+impl SetTopicRequest {
+    /// Writes an unconstrained request from borrowed parts, as [`Payload::write`] writes
+    /// the struct: for a sender that frames it straight from its own path and value.
+    pub fn write_unconstrained(w: &mut Writer, path: &str, topic_type: TopicType, value: &[u8]) {
+        w.string(path).byte(topic_type.to_byte()).bytes(value);
+        UpdateConstraint::Unconstrained.write(w);
+    }
+
+    /// About how many bytes the payload takes, to size its buffer.
+    pub fn size_hint(path: &str, value: &[u8]) -> usize {
+        path.len() + value.len() + 12
+    }
+}
+
 impl Payload for SetTopicRequest {
     fn write(&self, w: &mut Writer) {
         w.string(&self.path)
@@ -364,5 +378,23 @@ impl Payload for NotifyUnsubscription {
             topic_id: r.int32("topic id")?,
             reason: UnsubscribeReason::from_byte(r.byte("unsubscribe reason")?),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_set_request_from_borrowed_parts_is_the_struct_s() {
+        let req = SetTopicRequest {
+            path: "a/b/é".into(),
+            topic_type: TopicType::Json,
+            value: Bytes::from_static(&[0xbf, 0x61, 0x61, 0x01, 0xff]),
+            constraint: UpdateConstraint::Unconstrained,
+        };
+        let mut w = Writer::new();
+        SetTopicRequest::write_unconstrained(&mut w, &req.path, req.topic_type, &req.value);
+        assert_eq!(w.finish(), req.encode());
     }
 }
