@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+mod cid_hash;
 mod driver;
 mod error;
 mod options;

@@ -1,6 +1,5 @@
 //! The public face of a session: requests, subscriptions, events and state.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -13,6 +12,7 @@ use diffusion_wire::{
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, oneshot, watch, Semaphore, TryAcquireError};
 
+use crate::cid_hash::CidMap;
 use crate::driver;
 use crate::error::ClientError;
 use crate::options::SessionOptions;
@@ -85,7 +85,7 @@ pub(crate) type Reply = oneshot::Sender<Result<Bytes, ClientError>>;
 
 /// State shared by the session handle and its driver task.
 pub(crate) struct Shared {
-    pub(crate) conversations: Mutex<HashMap<i64, Reply>>,
+    pub(crate) conversations: Mutex<CidMap<Reply>>,
     pub(crate) next_cid: AtomicI64,
     pub(crate) state: watch::Sender<SessionState>,
     /// Selectors to re-subscribe after a reconnection that got a new session.
@@ -101,7 +101,7 @@ impl Shared {
         self.next_cid.fetch_add(1, Ordering::Relaxed)
     }
 
-    pub(crate) fn conversations(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Reply>> {
+    pub(crate) fn conversations(&self) -> std::sync::MutexGuard<'_, CidMap<Reply>> {
         self.conversations.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -138,7 +138,7 @@ impl Session {
     ) -> Result<Session, ClientError> {
         let (state, _) = watch::channel(SessionState::Connecting);
         let shared = Arc::new(Shared {
-            conversations: Mutex::new(HashMap::new()),
+            conversations: Mutex::new(CidMap::default()),
             next_cid: AtomicI64::new(1),
             state,
             selectors: Mutex::new(Vec::new()),
