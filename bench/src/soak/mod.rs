@@ -219,7 +219,8 @@ fn start_server(bin: &Path, port: u16, log: &Path) -> Result<Kid, String> {
                 .args(["diffusion-server", "--listen", &format!("127.0.0.1:{port}")])
                 .env("RUST_LOG", "warn")
                 .stdin(Stdio::null())
-                .stdout(Stdio::null())
+                // The binary logs to stdout: both streams go to the log.
+                .stdout(log_file(log)?)
                 .stderr(log_file(log)?)
                 .spawn()
                 .map_err(|e| format!("cannot start the Diffusion server: {e}"))?,
@@ -259,7 +260,8 @@ fn start_worker(bin: &Path, dir: &Path, rest: &str) -> Result<Kid, String> {
                 std::env::var("DKC_SOAK_WORKER_LOG").unwrap_or_else(|_| "warn".into()),
             )
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            // The binary logs to stdout: both streams go to the log.
+            .stdout(log_file(&log)?)
             .stderr(log_file(&log)?)
             .spawn()
             .map_err(|e| format!("cannot start the worker: {e}"))?,
