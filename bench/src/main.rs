@@ -11,6 +11,7 @@ mod client_set;
 mod console;
 mod fanout;
 mod kafka_bridge;
+mod server_profile;
 mod soak;
 mod support;
 
@@ -40,6 +41,9 @@ fn main() -> ExitCode {
     }
     if args.first().map(String::as_str) == Some(kafka_bridge::CONSUME_CHILD) {
         return kafka_bridge::consume_child(&args[1..]);
+    }
+    if args.first().map(String::as_str) == Some(server_profile::SERVER_DRIVER) {
+        return server_profile::server_driver(&args[1..]);
     }
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!(

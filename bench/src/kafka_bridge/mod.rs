@@ -40,10 +40,10 @@ use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::ClientConfig;
 use test_support::unique_name;
 
-const KEYS: usize = 1000;
+pub(crate) const KEYS: usize = 1000;
 
 /// A ~100-byte JSON price record.
-fn record(i: usize) -> (String, String) {
+pub(crate) fn record(i: usize) -> (String, String) {
     let key = format!("K{:04}", i % KEYS);
     let value = format!(
         r#"{{"sym":"{key}","bid":{:.2},"ask":{:.2},"seq":{i},"ts":1732492800000,"venue":"XLON"}}"#,
@@ -187,7 +187,7 @@ fn peak_rss_kib() -> u64 {
 }
 
 /// The CBOR a JSON topic holds for this JSON text.
-fn json_cbor(json: &str) -> bytes::Bytes {
+pub(crate) fn json_cbor(json: &str) -> bytes::Bytes {
     let v: serde_json::Value = serde_json::from_str(json).expect("json");
     diffusion_client::Value::Json(v).encode().expect("cbor")
 }
