@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 mod config;
+mod fx;
 mod removal;
 mod series;
 mod series_range;

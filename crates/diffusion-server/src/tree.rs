@@ -6,7 +6,7 @@
 //! outbox with `try_send`, and a session whose outbox is full is closed rather than allowed
 //! to grow the server's memory or stall publishers.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
@@ -21,6 +21,7 @@ use diffusion_wire::{
 };
 use tokio::sync::{mpsc, Notify};
 
+use crate::fx::{FxHashMap, FxHashSet};
 use crate::removal::{self, Watch};
 use crate::series::Series;
 use crate::tidy::Tidy;
@@ -31,7 +32,11 @@ struct Topic {
     id: i32,
     spec: TopicSpecification,
     value: Option<Bytes>,
-    subscribers: HashSet<SessionId>,
+    /// Whether values are kept (not `DONT_RETAIN_VALUE`), read once from `spec`.
+    retains: bool,
+    /// Whether updates may go as deltas (JSON and binary topics).
+    deltas: bool,
+    subscribers: FxHashSet<SessionId>,
     /// The REMOVAL policy and what it is judged on; `None` for most topics.
     removal: Option<Box<Watch>>,
     /// The events of a TIME_SERIES topic (whose `value` stays `None`); `None` otherwise.
@@ -111,9 +116,13 @@ pub struct ServerStats {
 #[derive(Default)]
 pub(crate) struct Tree {
     stats: ServerStats,
-    topics: BTreeMap<String, Topic>,
+    /// The topics by path: looked up by every update, so hashed.
+    topics: FxHashMap<String, Topic>,
+    /// The same paths in order, for what visits topics by selector (subscriptions,
+    /// removals), which Diffusion does in path order.
+    paths: BTreeSet<String>,
     next_topic_id: i32,
-    sessions: HashMap<SessionId, SessionEntry>,
+    sessions: FxHashMap<SessionId, SessionEntry>,
     /// Sessions found too slow while delivering; closed once delivery is done.
     overflowed: Vec<SessionId>,
     /// Paths of the topics with a REMOVAL policy still to act on, so the timer visits only
@@ -176,13 +185,18 @@ impl Tree {
             self.watched.insert(p.clone());
             Box::new(Watch::new(policy, creator, Instant::now()))
         });
+        let retains = !is_true(&spec, "DONT_RETAIN_VALUE");
+        let deltas = matches!(spec.topic_type, TopicType::Json | TopicType::Binary);
+        self.paths.insert(p.clone());
         self.topics.insert(
             p.clone(),
             Topic {
                 id,
                 spec,
                 value: None,
-                subscribers: HashSet::new(),
+                retains,
+                deltas,
+                subscribers: FxHashSet::default(),
                 removal,
                 series,
             },
@@ -208,8 +222,23 @@ impl Tree {
         topic_type: TopicType,
         value: Bytes,
     ) -> Result<(), ErrorReason> {
-        let p = valid_path(raw_path)?;
-        let Some(t) = self.topics.get(&p) else {
+        // A path the tree holds is normalised and valid, so when the request names one
+        // exactly (as clients do), normalising it would give it back unchanged: skip that.
+        let normalised;
+        let p = if self.topics.contains_key(raw_path) {
+            raw_path
+        } else {
+            normalised = valid_path(raw_path)?;
+            normalised.as_str()
+        };
+        let Tree {
+            topics,
+            sessions,
+            stats,
+            overflowed,
+            ..
+        } = self;
+        let Some(t) = topics.get_mut(p) else {
             return Err(ErrorReason::new(
                 ErrorReason::NO_SUCH_TOPIC,
                 format!("no topic at {p}"),
@@ -225,7 +254,8 @@ impl Tree {
             ));
         }
         valid_value(topic_type, &value)?;
-        self.publish(&p, value);
+        publish(t, sessions, stats, overflowed, value);
+        self.close_overflowed();
         Ok(())
     }
 
@@ -264,13 +294,14 @@ impl Tree {
     /// Removes every topic the selector matches; returns how many.
     pub(crate) fn remove(&mut self, selector: &Selector) -> i32 {
         let doomed: Vec<String> = self
-            .topics
-            .keys()
+            .paths
+            .iter()
             .filter(|p| selector.matches(p))
             .cloned()
             .collect();
         for p in &doomed {
             let t = self.topics.remove(p).expect("listed above");
+            self.paths.remove(p);
             self.watched.remove(p);
             let payload = NotifyUnsubscription {
                 topic_id: t.id,
@@ -290,8 +321,8 @@ impl Tree {
             return;
         };
         let matching: Vec<String> = self
-            .topics
-            .keys()
+            .paths
+            .iter()
             .filter(|p| selector.matches(p))
             .cloned()
             .collect();
@@ -311,7 +342,8 @@ impl Tree {
         s.selectors.retain(|x| x != selector);
         let remaining = s.selectors.clone();
         let mut dropped = Vec::new();
-        for (p, t) in self.topics.iter_mut() {
+        for p in &self.paths {
+            let t = self.topics.get_mut(p).expect("paths and topics agree");
             if t.subscribers.contains(&sid)
                 && selector.matches(p)
                 && !remaining.iter().any(|r| r.matches(p))
@@ -359,52 +391,18 @@ impl Tree {
         }
     }
 
-    /// Stores the value and sends it to every subscriber: as a delta where the topic type
-    /// allows one and it is smaller, else in full. One frame is encoded for all of them,
-    /// since every subscriber holds the same previous value.
+    /// [`publish`] to the topic at `p`, if there is one.
     fn publish(&mut self, p: &str, value: Bytes) {
         let Some(t) = self.topics.get_mut(p) else {
             return;
         };
-        if let Some(w) = &mut t.removal {
-            w.updated(Instant::now());
-        }
-        // DONT_RETAIN_VALUE: the value goes to the subscribers of the moment and is not
-        // kept, so a later subscriber gets none and every update is sent whole.
-        let retains = !is_true(&t.spec, "DONT_RETAIN_VALUE");
-        let old = if retains {
-            t.value.replace(value.clone())
-        } else {
-            None
-        };
-        if t.subscribers.is_empty() {
-            return;
-        }
-        let deltas = matches!(t.spec.topic_type, TopicType::Json | TopicType::Binary);
-        let message = match old
-            .as_deref()
-            .filter(|_| deltas)
-            .and_then(|o| delta::compute(o, &value))
-        {
-            Some(d) if d.len() < value.len() => Message::TopicDelta {
-                topic_id: t.id,
-                delta: d.into(),
-            },
-            _ => Message::TopicValue {
-                topic_id: t.id,
-                value,
-            },
-        };
-        let subscribers: Vec<SessionId> = t.subscribers.iter().copied().collect();
-        let n = subscribers.len() as u64;
-        match message {
-            Message::TopicDelta { .. } => self.stats.deltas_sent += n,
-            _ => self.stats.values_sent += n,
-        }
-        let frame = message.encode();
-        for sid in subscribers {
-            self.send(sid, frame.clone());
-        }
+        publish(
+            t,
+            &self.sessions,
+            &mut self.stats,
+            &mut self.overflowed,
+            value,
+        );
         self.close_overflowed();
     }
 
@@ -553,11 +551,7 @@ impl Tree {
     }
 
     fn send(&mut self, sid: SessionId, frame: Bytes) {
-        if let Some(s) = self.sessions.get(&sid) {
-            if s.outbox.try_send(frame).is_err() {
-                self.overflowed.push(sid);
-            }
-        }
+        send(&self.sessions, &mut self.overflowed, sid, frame);
     }
 
     fn close_overflowed(&mut self) {
@@ -571,6 +565,88 @@ impl Tree {
                 s.kill.notify_one();
             }
             self.remove_session(sid);
+        }
+    }
+}
+
+/// Stores the value in `t` and sends it to every subscriber: as a delta where the topic
+/// type allows one and it is smaller, else in full. One frame is encoded for all of them,
+/// since every subscriber holds the same previous value. Sessions whose queue is full are
+/// left in `overflowed`, for [`Tree::close_overflowed`].
+fn publish(
+    t: &mut Topic,
+    sessions: &FxHashMap<SessionId, SessionEntry>,
+    stats: &mut ServerStats,
+    overflowed: &mut Vec<SessionId>,
+    value: Bytes,
+) {
+    if let Some(w) = &mut t.removal {
+        w.updated(Instant::now());
+    }
+    // DONT_RETAIN_VALUE: the value goes to the subscribers of the moment and is not
+    // kept, so a later subscriber gets none and every update is sent whole.
+    if t.subscribers.is_empty() {
+        if t.retains {
+            t.value = Some(value);
+        }
+        return;
+    }
+    let old = t.value.as_deref().filter(|_| t.retains && t.deltas);
+    let delta = old
+        .and_then(|o| delta::compute(o, &value))
+        .filter(|d| d.len() < value.len());
+    let n = t.subscribers.len() as u64;
+    // The value is moved, not shared, into the tree: a clone of a `Bytes` made from a
+    // `Vec` costs an allocation.
+    let mut frame = match delta {
+        Some(d) => {
+            stats.deltas_sent += n;
+            let frame = Message::TopicDelta {
+                topic_id: t.id,
+                delta: d.into(),
+            }
+            .encode();
+            if t.retains {
+                t.value = Some(value);
+            }
+            frame
+        }
+        None => {
+            stats.values_sent += n;
+            let message = Message::TopicValue {
+                topic_id: t.id,
+                value,
+            };
+            let frame = message.encode();
+            if let (true, Message::TopicValue { value, .. }) = (t.retains, message) {
+                t.value = Some(value);
+            }
+            frame
+        }
+    };
+    // Every subscriber but the last gets a reference to the frame, the last the frame.
+    let mut rest = t.subscribers.len();
+    for &sid in &t.subscribers {
+        rest -= 1;
+        let frame = if rest == 0 {
+            std::mem::take(&mut frame)
+        } else {
+            frame.clone()
+        };
+        send(sessions, overflowed, sid, frame);
+    }
+}
+
+/// Queues `frame` for session `sid`, noting it in `overflowed` if its queue is full.
+fn send(
+    sessions: &FxHashMap<SessionId, SessionEntry>,
+    overflowed: &mut Vec<SessionId>,
+    sid: SessionId,
+    frame: Bytes,
+) {
+    if let Some(s) = sessions.get(&sid) {
+        if s.outbox.try_send(frame).is_err() {
+            overflowed.push(sid);
         }
     }
 }
