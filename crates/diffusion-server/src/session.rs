@@ -17,7 +17,7 @@ use diffusion_wire::connection::{
 use diffusion_wire::service::{self, Payload, SelectorRequest};
 use diffusion_wire::timeseries as ts;
 use diffusion_wire::{Credentials, ErrorReason, Message, Selector};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{mpsc, watch, Notify};
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
@@ -193,7 +193,8 @@ async fn serve<S>(
         return;
     }
 
-    let (tx, mut rx) = mpsc::channel::<Bytes>(shared.config.session_queue);
+    let queue = shared.config.session_queue;
+    let (tx, mut rx) = mpsc::channel::<Bytes>(queue);
     let kill = Arc::new(Notify::new());
     let tidy = Arc::new(Tidy::default());
     shared.tree().add_session(
@@ -209,27 +210,31 @@ async fn serve<S>(
         // UNSUBSCRIBE drop the updates queued ahead of their topic's unsubscription.
         // While a slow client holds up the writing, a tidy unsubscription can arrive: the
         // frames not yet written are swept again with whatever has been queued since.
-        let mut batch = std::collections::VecDeque::new();
-        'outer: while let Some(frame) = rx.recv().await {
-            batch.push_back(frame);
-            while let Ok(frame) = rx.try_recv() {
-                batch.push_back(frame);
-            }
+        // `recv_many` takes them in one go, releasing the queue's permits once per batch.
+        let mut batch = Vec::new();
+        'outer: while rx.recv_many(&mut batch, queue).await > 0 {
             tidy.sweep(&mut batch);
-            while let Some(frame) = batch.pop_front() {
+            let mut next = 0;
+            while next < batch.len() {
+                let frame = std::mem::take(&mut batch[next]);
+                next += 1;
                 if sink.feed(Ws::Binary(frame)).await.is_err() {
                     break 'outer;
                 }
                 if tidy.pending() {
+                    // The batch is again the frames not yet written, and what has come since.
+                    batch.drain(..next);
+                    next = 0;
                     let before = batch.len();
                     while let Ok(frame) = rx.try_recv() {
-                        batch.push_back(frame);
+                        batch.push(frame);
                     }
                     if batch.len() > before {
                         tidy.sweep(&mut batch);
                     }
                 }
             }
+            batch.clear();
             if sink.flush().await.is_err() {
                 break;
             }
@@ -239,34 +244,49 @@ async fn serve<S>(
 
     let mut ping = tokio::time::interval(shared.config.ping_period);
     ping.tick().await;
-    let mut ended: Result<(), ProtocolViolation> = Ok(());
-    loop {
-        tokio::select! {
-            frame = stream.next() => match frame {
+    let ended: Result<(), ProtocolViolation> = 'session: loop {
+        let mut frame = tokio::select! {
+            frame = stream.next() => frame,
+            _ = ping.tick() => {
+                shared.tree().ping(sid);
+                continue;
+            }
+            _ = kill.notified() => {
+                break Err(ProtocolViolation("outbound queue full: the client is not keeping up".into()));
+            }
+            _ = stop.changed() => break Ok(()),
+        };
+        // This frame, then those already read behind it (a publisher pipelines its
+        // requests), without setting up the select again for each.
+        let mut handled = 0;
+        loop {
+            match frame {
                 Some(Ok(Ws::Binary(b))) => match handle(&b, sid, principal, &shared, &tx).await {
                     Ok(true) => {}
-                    Ok(false) => break,
-                    Err(v) => { ended = Err(v); break; }
+                    Ok(false) => break 'session Ok(()),
+                    Err(v) => break 'session Err(v),
                 },
                 Some(Ok(Ws::Text(_))) => {
-                    ended = Err(ProtocolViolation("text frames are not part of the protocol".into()));
-                    break;
+                    break 'session Err(ProtocolViolation(
+                        "text frames are not part of the protocol".into(),
+                    ));
                 }
-                Some(Ok(Ws::Close(_))) | None => break,
+                Some(Ok(Ws::Close(_))) | None => break 'session Ok(()),
                 Some(Ok(_)) => {} // WebSocket pings and pongs are answered by tungstenite.
                 Some(Err(e)) => {
-                    ended = Err(ProtocolViolation(format!("WebSocket error: {e}")));
-                    break;
+                    break 'session Err(ProtocolViolation(format!("WebSocket error: {e}")));
                 }
-            },
-            _ = ping.tick() => shared.tree().ping(sid),
-            _ = kill.notified() => {
-                ended = Err(ProtocolViolation("outbound queue full: the client is not keeping up".into()));
+            }
+            handled += 1;
+            if handled == FRAMES_PER_TURN {
                 break;
             }
-            _ = stop.changed() => break,
+            match stream.next().now_or_never() {
+                Some(next) => frame = next,
+                None => break,
+            }
         }
-    }
+    };
 
     shared.tree().remove_session(sid);
     drop(tx);
@@ -287,6 +307,10 @@ async fn serve<S>(
         }
     }
 }
+
+/// Most frames handled in one turn of a session's loop before it looks at its timer and
+/// signals again.
+const FRAMES_PER_TURN: usize = 64;
 
 /// A close frame's reason text: at most 120 bytes, as a close reason must fit in a control
 /// frame, cut at a character boundary (the reason may quote a client's text).
@@ -326,10 +350,18 @@ async fn handle(
                     }
                 }
             };
-            tx.send(reply.encode())
-                .await
-                .map_err(|_| ProtocolViolation("session closed".into()))?;
-            Ok(true)
+            // Queued at once when there is room, as there nearly always is; else waits for it.
+            match tx.try_send(reply.encode()) {
+                Ok(()) => Ok(true),
+                Err(mpsc::error::TrySendError::Full(frame)) => tx
+                    .send(frame)
+                    .await
+                    .map(|()| true)
+                    .map_err(|_| ProtocolViolation("session closed".into())),
+                Err(mpsc::error::TrySendError::Closed(_)) => {
+                    Err(ProtocolViolation("session closed".into()))
+                }
+            }
         }
         // Answers to our notifications and pings: nothing more to do.
         Message::ServiceResponse { .. } => Ok(true),

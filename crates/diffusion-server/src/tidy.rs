@@ -9,7 +9,6 @@
 //! that come before that notification in what it took. What has already gone to the socket
 //! stays sent, as in Diffusion what has left the server's queue does.
 
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
@@ -40,7 +39,7 @@ impl Tidy {
 
     /// Drops from `batch` (frames in queue order) the values and deltas of topics that a later
     /// frame of the batch unsubscribes the session from.
-    pub(crate) fn sweep(&self, batch: &mut VecDeque<Bytes>) {
+    pub(crate) fn sweep(&self, batch: &mut Vec<Bytes>) {
         if !self.pending.load(Ordering::Acquire) {
             return;
         }
@@ -107,13 +106,13 @@ mod tests {
     #[test]
     fn drops_queued_updates_of_a_tidy_topic_before_its_unsubscription() {
         let tidy = Tidy::default();
-        let mut batch = VecDeque::from([value(1, b"a"), value(2, b"b"), value(1, b"c"), unsub(1)]);
+        let mut batch = Vec::from([value(1, b"a"), value(2, b"b"), value(1, b"c"), unsub(1)]);
         // Not told of a tidy unsubscription: nothing is touched (nor decoded).
         tidy.sweep(&mut batch);
         assert_eq!(batch.len(), 4);
         tidy.unsubscribing(1);
         // Subscribed again after the unsubscription: that value is kept.
-        batch.push_back(value(1, b"d"));
+        batch.push(value(1, b"d"));
         tidy.sweep(&mut batch);
         assert_eq!(batch, [value(2, b"b"), unsub(1), value(1, b"d")]);
         assert!(!tidy.pending.load(Ordering::Acquire));
@@ -123,11 +122,11 @@ mod tests {
     fn an_unsubscription_not_yet_taken_stays_pending() {
         let tidy = Tidy::default();
         tidy.unsubscribing(7);
-        let mut batch = VecDeque::from([value(7, b"a")]);
+        let mut batch = Vec::from([value(7, b"a")]);
         tidy.sweep(&mut batch);
         // Its notification is not in this batch, so the value is not known to be stale.
         assert_eq!(batch, [value(7, b"a")]);
-        let mut next = VecDeque::from([value(7, b"b"), unsub(7)]);
+        let mut next = Vec::from([value(7, b"b"), unsub(7)]);
         tidy.sweep(&mut next);
         assert_eq!(next, [unsub(7)]);
         assert!(!tidy.pending.load(Ordering::Acquire));
