@@ -224,13 +224,6 @@ impl Tree {
     ) -> Result<(), ErrorReason> {
         // A path the tree holds is normalised and valid, so when the request names one
         // exactly (as clients do), normalising it would give it back unchanged: skip that.
-        let normalised;
-        let p = if self.topics.contains_key(raw_path) {
-            raw_path
-        } else {
-            normalised = valid_path(raw_path)?;
-            normalised.as_str()
-        };
         let Tree {
             topics,
             sessions,
@@ -238,11 +231,19 @@ impl Tree {
             overflowed,
             ..
         } = self;
-        let Some(t) = topics.get_mut(p) else {
-            return Err(ErrorReason::new(
-                ErrorReason::NO_SUCH_TOPIC,
-                format!("no topic at {p}"),
-            ));
+        let normalised;
+        let (p, t) = match topics.get_mut(raw_path) {
+            Some(t) => (raw_path, t),
+            None => {
+                normalised = valid_path(raw_path)?;
+                let Some(t) = topics.get_mut(&normalised) else {
+                    return Err(ErrorReason::new(
+                        ErrorReason::NO_SUCH_TOPIC,
+                        format!("no topic at {normalised}"),
+                    ));
+                };
+                (normalised.as_str(), t)
+            }
         };
         if t.spec.topic_type != topic_type {
             return Err(ErrorReason::new(
@@ -601,9 +602,11 @@ fn publish(
     let mut frame = match delta {
         Some(d) => {
             stats.deltas_sent += n;
+            // A boxed slice becomes `Bytes` as it is; a `Vec` with spare capacity would
+            // take another allocation.
             let frame = Message::TopicDelta {
                 topic_id: t.id,
-                delta: d.into(),
+                delta: d.into_boxed_slice().into(),
             }
             .encode();
             if t.retains {
