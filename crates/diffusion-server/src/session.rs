@@ -338,7 +338,16 @@ async fn handle(
             cid,
             payload,
         } => {
-            let reply = match respond(service, &payload, sid, principal, shared, tx, cid).await {
+            // Only (un)subscriptions wait (to queue their answer ahead of their
+            // notifications); everything else is answered without an await, so the common
+            // case does not set up their state.
+            let answer = match service {
+                service::SUBSCRIBE | service::UNSUBSCRIBE => {
+                    subscription(service, &payload, sid, shared, tx, cid).await
+                }
+                _ => respond(service, &payload, sid, principal, shared),
+            };
+            let reply = match answer {
                 Ok(Some(body)) => Message::ServiceResponse { cid, payload: body },
                 Ok(None) => return Ok(true), // already answered
                 Err(reason) => {
@@ -378,30 +387,59 @@ async fn handle(
     }
 }
 
-/// Runs one service request. `Ok(Some(payload))` is the response body; `Ok(None)` means
-/// the response was already queued (subscriptions answer before their notifications).
-async fn respond(
+fn parse<P: Payload>(payload: &[u8]) -> Result<P, ErrorReason> {
+    P::decode(payload).map_err(|e| {
+        let shown = &payload[..payload.len().min(64)];
+        let hex: String = shown.iter().map(|b| format!("{b:02x}")).collect();
+        ErrorReason::new(
+            ErrorReason::INVALID_DATA,
+            format!("malformed request ({e}): {hex}"),
+        )
+    })
+}
+
+fn selector(s: &str) -> Result<Selector, ErrorReason> {
+    Selector::parse(s).map_err(|e| ErrorReason::new(ErrorReason::INVALID_DATA, e.to_string()))
+}
+
+/// A SUBSCRIBE or UNSUBSCRIBE request: its response is queued first, then the tree sends
+/// the notifications, so the answer is always `Ok(None)` or an error.
+async fn subscription(
+    service: i32,
+    payload: &[u8],
+    sid: SessionId,
+    shared: &Shared,
+    tx: &mpsc::Sender<Bytes>,
+    cid: i64,
+) -> Result<Option<Bytes>, ErrorReason> {
+    // Scopes (protocol 26+) are accepted and treated as the default scope.
+    let r: service::TopicSelection = parse(payload)?;
+    let sel = selector(&r.selector)?;
+    let ack = Message::ServiceResponse {
+        cid,
+        payload: Bytes::new(),
+    }
+    .encode();
+    tx.send(ack)
+        .await
+        .map_err(|_| ErrorReason::new(ErrorReason::SESSION_CLOSED, "session closed"))?;
+    if service == service::SUBSCRIBE {
+        shared.tree().subscribe(sid, sel);
+    } else {
+        shared.tree().unsubscribe(sid, &sel);
+    }
+    Ok(None)
+}
+
+/// Runs one service request other than a (un)subscription. `Ok(Some(payload))` is the
+/// response body.
+fn respond(
     service: i32,
     payload: &[u8],
     sid: SessionId,
     principal: &str,
     shared: &Shared,
-    tx: &mpsc::Sender<Bytes>,
-    cid: i64,
 ) -> Result<Option<Bytes>, ErrorReason> {
-    fn parse<P: Payload>(payload: &[u8]) -> Result<P, ErrorReason> {
-        P::decode(payload).map_err(|e| {
-            let shown = &payload[..payload.len().min(64)];
-            let hex: String = shown.iter().map(|b| format!("{b:02x}")).collect();
-            ErrorReason::new(
-                ErrorReason::INVALID_DATA,
-                format!("malformed request ({e}): {hex}"),
-            )
-        })
-    }
-    fn selector(s: &str) -> Result<Selector, ErrorReason> {
-        Selector::parse(s).map_err(|e| ErrorReason::new(ErrorReason::INVALID_DATA, e.to_string()))
-    }
     fn unconstrained(c: &service::UpdateConstraint) -> Result<(), ErrorReason> {
         match c {
             service::UpdateConstraint::Unconstrained => Ok(()),
@@ -442,25 +480,6 @@ async fn respond(
             Ok(Some(
                 service::RemovalCount(shared.tree().remove(&sel)).encode(),
             ))
-        }
-        service::SUBSCRIBE | service::UNSUBSCRIBE => {
-            // Scopes (protocol 26+) are accepted and treated as the default scope.
-            let r: service::TopicSelection = parse(payload)?;
-            let sel = selector(&r.selector)?;
-            let ack = Message::ServiceResponse {
-                cid,
-                payload: Bytes::new(),
-            }
-            .encode();
-            tx.send(ack)
-                .await
-                .map_err(|_| ErrorReason::new(ErrorReason::SESSION_CLOSED, "session closed"))?;
-            if service == service::SUBSCRIBE {
-                shared.tree().subscribe(sid, sel);
-            } else {
-                shared.tree().unsubscribe(sid, &sel);
-            }
-            Ok(None)
         }
         service::TIME_SERIES_APPEND
         | service::TIME_SERIES_TIMESTAMP_APPEND
