@@ -35,10 +35,9 @@ N_SMALL=${N_SMALL:-20000}
 TOP=${TOP:-25}
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 OUT=${OUT:-$TARGET/profile-server}
-command -v valgrind >/dev/null || {
-  echo "profile-server.sh needs valgrind: apt-get install -y valgrind" >&2
-  exit 1
-}
+# shellcheck source=bench/profile-lib.sh
+. "$ROOT/bench/profile-lib.sh"
+needs_valgrind profile-server.sh
 mkdir -p "$OUT"
 rm -f "$OUT"/*.in "$OUT"/*.url
 
@@ -64,25 +63,15 @@ for n in "$N_SMALL" "$N"; do
   wait "$pid" || { echo "the server failed (see $OUT/server-$n.cg.log)" >&2; exit 1; }
 done
 
-total() { awk '/^(summary|totals):/ { print $2; exit }' "$1"; }
 small=$(total "$OUT/server-$N_SMALL.cg")
 big=$(total "$OUT/server-$N.cg")
 echo
 echo "server: Ir $small ($N_SMALL updates), $big ($N updates): $(((big - small) / (N - N_SMALL))) instructions per update"
 
-# callgrind_annotate's function lines (after its third rule), the first $TOP of them
-# matching $1.
-top() { # top REGEX ANNOTATE-OPTION...
-  local re=$1
-  shift
-  callgrind_annotate "$@" --auto=no --threshold=100 "$OUT/server-$N.cg" 2>/dev/null |
-    awk -v top="$TOP" -v re="$re" '/^-+$/ { dashes++; next }
-      dashes >= 3 && $1 ~ /^[0-9,]+$/ && $0 ~ re && ++n <= top'
-}
 echo
 echo "== server, $N updates: top $TOP by exclusive (self) instructions"
-top . --inclusive=no
+top "$OUT/server-$N.cg" . --inclusive=no
 echo
 echo "== server, $N updates: top $TOP of its own code, the wire codec and the WebSocket layer by inclusive instructions"
-top ':(<?diffusion_server|<?diffusion_wire|<?tokio_tungstenite|<?tungstenite)' --inclusive=yes
+top "$OUT/server-$N.cg" ':(<?diffusion_server|<?diffusion_wire|<?tokio_tungstenite|<?tungstenite)' --inclusive=yes
 rm -f "$OUT"/*.in

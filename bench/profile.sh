@@ -39,10 +39,9 @@ N_SMALL=${N_SMALL:-10000}
 TOP=${TOP:-15}
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 OUT=${OUT:-$TARGET/profile}
-command -v valgrind >/dev/null || {
-  echo "profile.sh needs valgrind: apt-get install -y valgrind" >&2
-  exit 1
-}
+# shellcheck source=bench/profile-lib.sh
+. "$ROOT/bench/profile-lib.sh"
+needs_valgrind profile.sh
 mkdir -p "$OUT"
 rm -f "$OUT"/*.in "$OUT"/*.url
 
@@ -77,7 +76,6 @@ callgrind() { # callgrind OUTFILE CMD...
     exit 1
   }
 }
-total() { awk '/^(summary|totals):/ { print $2; exit }' "$1"; }
 
 for size in small n; do
   if [ $size = small ]; then n=$N_SMALL t=$TOPIC_SMALL; else n=$N t=$TOPIC_N; fi
@@ -103,20 +101,10 @@ per_record bare
 sink=$(($(total "$OUT/sink-$N.cg") - $(total "$OUT/sink-$N_SMALL.cg")))
 bare=$(($(total "$OUT/bare-$N.cg") - $(total "$OUT/bare-$N_SMALL.cg")))
 echo "ratio sink / bare consumer: $(awk -v a=$sink -v b=$bare 'BEGIN { printf "%.2f", a / b }')"
-# callgrind_annotate's function lines (after its third rule), the first $TOP of them
-# matching $1. Inclusive counts are shown for the bridge's own code, librdkafka and the
-# WebSocket layer only: otherwise the top is thread starts and tokio's worker loop.
-top() { # top REGEX ANNOTATE-OPTION...
-  local re=$1
-  shift
-  callgrind_annotate "$@" --auto=no --threshold=100 "$OUT/sink-$N.cg" 2>/dev/null |
-    awk -v top="$TOP" -v re="$re" '/^-+$/ { dashes++; next }
-      dashes >= 3 && $1 ~ /^[0-9,]+$/ && $0 ~ re && ++n <= top'
-}
 echo
 echo "== sink, $N records: top $TOP by exclusive (self) instructions"
-top . --inclusive=no
+top "$OUT/sink-$N.cg" . --inclusive=no
 echo
 echo "== sink, $N records: top $TOP of its own code, librdkafka and the WebSocket layer by inclusive instructions"
-top ':(connectors|diffusion_client|diffusion_wire|connect_data|rd_kafka|rdkafka|<?tokio_tungstenite|<?tungstenite)' --inclusive=yes
+top "$OUT/sink-$N.cg" ':(connectors|diffusion_client|diffusion_wire|connect_data|rd_kafka|rdkafka|<?tokio_tungstenite|<?tungstenite)' --inclusive=yes
 rm -f "$OUT"/*.in

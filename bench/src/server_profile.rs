@@ -7,7 +7,6 @@
 //! received, so the server's per-session queue (16k frames) never overflows while
 //! callgrind slows the server ~50x. Prints the seconds taken.
 
-use std::collections::VecDeque;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -15,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use diffusion_client::{Session, SessionOptions, TopicEvent, TopicSpecification, TopicType};
 
-use crate::kafka_bridge::{json_cbor, record, KEYS};
+use crate::kafka_bridge::{json_cbor, publish, record, KEYS};
 
 pub const SERVER_DRIVER: &str = "server-driver";
 
@@ -99,28 +98,7 @@ async fn drive(url: &str, n: u64) -> Result<f64, String> {
     };
 
     let start = Instant::now();
-    let mut pending = VecDeque::new();
-    for i in 0..n {
-        while i > received.load(Ordering::Relaxed) + WINDOW {
-            tokio::time::sleep(Duration::from_micros(500)).await;
-        }
-        let set = publisher
-            .start_set_raw(
-                &paths[i as usize % KEYS],
-                TopicType::Json,
-                values[i as usize].clone(),
-            )
-            .await
-            .map_err(|e| e.to_string())?;
-        pending.push_back(set);
-        if pending.len() >= 1024 {
-            let front = pending.pop_front().unwrap();
-            front.wait().await.map_err(|e| e.to_string())?;
-        }
-    }
-    for set in pending {
-        set.wait().await.map_err(|e| e.to_string())?;
-    }
+    publish(&publisher, &paths, &values, n, &received, WINDOW).await?;
     tokio::time::timeout(Duration::from_secs(600), done_rx)
         .await
         .map_err(|_| {

@@ -22,6 +22,7 @@ mod latency;
 mod profile;
 mod sink;
 mod source;
+pub(crate) use source::publish;
 mod stall;
 
 pub use catchup::catchup;

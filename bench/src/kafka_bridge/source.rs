@@ -252,7 +252,7 @@ pub async fn source(smoke: bool) -> Result<Vec<Row>, String> {
 /// `window` of what the bridge reports received: like any Diffusion publisher it must
 /// not outrun its subscribers, or the server closes the session whose queue overflows
 /// (as Diffusion does).
-async fn publish(
+pub(crate) async fn publish(
     publisher: &Session,
     paths: &[String],
     values: &[bytes::Bytes],
