@@ -116,6 +116,15 @@ fn read_all(bootstrap: &str, topic: &str, want: u64) -> Vec<(i64, String, u64)> 
     })
 }
 
+/// Polls `done` (a blocking check) until it holds; fails naming `what` after 120 s.
+async fn wait_until(what: &str, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !tokio::task::block_in_place(&done) {
+        assert!(Instant::now() < deadline, "{what}: not within 120 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 fn high_watermark(bootstrap: &str, topic: &str) -> i64 {
     let c: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
@@ -165,8 +174,9 @@ fn judge(records: &[(i64, String, u64)], prefix: &str, counts: &[u64], kill_hw: 
 }
 
 /// Reads `out` to its end and judges it against what was appended (see [`judge`]); the
-/// duplicates are at most what was sent in the flush interval before the kill, with room
-/// for a busy machine: far below the events sent while the worker was up.
+/// duplicates are what was sent after the last stored offset: a flush interval's worth
+/// plus Kafka's acknowledgement delay, bounded at 5 s of events so a busy machine's slow
+/// acknowledgements do not fail it (`judge` has already checked each is a pre-kill event).
 async fn check(bootstrap: &str, out: &str, prefix: &str, counts: &[u64], kill_hw: i64, mode: &str) {
     let total: u64 = counts.iter().sum();
     let (b, topic) = (bootstrap.to_owned(), out.to_owned());
@@ -179,8 +189,8 @@ async fn check(bootstrap: &str, out: &str, prefix: &str, counts: &[u64], kill_hw
         records.len()
     );
     assert!(
-        duplicates as u64 <= RATE,
-        "{duplicates} duplicates: more than a second's worth"
+        duplicates as u64 <= 5 * RATE,
+        "{duplicates} duplicates: more than 5 s of events"
     );
 }
 
@@ -223,7 +233,13 @@ async fn standalone_a_sigkilled_source_resumes_from_its_offsets_file_with_every_
     api.wait_state(&name, "RUNNING", Some("RUNNING")).await;
     let stop = Arc::new(AtomicBool::new(false));
     let publisher = tokio::spawn(publish(server.url(), prefix.clone(), stop.clone()));
-    tokio::time::sleep(Duration::from_secs(4)).await;
+    // Until an offset is stored (however busy the machine), then a second more, so events
+    // past it are in flight when the worker dies.
+    wait_until("an offset stored before the kill", || {
+        std::fs::read_to_string(&offsets).is_ok_and(|f| f.contains("\"sequence\""))
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
     worker.signal(libc::SIGKILL);
     // Whatever the dead producer had in flight has landed or never will.
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -366,7 +382,13 @@ async fn distributed_a_source_moved_to_another_worker_resumes_from_the_offsets_t
 
     let stop = Arc::new(AtomicBool::new(false));
     let publisher = tokio::spawn(publish(server.url(), prefix.clone(), stop.clone()));
-    tokio::time::sleep(Duration::from_secs(4)).await;
+    // Until the source has written to Kafka (however busy the machine), then a second more.
+    let (bootstrap, topic) = (broker.bootstrap(), out.clone());
+    wait_until("records in Kafka before the kill", || {
+        high_watermark(&bootstrap, &topic) > 0
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
     workers[dead].2.take().unwrap().signal(libc::SIGKILL);
     tokio::time::sleep(Duration::from_secs(1)).await;
     let kill_hw = high_watermark(&broker.bootstrap(), &out);

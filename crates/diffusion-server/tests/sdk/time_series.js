@@ -90,7 +90,11 @@ async function main() {
       console.log('error', name, e && e.id !== undefined ? String(e.id) : String(e));
     }
   }
-  await sleep(500);
+  // The stream's 4 events (2 of the subscription range, the append, the edit): waited for,
+  // however busy the machine; then a moment for a stray one (a duplicate).
+  const deadline = Date.now() + 30000;
+  while (lines.length < 4 && Date.now() < deadline) await sleep(50);
+  await sleep(300);
   for (const l of lines) console.log(l);
   await a.close();
   await b.close();

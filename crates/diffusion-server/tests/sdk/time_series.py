@@ -103,7 +103,12 @@ async def main():
                 print("error", name, "none")
             except Exception as e:  # the SDK's typed errors
                 print("error", name, type(e).__name__)
-        await asyncio.sleep(0.5)
+        # The stream's 4 events (2 of the subscription range, the append, the edit): waited
+        # for, however busy the machine; then a moment for a stray one (a duplicate).
+        deadline = time.monotonic() + 30
+        while len(lines) < 4 and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)
     for line in lines:
         print(line)
 
