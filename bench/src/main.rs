@@ -7,6 +7,11 @@
 //! Suites: diffusion-fanout, client-set, sink, source, latency, stall, catchup, console,
 //! soak (default: all).
 
+/// The product's allocator (crates/worker/src/memory.rs), so the suites that run our code
+/// in this process (the sink's and source's children, the profiles) measure what users run.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 mod client_set;
 mod console;
 mod fanout;

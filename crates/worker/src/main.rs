@@ -46,7 +46,6 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        tokio::spawn(memory::trim_periodically());
         match cli.command {
             cli::Command::DiffusionServer(args) => diffusion_server_cmd::run(args).await,
             cli::Command::Standalone(args) => standalone::run(args).await,

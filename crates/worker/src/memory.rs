@@ -1,45 +1,34 @@
-//! Gives memory back to the system after a burst.
+//! Why the process allocates with jemalloc.
 //!
 //! Catching up after an outage (a broker restart with the source buffering, a paused sink
 //! resumed, a backlog) allocates tens of megabytes in many small pieces, in Rust and in
-//! librdkafka alike. glibc's allocator keeps what was freed inside its arenas, so the
-//! process's RSS stays at the burst's high-water mark for good, which looks like a leak to
-//! anyone watching it (and to the soak benchmark). `malloc_trim` hands the free pages
-//! back; it walks the arenas' free lists, which takes well under a millisecond at our
-//! sizes, so doing it every few seconds costs nothing measurable per record.
+//! librdkafka alike, and frees them again seconds later. glibc's allocator kept part of
+//! such a burst for good, even with `malloc_trim` every few seconds: the hour under load
+//! in bench/RESULTS.md saw the live heap flat at 2-3 MiB and the RSS 4 MiB (19%) above
+//! where it was before the broker restart, until the process restarted. glibc carves
+//! every size from the same heap, so the few long-lived allocations made during the burst
+//! (the producing thread's own, among librdkafka's queued messages) pin the pages around
+//! them.
+//!
+//! jemalloc keeps each size class in its own slabs, so a burst of one size (librdkafka's
+//! queued messages) is freed slab by slab, and its background thread returns freed pages
+//! to the system a few seconds later (`dirty_decay_ms`, 10 s by default), with nothing to
+//! call from here. Being unprefixed, it is the process's `malloc`, so librdkafka's C
+//! allocations come from it too; Rust's come through `#[global_allocator]` in `main.rs`.
+//!
+//! mimalloc was tried first: it returned the burst as well, but its per-thread pages
+//! doubled the worker's steady RSS (52 against 21 MiB in the soak), librdkafka running a
+//! dozen threads.
 
-use std::time::Duration;
+/// The process's allocator, for Rust's allocations.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
-/// How often free memory is returned.
-const EVERY: Duration = Duration::from_secs(5);
-
-/// Runs for the life of the process.
-pub async fn trim_periodically() {
-    let mut tick = tokio::time::interval(EVERY);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        trim();
-    }
-}
-
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn trim() {
-    // SAFETY: malloc_trim only releases free memory; it is safe to call at any time.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-    // What the heap holds after the trim, for anyone asking why the RSS is what it is: in
-    // use (live allocations, Rust's and librdkafka's) against free but kept (fragments
-    // the trim could not return). mallinfo2 walks every arena: cheap at our sizes.
-    if tracing::enabled!(target: "memory", tracing::Level::DEBUG) {
-        // SAFETY: mallinfo2 only reads the allocator's statistics.
-        let m = unsafe { libc::mallinfo2() };
-        tracing::debug!(target: "memory",
-            in_use_kib = m.uordblks / 1024, free_kib = m.fordblks / 1024,
-            mmapped_kib = m.hblkhd / 1024, arena_kib = m.arena / 1024, "heap after trim");
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn trim() {}
+/// jemalloc's options, read when it starts (the symbol is jemalloc's own name for them;
+/// `MALLOC_CONF` in the environment still overrides each). A background thread returns
+/// pages freed for 5 s (`dirty_decay_ms`; jemalloc's default is 10 s, and without the
+/// thread it purges only when the process allocates again); purged pages are released at
+/// once (`muzzy_decay_ms:0`: `MADV_FREE`'d pages would still count in the RSS until the
+/// kernel needs them).
+#[export_name = "malloc_conf"]
+static MALLOC_CONF: &[u8; 60] = b"background_thread:true,dirty_decay_ms:5000,muzzy_decay_ms:0\0";
