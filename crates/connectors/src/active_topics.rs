@@ -3,7 +3,7 @@
 //! task restarts and is emptied only by a reset (`PUT /connectors/{name}/topics/reset`),
 //! after which the tasks record the topics they use from then on.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -35,7 +35,7 @@ impl ActiveTopics {
     pub fn recorder(&self) -> TopicRecorder {
         TopicRecorder {
             shared: self.clone(),
-            seen: HashSet::new(),
+            seen: foldhash::HashSet::default(),
             resets: u64::MAX,
         }
     }
@@ -51,7 +51,8 @@ impl Shared {
 /// has not recorded since the last reset.
 pub struct TopicRecorder {
     shared: ActiveTopics,
-    seen: HashSet<String>,
+    /// Looked up per record: foldhash rather than SipHash.
+    seen: foldhash::HashSet<String>,
     resets: u64,
 }
 

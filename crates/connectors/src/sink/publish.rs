@@ -9,7 +9,9 @@
 //! took the error path wait here too (for the dead-letter topic's acknowledgement), so
 //! their offsets settle in order with the rest.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
+
+use foldhash::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -191,7 +193,8 @@ pub(super) struct Window<P> {
     connector: String,
     /// The server's URL, for errors.
     url: String,
-    /// Paths whose topics exist (created or confirmed by an update).
+    /// Paths whose topics exist (created or confirmed by an update). Looked up per record:
+    /// foldhash, seeded per process, rather than SipHash.
     known: HashSet<String>,
     entries: VecDeque<Entry>,
     max: usize,
@@ -204,7 +207,7 @@ impl<P: Publisher> Window<P> {
             publisher,
             connector: connector.to_owned(),
             url: url.to_owned(),
-            known: HashSet::new(),
+            known: HashSet::default(),
             entries: VecDeque::new(),
             max: max.max(1),
         }
