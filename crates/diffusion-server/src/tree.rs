@@ -16,8 +16,8 @@ use diffusion_wire::service::{
 };
 use diffusion_wire::timeseries::RangeQueryRequest;
 use diffusion_wire::{
-    delta, path, ErrorReason, EventMetadata, Message, Selector, TopicSpecification, TopicType,
-    Value,
+    delta::Delta, path, ErrorReason, EventMetadata, Message, Selector, TopicSpecification,
+    TopicType, Value,
 };
 use tokio::sync::{mpsc, Notify};
 
@@ -594,7 +594,7 @@ fn publish(
     }
     let old = t.value.as_deref().filter(|_| t.retains && t.deltas);
     let delta = old
-        .and_then(|o| delta::compute(o, &value))
+        .and_then(|o| Delta::between(o, &value))
         .filter(|d| d.len() < value.len());
     let n = t.subscribers.len() as u64;
     // The value is moved, not shared, into the tree: a clone of a `Bytes` made from a
@@ -602,13 +602,8 @@ fn publish(
     let mut frame = match delta {
         Some(d) => {
             stats.deltas_sent += n;
-            // A boxed slice becomes `Bytes` as it is; a `Vec` with spare capacity would
-            // take another allocation.
-            let frame = Message::TopicDelta {
-                topic_id: t.id,
-                delta: d.into_boxed_slice().into(),
-            }
-            .encode();
+            // Written straight into the frame, sized exactly.
+            let frame = Message::topic_delta(t.id, &d);
             if t.retains {
                 t.value = Some(value);
             }

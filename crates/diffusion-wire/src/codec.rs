@@ -240,9 +240,16 @@ impl Writer {
         self.buf.is_empty()
     }
 
-    /// The finished frame, cheap to clone and send.
+    /// The finished frame, cheap to clone and send. A buffer filled to exactly its capacity
+    /// becomes `Bytes` as it is; one with room to spare takes another allocation (for the
+    /// shared header), so the hot frames are sized exactly (issue 23).
     pub fn finish(self) -> Bytes {
         self.buf.freeze()
+    }
+
+    /// The buffer itself, for a writer of `BufMut` (a delta).
+    pub(crate) fn buf_mut(&mut self) -> &mut BytesMut {
+        &mut self.buf
     }
 }
 

@@ -2,7 +2,8 @@
 //! unsigned integers (start, length) copies that range of the old bytes; a byte string
 //! inserts its bytes. A lone CBOR null means "no change".
 
-use ciborium_ll::{Decoder, Encoder, Header};
+use bytes::BufMut;
+use ciborium_ll::{Decoder, Header};
 
 /// Why a delta could not be applied to the previous value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -72,35 +73,156 @@ pub fn apply(old: &[u8], delta: &[u8]) -> Result<Vec<u8>, DeltaError> {
 /// the common prefix and suffix and inserts what lies between: cheap (linear, no search) and
 /// as small as a full diff for the usual case of a few changed fields in a record.
 pub fn compute(old: &[u8], new: &[u8]) -> Option<Vec<u8>> {
-    if old == new {
-        return None;
-    }
-    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-    let max_suffix = (old.len() - prefix).min(new.len() - prefix);
-    let suffix = old
-        .iter()
-        .rev()
-        .zip(new.iter().rev())
-        .take(max_suffix)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let mut out = Vec::with_capacity(new.len() - prefix - suffix + 20);
-    let mut enc = Encoder::from(&mut out);
-    // Writing into a Vec cannot fail.
-    if prefix > 0 {
-        enc.push(Header::Positive(0)).unwrap();
-        enc.push(Header::Positive(prefix as u64)).unwrap();
-    }
-    let middle = &new[prefix..new.len() - suffix];
-    if !middle.is_empty() {
-        enc.bytes(middle, None).unwrap();
-    }
-    if suffix > 0 {
-        enc.push(Header::Positive((old.len() - suffix) as u64))
-            .unwrap();
-        enc.push(Header::Positive(suffix as u64)).unwrap();
-    }
+    let d = Delta::between(old, new)?;
+    let mut out = Vec::with_capacity(d.len());
+    d.write(&mut out);
     Some(out)
+}
+
+/// A delta as [`compute`] makes it, not yet written: its size is known first, so a frame
+/// can hold it in one buffer of exactly the right size (the server's cost per update,
+/// issue 23), and a sender can choose the full value instead when it is not smaller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delta<'a> {
+    /// Bytes kept from the start of the old value (copied as `0, prefix`).
+    prefix: usize,
+    /// The new bytes between the prefix and the suffix (inserted as a byte string).
+    middle: &'a [u8],
+    /// Where the kept suffix starts in the old value, and its length.
+    suffix_at: usize,
+    suffix: usize,
+}
+
+impl<'a> Delta<'a> {
+    /// The delta turning `old` into `new`, or `None` when they are equal.
+    pub fn between(old: &[u8], new: &'a [u8]) -> Option<Self> {
+        let prefix = common_prefix(old, new);
+        if prefix == old.len() && prefix == new.len() {
+            return None;
+        }
+        let max_suffix = (old.len() - prefix).min(new.len() - prefix);
+        let suffix = common_suffix(old, new, max_suffix);
+        Some(Self {
+            prefix,
+            middle: &new[prefix..new.len() - suffix],
+            suffix_at: old.len() - suffix,
+            suffix,
+        })
+    }
+
+    /// How many bytes [`write`](Self::write) writes.
+    pub fn len(&self) -> usize {
+        let mut n = 0;
+        if self.prefix > 0 {
+            n += 1 + head_len(self.prefix as u64);
+        }
+        if !self.middle.is_empty() {
+            n += head_len(self.middle.len() as u64) + self.middle.len();
+        }
+        if self.suffix > 0 {
+            n += head_len(self.suffix_at as u64) + head_len(self.suffix as u64);
+        }
+        n
+    }
+
+    /// Whether the delta is empty: never, as equal values have no delta.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends the delta's CBOR items to `out`. The heads are written here rather than
+    /// through ciborium's `Encoder`: there are at most five of them, each a few bytes, and
+    /// the encoder's per-item overhead was a measurable part of a delta's cost.
+    pub fn write(&self, out: &mut impl BufMut) {
+        if self.prefix > 0 {
+            out.put_u8(0);
+            put_head(out, 0, self.prefix as u64);
+        }
+        if !self.middle.is_empty() {
+            put_head(out, 2, self.middle.len() as u64);
+            out.put_slice(self.middle);
+        }
+        if self.suffix > 0 {
+            put_head(out, 0, self.suffix_at as u64);
+            put_head(out, 0, self.suffix as u64);
+        }
+    }
+}
+
+/// How many leading bytes `a` and `b` share. Eight bytes at a time: the values are mostly
+/// equal, and a byte-at-a-time loop was most of a delta's cost.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        let x = word(&a[i..i + 8]) ^ word(&b[i..i + 8]);
+        if x != 0 {
+            // Little-endian: the first differing byte is the lowest non-zero one.
+            return i + (x.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
+}
+
+/// How many trailing bytes `a` and `b` share, up to `max`; eight bytes at a time, as
+/// [`common_prefix`].
+fn common_suffix(a: &[u8], b: &[u8], max: usize) -> usize {
+    let (a, b) = (&a[a.len() - max..], &b[b.len() - max..]);
+    let mut i = 0;
+    while i + 8 <= max {
+        let x = word(&a[max - i - 8..max - i]) ^ word(&b[max - i - 8..max - i]);
+        if x != 0 {
+            // Little-endian: the last byte is the highest, so equal trailing bytes are
+            // the leading zero bytes.
+            return i + (x.leading_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < max && a[max - i - 1] == b[max - i - 1] {
+        i += 1;
+    }
+    i
+}
+
+fn word(b: &[u8]) -> u64 {
+    u64::from_le_bytes(b.try_into().unwrap())
+}
+
+/// The size of a CBOR head with argument `n`.
+fn head_len(n: u64) -> usize {
+    match n {
+        0..=23 => 1,
+        24..=0xff => 2,
+        0x100..=0xffff => 3,
+        0x1_0000..=0xffff_ffff => 5,
+        _ => 9,
+    }
+}
+
+/// A CBOR head of major type `major` with argument `n`, in its shortest form (as ciborium
+/// writes it).
+fn put_head(out: &mut impl BufMut, major: u8, n: u64) {
+    let m = major << 5;
+    match n {
+        0..=23 => out.put_u8(m | n as u8),
+        24..=0xff => out.put_slice(&[m | 24, n as u8]),
+        0x100..=0xffff => {
+            out.put_u8(m | 25);
+            out.put_u16(n as u16);
+        }
+        0x1_0000..=0xffff_ffff => {
+            out.put_u8(m | 26);
+            out.put_u32(n as u32);
+        }
+        _ => {
+            out.put_u8(m | 27);
+            out.put_u64(n);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -145,6 +267,64 @@ mod tests {
         assert_eq!(apply(b"abc", &[0xf6]).unwrap(), b"abc");
     }
 
+    /// `compute` as it was first written: byte-at-a-time, through ciborium's encoder.
+    fn reference(old: &[u8], new: &[u8]) -> Option<Vec<u8>> {
+        use ciborium_ll::Encoder;
+        if old == new {
+            return None;
+        }
+        let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+        let max_suffix = (old.len() - prefix).min(new.len() - prefix);
+        let suffix = old
+            .iter()
+            .rev()
+            .zip(new.iter().rev())
+            .take(max_suffix)
+            .take_while(|(a, b)| a == b)
+            .count();
+        let mut out = Vec::new();
+        let mut enc = Encoder::from(&mut out);
+        if prefix > 0 {
+            enc.push(Header::Positive(0)).unwrap();
+            enc.push(Header::Positive(prefix as u64)).unwrap();
+        }
+        let middle = &new[prefix..new.len() - suffix];
+        if !middle.is_empty() {
+            enc.bytes(middle, None).unwrap();
+        }
+        if suffix > 0 {
+            enc.push(Header::Positive((old.len() - suffix) as u64))
+                .unwrap();
+            enc.push(Header::Positive(suffix as u64)).unwrap();
+        }
+        Some(out)
+    }
+
+    #[test]
+    fn heads_of_every_width() {
+        for n in [
+            0u64,
+            23,
+            24,
+            255,
+            256,
+            65535,
+            65536,
+            u32::MAX as u64,
+            u32::MAX as u64 + 1,
+            u64::MAX,
+        ] {
+            let mut mine = Vec::new();
+            put_head(&mut mine, 0, n);
+            let mut theirs = Vec::new();
+            ciborium_ll::Encoder::from(&mut theirs)
+                .push(Header::Positive(n))
+                .unwrap();
+            assert_eq!(mine, theirs, "{n}");
+            assert_eq!(head_len(n), mine.len(), "{n}");
+        }
+    }
+
     proptest! {
         #[test]
         fn apply_compute_roundtrip(a in proptest::collection::vec(any::<u8>(), 0..300),
@@ -164,6 +344,37 @@ mod tests {
                 prop_assert!(d.len() <= 16, "delta of {} bytes for a one-byte edit", d.len());
                 prop_assert_eq!(apply(&a, &d).unwrap(), b);
             }
+        }
+
+        /// The word-at-a-time prefix and suffix and the hand-written heads give the bytes
+        /// the straightforward version gave: byte-at-a-time and ciborium's encoder.
+        #[test]
+        fn compute_agrees_with_the_straightforward_version(
+            a in proptest::collection::vec(0u8..4, 0..300),
+            b in proptest::collection::vec(0u8..4, 0..300),
+            cut in 0usize..300,
+        ) {
+            // Small alphabets and a shared head give long common runs, as real updates have.
+            let mut b2 = a[..cut.min(a.len())].to_vec();
+            b2.extend_from_slice(&b);
+            for b in [&b, &b2] {
+                let fast = compute(&a, b);
+                prop_assert_eq!(&fast, &reference(&a, b));
+                if let Some(d) = &fast {
+                    prop_assert_eq!(Delta::between(&a, b).unwrap().len(), d.len());
+                }
+            }
+        }
+
+        #[test]
+        fn long_copies_and_inserts_agree_with_the_straightforward_version(
+            len in 0usize..70_000, at in 0usize..70_000, grow in 0usize..300
+        ) {
+            let a: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            let mut b = a.clone();
+            let at = at.min(len);
+            b.splice(at..at, (0..grow).map(|i| i as u8));
+            prop_assert_eq!(compute(&a, &b), reference(&a, &b));
         }
 
         #[test]
