@@ -123,6 +123,10 @@ impl Value {
     pub fn validate(topic_type: TopicType, bytes: &[u8]) -> Result<(), ValueError> {
         match topic_type {
             TopicType::Binary => Ok(()),
+            // The fast check answers for nearly every value; what it does not accept is
+            // checked again, fully, for the error to give (or for the rare forms it leaves
+            // out).
+            TopicType::Json if skim(bytes) => Ok(()),
             TopicType::Json => {
                 let mut r = CborReader { buf: bytes, pos: 0 };
                 r.check_item(0)
@@ -264,6 +268,119 @@ pub fn cbor_slice_to_json_text(bytes: &[u8], out: &mut Vec<u8>) -> Result<(), St
         ));
     }
     Ok(())
+}
+
+/// Whether `bytes` are one CBOR item that [`CborReader::check_item`] accepts, filling the
+/// buffer; `false` when they are not, or when they use a form this leaves to `check_item`
+/// (indefinite-length strings, tagged keys). The server's check of every JSON update
+/// (issue 23): one loop over the heads with no error to build, where `check_item`'s
+/// `Result<_, String>` at each head, its closures and `from_utf8` on every short key cost
+/// ~1,900 instructions for a ~100-byte record. A property test holds that it accepts
+/// nothing `check_item` refuses and everything `json_to_cbor` writes.
+fn skim(bytes: &[u8]) -> bool {
+    let mut s = Skim { buf: bytes, pos: 0 };
+    s.item(0) && s.pos == bytes.len()
+}
+
+struct Skim<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl Skim<'_> {
+    /// A head's major type, additional information and argument (`u64::MAX` when
+    /// indefinite: `info` tells the two apart), or `None` if truncated or reserved.
+    #[inline(always)]
+    fn head(&mut self) -> Option<(u8, u8, u64)> {
+        let b = *self.buf.get(self.pos)?;
+        self.pos += 1;
+        let (major, info) = (b >> 5, b & 0x1f);
+        let arg = match info {
+            0..=23 => u64::from(info),
+            24 => u64::from(self.arg::<1>()?[0]),
+            25 => u64::from(u16::from_be_bytes(self.arg()?)),
+            26 => u64::from(u32::from_be_bytes(self.arg()?)),
+            27 => u64::from_be_bytes(self.arg()?),
+            31 => u64::MAX,
+            _ => return None,
+        };
+        Some((major, info, arg))
+    }
+
+    /// A head's `N` bytes of argument.
+    #[inline(always)]
+    fn arg<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let a = self.buf.get(self.pos..self.pos + N)?.try_into().ok()?;
+        self.pos += N;
+        Some(a)
+    }
+
+    /// The `n` bytes of a definite string, if there are that many left.
+    #[inline(always)]
+    fn take(&mut self, n: u64) -> Option<&[u8]> {
+        if n > (self.buf.len() - self.pos) as u64 {
+            return None;
+        }
+        let s = &self.buf[self.pos..self.pos + n as usize];
+        self.pos += n as usize;
+        Some(s)
+    }
+
+    /// A definite text string, as a map key must be here (`check_item` also takes tagged
+    /// and indefinite keys, which are left to it).
+    #[inline(always)]
+    fn text(&mut self) -> bool {
+        matches!(self.head(), Some((3, info, n)) if info != 31 && self.take(n).is_some_and(is_utf8))
+    }
+
+    fn item(&mut self, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let Some((major, info, arg)) = self.head() else {
+            return false;
+        };
+        let definite = info != 31;
+        match major {
+            0 => definite,
+            1 => definite && i64::try_from(arg).is_ok(),
+            2 => definite && self.take(arg).is_some(),
+            3 => definite && self.take(arg).is_some_and(is_utf8),
+            // An array's elements, or a map's keys and values: `arg` of them, or up to a
+            // break when indefinite. A plain loop, not a closure per element: this is the
+            // hot loop of a record's check.
+            4 | 5 => {
+                let map = major == 5;
+                let mut left = arg;
+                // Every element takes at least a byte: a longer count is a lie.
+                if definite && left > (self.buf.len() - self.pos) as u64 {
+                    return false;
+                }
+                loop {
+                    if definite {
+                        if left == 0 {
+                            return true;
+                        }
+                        left -= 1;
+                    } else {
+                        match self.buf.get(self.pos) {
+                            Some(0xff) => {
+                                self.pos += 1;
+                                return true;
+                            }
+                            Some(_) => {}
+                            None => return false,
+                        }
+                    }
+                    if map && !self.text() || !self.item(depth + 1) {
+                        return false;
+                    }
+                }
+            }
+            6 => definite && self.item(depth + 1),
+            _ => matches!(info, 20..=23 | 25..=27),
+        }
+    }
 }
 
 /// Deeper nesting than this is refused rather than risking the stack.
@@ -613,6 +730,13 @@ impl CborReader<'_> {
     }
 }
 
+/// Whether `b` is UTF-8: `str::from_utf8`'s answer, with ASCII (every key and nearly every
+/// string of a record) decided first by a check that is cheaper for the short strings a
+/// JSON value holds than the call to `from_utf8`.
+fn is_utf8(b: &[u8]) -> bool {
+    b.is_ascii() || std::str::from_utf8(b).is_ok()
+}
+
 fn float(f: f64) -> serde_json::Value {
     serde_json::Number::from_f64(f)
         .map(serde_json::Value::Number)
@@ -785,6 +909,54 @@ pub(crate) mod tests {
             let mut cbor = Vec::new();
             json_to_cbor(&j, &mut cbor);
             proptest::prop_assert_eq!(Value::validate(TopicType::Json, &cbor), Ok(()));
+            // ... and the fast check answers for it alone.
+            proptest::prop_assert!(skim(&cbor));
+        }
+
+        /// The fast check accepts nothing the full one refuses (bytes with many CBOR heads
+        /// that take an argument, breaks and text, so that more of them are near-valid).
+        #[test]
+        fn skim_accepts_only_what_check_item_accepts(
+            bytes in proptest::collection::vec(proptest::prop_oneof![
+                proptest::prelude::any::<u8>(),
+                proptest::sample::select(vec![0x9f, 0xbf, 0xff, 0x61, 0x62, 0x41, 0x82, 0xa1, 0xc1, 0x18, 0xf9, 0x7f, 0x5f, 0xc3, 0x80]),
+            ], 0..48)
+        ) {
+            let mut r = CborReader { buf: &bytes, pos: 0 };
+            let full = r.check_item(0).and_then(|()| r.finished());
+            if skim(&bytes) {
+                proptest::prop_assert_eq!(full, Ok(()));
+            }
+        }
+
+        /// The same near valid values: a JSON value's CBOR with one byte changed, cut short
+        /// or run on.
+        #[test]
+        fn skim_accepts_only_what_check_item_accepts_near_json(
+            j in json_strategy(), at: usize, x: u8, cut: usize, more in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..3)
+        ) {
+            let mut cbor = Vec::new();
+            json_to_cbor(&j, &mut cbor);
+            let len = cbor.len();
+            cbor[at % len] = x;
+            let cut = cbor[..cut % (len + 1)].to_vec();
+            let run_on = [&cbor[..], &more].concat();
+            for bytes in [cbor, cut, run_on] {
+                let mut r = CborReader { buf: &bytes, pos: 0 };
+                let full = r.check_item(0).and_then(|()| r.finished());
+                if skim(&bytes) {
+                    proptest::prop_assert_eq!(full, Ok(()));
+                }
+            }
+        }
+
+        #[test]
+        fn is_utf8_agrees_with_from_utf8(
+            bytes in proptest::collection::vec(proptest::prop_oneof![0u8..0x80, proptest::prelude::any::<u8>()], 0..40),
+            text in ".{0,12}",
+        ) {
+            proptest::prop_assert_eq!(is_utf8(&bytes), std::str::from_utf8(&bytes).is_ok());
+            proptest::prop_assert!(is_utf8(text.as_bytes()));
         }
 
         #[test]
@@ -842,6 +1014,40 @@ pub(crate) mod tests {
     fn deep_nesting_is_refused_not_a_stack_overflow() {
         let deep = [vec![0x9f; 100_000], vec![0xff; 100_000]].concat();
         assert!(cbor_slice_to_json(&deep).unwrap_err().contains("deeper"));
+        assert!(!skim(&deep));
+        let err = Value::validate(TopicType::Json, &deep).unwrap_err();
+        assert!(err.to_string().contains("deeper"), "{err}");
+        // As deep as allowed is valid, for both checks.
+        let ok = [vec![0x9f; MAX_DEPTH + 1], vec![0xff; MAX_DEPTH + 1]].concat();
+        assert!(skim(&ok));
+        assert_eq!(Value::validate(TopicType::Json, &ok), Ok(()));
+    }
+
+    #[test]
+    fn what_the_fast_check_leaves_to_the_full_one() {
+        // A tagged key, an indefinite text key and value, an indefinite byte string:
+        // valid, but not the fast check's.
+        for h in [
+            "a1c16161f6",
+            "a17f6161ff01",
+            "7f61616162ff",
+            "5f4101ff",
+            "bf7f6161fff6ff",
+        ] {
+            assert!(!skim(&hex(h)), "{h}");
+            assert_eq!(Value::validate(TopicType::Json, &hex(h)), Ok(()), "{h}");
+        }
+        // Text that is not UTF-8, as a key and as a value; a simple value of one byte.
+        for h in [
+            "a161ff01",
+            "62c328",
+            "f820",
+            "1bffffffffffffffff00",
+            "3bffffffffffffffff",
+        ] {
+            assert!(!skim(&hex(h)), "{h}");
+        }
+        assert!(Value::validate(TopicType::Json, &hex("62c328")).is_err());
     }
 
     #[test]
