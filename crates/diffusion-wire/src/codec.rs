@@ -242,7 +242,7 @@ impl Writer {
 
     /// The finished frame, cheap to clone and send. A buffer filled to exactly its capacity
     /// becomes `Bytes` as it is; one with room to spare takes another allocation (for the
-    /// shared header), so the hot frames are sized exactly (issue 23).
+    /// shared header), so the frames sent for every update are sized exactly (issue 23).
     pub fn finish(self) -> Bytes {
         self.buf.freeze()
     }
@@ -251,6 +251,12 @@ impl Writer {
     pub(crate) fn buf_mut(&mut self) -> &mut BytesMut {
         &mut self.buf
     }
+}
+
+/// How many bytes [`Writer::varint_u64`] writes for `n`.
+pub fn varint_len(n: u64) -> usize {
+    // Seven bits a byte; zero takes one.
+    (64 - (n | 1).leading_zeros() as usize).div_ceil(7)
 }
 
 #[cfg(test)]
@@ -294,6 +300,15 @@ mod tests {
             let mut r = Reader::new(&b);
             prop_assert_eq!(r.int64("n").unwrap(), n);
             prop_assert!(r.is_empty());
+        }
+
+        #[test]
+        fn varint_len_is_what_is_written(n: u64, shift in 0u32..64) {
+            for n in [n, n >> shift] {
+                let mut w = Writer::new();
+                w.varint_u64(n);
+                prop_assert_eq!(varint_len(n), w.len());
+            }
         }
 
         #[test]

@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{DecodeError, Reader, Writer};
+use crate::codec::{varint_len, DecodeError, Reader, Writer};
 use crate::delta::Delta;
 use crate::error::ErrorReason;
 
@@ -184,7 +184,9 @@ impl Message {
                     .raw(payload);
             }
             Message::ServiceResponse { cid, payload } => {
-                w = Writer::with_capacity(payload.len() + 10);
+                // Exactly, as every set is answered so: spare room would cost an
+                // allocation in `finish`.
+                w = Writer::with_capacity(1 + varint_len(*cid as u64) + payload.len());
                 w.byte(SERVICE_RESPONSE).int64(*cid).raw(payload);
             }
             Message::ServiceError {
@@ -298,6 +300,19 @@ mod tests {
             }
             .encode();
             assert_eq!(Message::topic_delta(-2, &delta), whole);
+        }
+    }
+
+    #[test]
+    fn responses_sized_exactly_decode() {
+        for cid in [0, 1, 127, 128, 120_000, i64::MAX, -1] {
+            for payload in [Bytes::new(), Bytes::from_static(b"\x01\x02")] {
+                let len = 1 + varint_len(cid as u64) + payload.len();
+                let m = Message::ServiceResponse { cid, payload };
+                let frame = m.encode();
+                assert_eq!(frame.len(), len);
+                assert_eq!(Message::decode(&frame).unwrap(), m);
+            }
         }
     }
 
