@@ -388,7 +388,15 @@ async fn handle(
 }
 
 fn parse<P: Payload>(payload: &[u8]) -> Result<P, ErrorReason> {
-    P::decode(payload).map_err(|e| {
+    parse_with(payload, P::decode)
+}
+
+/// [`parse`] with the payload's own decoder, for one that borrows from it.
+fn parse_with<'a, T>(
+    payload: &'a [u8],
+    decode: impl FnOnce(&'a [u8]) -> Result<T, diffusion_wire::DecodeError>,
+) -> Result<T, ErrorReason> {
+    decode(payload).map_err(|e| {
         let shown = &payload[..payload.len().min(64)];
         let hex: String = shown.iter().map(|b| format!("{b:02x}")).collect();
         ErrorReason::new(
@@ -459,9 +467,12 @@ fn respond(
             ))
         }
         service::SET_TOPIC => {
-            let r: service::SetTopicRequest = parse(payload)?;
+            // Borrowed from the payload: the path is only looked up, and the value is
+            // copied once, to be kept.
+            let r = parse_with(payload, service::SetTopicView::decode)?;
             unconstrained(&r.constraint)?;
-            shared.tree().set(&r.path, r.topic_type, r.value)?;
+            let value = Bytes::copy_from_slice(r.value);
+            shared.tree().set(r.path, r.topic_type, value)?;
             empty
         }
         service::ADD_AND_SET_TOPIC => {

@@ -128,10 +128,13 @@ impl<'a> Reader<'a> {
 
     /// Reads a length-prefixed UTF-8 string.
     pub fn string(&mut self, what: &'static str) -> Result<String, DecodeError> {
+        self.str(what).map(str::to_owned)
+    }
+
+    /// Reads a length-prefixed UTF-8 string, borrowed from the frame.
+    pub fn str(&mut self, what: &'static str) -> Result<&'a str, DecodeError> {
         let b = self.bytes(what)?;
-        std::str::from_utf8(b)
-            .map(str::to_owned)
-            .map_err(|_| DecodeError::InvalidUtf8(what))
+        std::str::from_utf8(b).map_err(|_| DecodeError::InvalidUtf8(what))
     }
 
     /// Reads a string map: a varint count then that many key/value string pairs, in wire order.

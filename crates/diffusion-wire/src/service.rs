@@ -222,6 +222,37 @@ impl Payload for SetTopicRequest {
     }
 }
 
+/// A [`SetTopicRequest`] borrowed from its payload: what the server reads for every
+/// update, without copying the path into a `String` it only looks up, nor the value
+/// before it knows it will keep it (issue 23).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetTopicView<'a> {
+    /// Path of the topic to set, which must already exist.
+    pub path: &'a str,
+    /// The topic's type, which must be the type of the existing topic.
+    pub topic_type: TopicType,
+    /// The new value in the topic type's encoding (CBOR, or raw bytes for binary topics).
+    pub value: &'a [u8],
+    /// Condition the topic must meet for the update to apply; unconstrained by default.
+    pub constraint: UpdateConstraint,
+}
+
+impl<'a> SetTopicView<'a> {
+    /// Reads a whole payload as [`SetTopicRequest::decode`] does: the same fields, checks
+    /// and errors.
+    pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        let mut r = Reader::new(buf);
+        let v = Self {
+            path: r.str("topic path")?,
+            topic_type: TopicType::from_byte(r.byte("topic type")?)?,
+            value: r.bytes("value")?,
+            constraint: UpdateConstraint::read(&mut r)?,
+        };
+        r.finish(std::any::type_name::<SetTopicRequest>())?;
+        Ok(v)
+    }
+}
+
 /// The ADD_AND_SET_TOPIC request: create the topic if it is absent, then set its value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddAndSetRequest {
@@ -396,5 +427,28 @@ mod tests {
         let mut w = Writer::new();
         SetTopicRequest::write_unconstrained(&mut w, &req.path, req.topic_type, &req.value);
         assert_eq!(w.finish(), req.encode());
+    }
+
+    proptest::proptest! {
+        /// The borrowed reading gives the struct's fields, or the struct's error.
+        #[test]
+        fn a_set_request_viewed_is_the_struct_decoded(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..24),
+            path in ".{0,6}", value in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..6),
+            t in 0u8..12, constraint in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..3),
+        ) {
+            let mut w = Writer::new();
+            w.string(&path).byte(t).bytes(&value).raw(&constraint);
+            for buf in [&bytes[..], &w.finish()[..]] {
+                let whole = SetTopicRequest::decode(buf);
+                let view = SetTopicView::decode(buf).map(|v| SetTopicRequest {
+                    path: v.path.to_owned(),
+                    topic_type: v.topic_type,
+                    value: Bytes::copy_from_slice(v.value),
+                    constraint: v.constraint,
+                });
+                proptest::prop_assert_eq!(view, whole);
+            }
+        }
     }
 }
