@@ -279,7 +279,7 @@ pub fn cbor_slice_to_json_text(bytes: &[u8], out: &mut Vec<u8>) -> Result<(), St
 /// nothing `check_item` refuses and everything `json_to_cbor` writes.
 fn skim(bytes: &[u8]) -> bool {
     let mut s = Skim { buf: bytes, pos: 0 };
-    s.item(0) && s.pos == bytes.len()
+    s.nested(0) && s.pos == bytes.len()
 }
 
 struct Skim<'a> {
@@ -333,10 +333,10 @@ impl Skim<'_> {
         matches!(self.head(), Some((3, info, n)) if info != 31 && self.take(n).is_some_and(is_utf8))
     }
 
+    /// One item. Inlined into the loop of [`elements`](Self::elements), so a record's
+    /// scalars are checked without a call each; arrays, maps and tags call out.
+    #[inline(always)]
     fn item(&mut self, depth: usize) -> bool {
-        if depth > MAX_DEPTH {
-            return false;
-        }
         let Some((major, info, arg)) = self.head() else {
             return false;
         };
@@ -346,39 +346,49 @@ impl Skim<'_> {
             1 => definite && i64::try_from(arg).is_ok(),
             2 => definite && self.take(arg).is_some(),
             3 => definite && self.take(arg).is_some_and(is_utf8),
-            // An array's elements, or a map's keys and values: `arg` of them, or up to a
-            // break when indefinite. A plain loop, not a closure per element: this is the
-            // hot loop of a record's check.
-            4 | 5 => {
-                let map = major == 5;
-                let mut left = arg;
-                // Every element takes at least a byte: a longer count is a lie.
-                if definite && left > (self.buf.len() - self.pos) as u64 {
-                    return false;
+            4 | 5 => self.elements(major == 5, info, arg, depth + 1),
+            6 => definite && self.nested(depth + 1),
+            _ => matches!(info, 20..=23 | 25..=27),
+        }
+    }
+
+    /// A tag's item, at `depth`.
+    #[inline(never)]
+    fn nested(&mut self, depth: usize) -> bool {
+        depth <= MAX_DEPTH && self.item(depth)
+    }
+
+    /// An array's elements, or a map's keys and values, at `depth`: `n` of them, or up
+    /// to a break when indefinite (`info` 31). A plain loop, not a closure per element:
+    /// this is the hot loop of a record's check.
+    #[inline(never)]
+    fn elements(&mut self, map: bool, info: u8, n: u64, depth: usize) -> bool {
+        let definite = info != 31;
+        let mut left = n;
+        // Every element takes at least a byte: a longer count is a lie.
+        if definite && left > (self.buf.len() - self.pos) as u64 {
+            return false;
+        }
+        loop {
+            if definite {
+                if left == 0 {
+                    return true;
                 }
-                loop {
-                    if definite {
-                        if left == 0 {
-                            return true;
-                        }
-                        left -= 1;
-                    } else {
-                        match self.buf.get(self.pos) {
-                            Some(0xff) => {
-                                self.pos += 1;
-                                return true;
-                            }
-                            Some(_) => {}
-                            None => return false,
-                        }
+                left -= 1;
+            } else {
+                match self.buf.get(self.pos) {
+                    Some(0xff) => {
+                        self.pos += 1;
+                        return true;
                     }
-                    if map && !self.text() || !self.item(depth + 1) {
-                        return false;
-                    }
+                    Some(_) => {}
+                    None => return false,
                 }
             }
-            6 => definite && self.item(depth + 1),
-            _ => matches!(info, 20..=23 | 25..=27),
+            // Too deep only if there is an element at this depth, as for `check_item`.
+            if depth > MAX_DEPTH || map && !self.text() || !self.item(depth) {
+                return false;
+            }
         }
     }
 }
