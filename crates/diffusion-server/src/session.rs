@@ -330,48 +330,19 @@ async fn handle(
     shared: &Shared,
     tx: &mpsc::Sender<Bytes>,
 ) -> Result<bool, ProtocolViolation> {
-    let msg =
-        Message::decode(frame).map_err(|e| ProtocolViolation(format!("malformed message: {e}")))?;
-    match msg {
+    let malformed = |e| ProtocolViolation(format!("malformed message: {e}"));
+    // A service request, as nearly every frame is: read with its payload borrowed.
+    if let Some(parts) = Message::service_request_parts(frame) {
+        let (service, cid, payload) = parts.map_err(malformed)?;
+        return request(service, cid, payload, sid, principal, shared, tx).await;
+    }
+    match Message::decode(frame).map_err(malformed)? {
+        // A compressed one.
         Message::ServiceRequest {
             service,
             cid,
             payload,
-        } => {
-            // Only (un)subscriptions wait (to queue their answer ahead of their
-            // notifications); everything else is answered without an await, so the common
-            // case does not set up their state.
-            let answer = match service {
-                service::SUBSCRIBE | service::UNSUBSCRIBE => {
-                    subscription(service, &payload, sid, shared, tx, cid).await
-                }
-                _ => respond(service, &payload, sid, principal, shared),
-            };
-            let reply = match answer {
-                Ok(Some(body)) => Message::ServiceResponse { cid, payload: body },
-                Ok(None) => return Ok(true), // already answered
-                Err(reason) => {
-                    tracing::debug!(session = sid, service = service::name(service), %reason, "service error");
-                    Message::ServiceError {
-                        cid,
-                        message: reason.description.clone(),
-                        reason,
-                    }
-                }
-            };
-            // Queued at once when there is room, as there nearly always is; else waits for it.
-            match tx.try_send(reply.encode()) {
-                Ok(()) => Ok(true),
-                Err(mpsc::error::TrySendError::Full(frame)) => tx
-                    .send(frame)
-                    .await
-                    .map(|()| true)
-                    .map_err(|_| ProtocolViolation("session closed".into())),
-                Err(mpsc::error::TrySendError::Closed(_)) => {
-                    Err(ProtocolViolation("session closed".into()))
-                }
-            }
-        }
+        } => request(service, cid, &payload, sid, principal, shared, tx).await,
         // Answers to our notifications and pings: nothing more to do.
         Message::ServiceResponse { .. } => Ok(true),
         Message::ServiceError {
@@ -384,6 +355,51 @@ async fn handle(
         Message::TopicValue { .. } | Message::TopicDelta { .. } => Err(ProtocolViolation(
             "clients may not send topic value or delta messages".into(),
         )),
+    }
+}
+
+/// Answers one service request.
+async fn request(
+    service: i32,
+    cid: i64,
+    payload: &[u8],
+    sid: SessionId,
+    principal: &str,
+    shared: &Shared,
+    tx: &mpsc::Sender<Bytes>,
+) -> Result<bool, ProtocolViolation> {
+    // Only (un)subscriptions wait (to queue their answer ahead of their
+    // notifications); everything else is answered without an await, so the common
+    // case does not set up their state.
+    let answer = match service {
+        service::SUBSCRIBE | service::UNSUBSCRIBE => {
+            subscription(service, payload, sid, shared, tx, cid).await
+        }
+        _ => respond(service, payload, sid, principal, shared),
+    };
+    let reply = match answer {
+        Ok(Some(body)) => Message::ServiceResponse { cid, payload: body },
+        Ok(None) => return Ok(true), // already answered
+        Err(reason) => {
+            tracing::debug!(session = sid, service = service::name(service), %reason, "service error");
+            Message::ServiceError {
+                cid,
+                message: reason.description.clone(),
+                reason,
+            }
+        }
+    };
+    // Queued at once when there is room, as there nearly always is; else waits for it.
+    match tx.try_send(reply.encode()) {
+        Ok(()) => Ok(true),
+        Err(mpsc::error::TrySendError::Full(frame)) => tx
+            .send(frame)
+            .await
+            .map(|()| true)
+            .map_err(|_| ProtocolViolation("session closed".into())),
+        Err(mpsc::error::TrySendError::Closed(_)) => {
+            Err(ProtocolViolation("session closed".into()))
+        }
     }
 }
 
