@@ -221,6 +221,9 @@ impl<'a> Source<'a> {
         let kafka = self.kafka_writer.context();
         let fatal = kafka.fatal();
         tokio::pin!(fatal);
+        // Likewise one wait for a stop, not a waiter registered and dropped per turn.
+        let stopped = stop.changed();
+        tokio::pin!(stopped);
         let outcome = loop {
             if let Err(e) = self.judge_failures() {
                 break Err(e);
@@ -234,7 +237,7 @@ impl<'a> Source<'a> {
             }
             tokio::select! {
                 biased;
-                _ = stop.changed() => break Ok(()),
+                _ = &mut stopped => break Ok(()),
                 why = &mut fatal => break Err(TaskError::KafkaIncurable(why)),
                 // Woken by any acknowledgement; a timeout re-checks in case one raced.
                 _ = tokio::time::timeout(Duration::from_millis(50), self.kafka_writer.settled()), if full => {}
