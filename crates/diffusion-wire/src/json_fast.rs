@@ -12,6 +12,7 @@
 //! major type 1, a float through [`write_double`](crate::float::write_double) after
 //! Rust's correctly rounded parse (serde_json's `float_roundtrip` rounds the same way).
 
+use crate::cbor_head;
 use crate::float::write_double;
 
 /// Deeper nesting is declined (serde_json's own limit is 128).
@@ -180,7 +181,7 @@ impl Pass<'_> {
     }
 
     fn text_item(&mut self, start: usize, end: usize) {
-        head(self.out, 3, (end - start) as u64);
+        cbor_head::put(self.out, 3, (end - start) as u64);
         self.out.extend_from_slice(&self.text[start..end]);
     }
 
@@ -253,13 +254,13 @@ impl Pass<'_> {
                 n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
             })?;
         if !negative {
-            head(self.out, 0, n);
+            cbor_head::put(self.out, 0, n);
         } else if n == 0 || n > 1 << 63 {
             // -0 is a float (-0.0) to serde_json, and below i64::MIN too.
             return None;
         } else {
             // -n is written as major type 1 with n - 1, as ciborium writes an i64.
-            head(self.out, 1, n - 1);
+            cbor_head::put(self.out, 1, n - 1);
         }
         Some(())
     }
@@ -318,25 +319,6 @@ impl Pass<'_> {
         while let Some(b'0'..=b'9') = self.peek() {
             self.at += 1;
         }
-    }
-}
-
-/// A CBOR head of `major` type with argument `n`, in its shortest form.
-fn head(out: &mut Vec<u8>, major: u8, n: u64) {
-    let m = major << 5;
-    if n < 24 {
-        out.push(m | n as u8);
-    } else if n <= u64::from(u8::MAX) {
-        out.extend_from_slice(&[m | 24, n as u8]);
-    } else if n <= u64::from(u16::MAX) {
-        out.push(m | 25);
-        out.extend_from_slice(&(n as u16).to_be_bytes());
-    } else if n <= u64::from(u32::MAX) {
-        out.push(m | 26);
-        out.extend_from_slice(&(n as u32).to_be_bytes());
-    } else {
-        out.push(m | 27);
-        out.extend_from_slice(&n.to_be_bytes());
     }
 }
 

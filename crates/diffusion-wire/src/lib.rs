@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+mod cbor_head;
 pub mod codec;
 pub mod connection;
 pub mod credentials;
