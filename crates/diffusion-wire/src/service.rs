@@ -213,12 +213,7 @@ impl Payload for SetTopicRequest {
         self.constraint.write(w);
     }
     fn read(r: &mut Reader) -> Result<Self, DecodeError> {
-        Ok(Self {
-            path: r.string("topic path")?,
-            topic_type: TopicType::from_byte(r.byte("topic type")?)?,
-            value: Bytes::copy_from_slice(r.bytes("value")?),
-            constraint: UpdateConstraint::read(r)?,
-        })
+        SetTopicView::read(r).map(SetTopicView::into_request)
     }
 }
 
@@ -238,18 +233,32 @@ pub struct SetTopicView<'a> {
 }
 
 impl<'a> SetTopicView<'a> {
-    /// Reads a whole payload as [`SetTopicRequest::decode`] does: the same fields, checks
-    /// and errors.
+    /// Reads a whole payload as [`SetTopicRequest::decode`] does (which reads through
+    /// this): the same fields, checks and errors.
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(buf);
-        let v = Self {
+        let v = Self::read(&mut r)?;
+        r.finish(std::any::type_name::<SetTopicRequest>())?;
+        Ok(v)
+    }
+
+    fn read(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
+        Ok(Self {
             path: r.str("topic path")?,
             topic_type: TopicType::from_byte(r.byte("topic type")?)?,
             value: r.bytes("value")?,
-            constraint: UpdateConstraint::read(&mut r)?,
-        };
-        r.finish(std::any::type_name::<SetTopicRequest>())?;
-        Ok(v)
+            constraint: UpdateConstraint::read(r)?,
+        })
+    }
+
+    /// The request, owning its path and value.
+    pub fn into_request(self) -> SetTopicRequest {
+        SetTopicRequest {
+            path: self.path.to_owned(),
+            topic_type: self.topic_type,
+            value: Bytes::copy_from_slice(self.value),
+            constraint: self.constraint,
+        }
     }
 }
 
@@ -441,12 +450,7 @@ mod tests {
             w.string(&path).byte(t).bytes(&value).raw(&constraint);
             for buf in [&bytes[..], &w.finish()[..]] {
                 let whole = SetTopicRequest::decode(buf);
-                let view = SetTopicView::decode(buf).map(|v| SetTopicRequest {
-                    path: v.path.to_owned(),
-                    topic_type: v.topic_type,
-                    value: Bytes::copy_from_slice(v.value),
-                    constraint: v.constraint,
-                });
+                let view = SetTopicView::decode(buf).map(SetTopicView::into_request);
                 proptest::prop_assert_eq!(view, whole);
             }
         }
