@@ -12,9 +12,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use diffusion_client::{Session, SessionOptions, TopicEvent, TopicSpecification, TopicType};
+use diffusion_client::{Session, SessionOptions, TopicEvent};
 
-use crate::kafka_bridge::{json_cbor, publish, record, KEYS};
+use crate::kafka_bridge::{add_topics, json_cbor, publish, record};
 
 pub const SERVER_DRIVER: &str = "server-driver";
 
@@ -61,13 +61,7 @@ async fn drive(url: &str, n: u64) -> Result<f64, String> {
         )
     };
     let publisher = connect(false).await.map_err(|e| e.to_string())?;
-    let paths: Vec<String> = (0..KEYS).map(|k| format!("source/bench/K{k:04}")).collect();
-    for p in &paths {
-        publisher
-            .add_topic(p, TopicSpecification::new(TopicType::Json))
-            .await
-            .map_err(|e| e.to_string())?;
-    }
+    let paths = add_topics(&publisher).await?;
     let values: Vec<bytes::Bytes> = (0..n).map(|i| json_cbor(&record(i as usize).1)).collect();
 
     let subscriber = connect(true).await.map_err(|e| e.to_string())?;

@@ -22,7 +22,7 @@ mod latency;
 mod profile;
 mod sink;
 mod source;
-pub(crate) use source::publish;
+pub(crate) use source::{add_topics, publish};
 mod stall;
 
 pub use catchup::catchup;

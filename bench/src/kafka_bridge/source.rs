@@ -36,6 +36,13 @@ async fn topics(server: &ServerProcess) -> Result<(Session, Vec<String>), String
     let publisher = Session::connect(&server.url, "admin", "password", SessionOptions::default())
         .await
         .map_err(|e| e.to_string())?;
+    let paths = add_topics(&publisher).await?;
+    Ok((publisher, paths))
+}
+
+/// The `KEYS` JSON topics the source suite publishes on, added by `publisher` without
+/// values; their paths.
+pub(crate) async fn add_topics(publisher: &Session) -> Result<Vec<String>, String> {
     let paths: Vec<String> = (0..KEYS).map(|k| format!("source/bench/K{k:04}")).collect();
     for p in &paths {
         publisher
@@ -43,7 +50,7 @@ async fn topics(server: &ServerProcess) -> Result<(Session, Vec<String>), String
             .await
             .map_err(|e| e.to_string())?;
     }
-    Ok((publisher, paths))
+    Ok(paths)
 }
 
 /// One run of our source, in a child process, on `server`'s `paths`.
