@@ -5,14 +5,13 @@ use bytes::Bytes;
 use diffusion_server::{Server, ServerConfig, ServerHandle};
 use diffusion_wire::connection::{ConnectionResponse, ResponseCode};
 use diffusion_wire::service::{self, Payload};
-use diffusion_wire::{Credentials, ErrorReason, Message, TopicSpecification, TopicType, Value};
+use diffusion_wire::{ErrorReason, Message, TopicSpecification, TopicType, Value};
 use futures_util::{SinkExt, StreamExt};
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message as Ws;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+mod raw_session;
+
+use raw_session::{open, Socket};
 
 async fn server() -> ServerHandle {
     Server::bind(ServerConfig {
@@ -24,30 +23,11 @@ async fn server() -> ServerHandle {
     .unwrap()
 }
 
-/// Opens a session as the Python SDK does (parameters as headers).
-async fn open(server: &ServerHandle, password: &str) -> (Socket, ConnectionResponse) {
-    let mut req = format!("{}/diffusion", server.url())
-        .into_client_request()
-        .unwrap();
-    let h = req.headers_mut();
-    h.insert("v", "25".parse().unwrap());
-    h.insert("ca", "10".parse().unwrap());
-    h.insert("ty", "PY".parse().unwrap());
-    h.insert("username", "admin".parse().unwrap());
-    let creds = Credentials::Password(password.into()).to_param();
-    h.insert("password", creds.parse().unwrap());
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-    let Some(Ok(Ws::Binary(b))) = ws.next().await else {
-        panic!("no connection response")
-    };
-    (ws, ConnectionResponse::decode(&b).unwrap())
-}
-
 async fn next_message(ws: &mut Socket) -> Option<Message> {
     loop {
-        match tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
+        match tokio::time::timeout(std::time::Duration::from_secs(30), ws.next())
             .await
-            .expect("server answered within 5 s")
+            .expect("server answered within 30 s")
         {
             Some(Ok(Ws::Binary(b))) => return Some(Message::decode(&b).unwrap()),
             Some(Ok(Ws::Close(_))) | None | Some(Err(_)) => return None,

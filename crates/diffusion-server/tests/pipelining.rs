@@ -4,41 +4,22 @@
 //! all the requests go out in one write.
 
 use bytes::Bytes;
-use diffusion_server::{Server, ServerConfig, ServerHandle};
+use diffusion_server::{Server, ServerConfig};
 use diffusion_wire::service::{self, Payload};
-use diffusion_wire::{Credentials, Message, TopicSpecification, TopicType, Value};
+use diffusion_wire::{Message, TopicSpecification, TopicType, Value};
 use futures_util::{SinkExt, StreamExt};
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message as Ws;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+mod raw_session;
 
-async fn open(server: &ServerHandle) -> Socket {
-    let mut req = format!("{}/diffusion", server.url())
-        .into_client_request()
-        .unwrap();
-    let h = req.headers_mut();
-    h.insert("v", "25".parse().unwrap());
-    h.insert("ca", "10".parse().unwrap());
-    h.insert("ty", "PY".parse().unwrap());
-    h.insert("username", "admin".parse().unwrap());
-    let creds = Credentials::Password("password".into()).to_param();
-    h.insert("password", creds.parse().unwrap());
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-    let Some(Ok(Ws::Binary(_))) = ws.next().await else {
-        panic!("no connection response")
-    };
-    ws
-}
+use raw_session::{open, Socket};
 
 /// The next message, answering the server's pings.
 async fn next_message(ws: &mut Socket) -> Message {
     loop {
-        match tokio::time::timeout(std::time::Duration::from_secs(10), ws.next())
+        match tokio::time::timeout(std::time::Duration::from_secs(30), ws.next())
             .await
-            .expect("a message within 10 s")
+            .expect("a message within 30 s")
         {
             Some(Ok(Ws::Binary(b))) => match Message::decode(&b).unwrap() {
                 Message::ServiceRequest {
@@ -81,8 +62,8 @@ async fn hundreds_of_requests_written_at_once_are_all_answered_in_order() {
     })
     .await
     .unwrap();
-    let mut publisher = open(&server).await;
-    let mut subscriber = open(&server).await;
+    let mut publisher = open(&server, "password").await.0;
+    let mut subscriber = open(&server, "password").await.0;
     for t in 0..TOPICS {
         let add = service::TopicAddRequest {
             path: format!("pipe/{t}"),
