@@ -189,10 +189,8 @@ async fn serve<S>(
             max_message_size: shared.config.max_message_size,
         }),
     };
-    if ws.send(Ws::Binary(response.encode())).await.is_err() {
-        return;
-    }
-
+    // Registered before it is answered: a client holding its connection response is a
+    // session of the server's (counted, reachable), whatever it does next.
     let queue = shared.config.session_queue;
     let (tx, mut rx) = mpsc::channel::<Bytes>(queue);
     let kill = Arc::new(Notify::new());
@@ -201,6 +199,10 @@ async fn serve<S>(
         sid,
         SessionEntry::new(tx.clone(), kill.clone(), tidy.clone()),
     );
+    if ws.send(Ws::Binary(response.encode())).await.is_err() {
+        shared.tree().remove_session(sid);
+        return;
+    }
 
     let (mut sink, mut stream) = ws.split();
     // The writer owns the socket's sending half, so a slow client slows only its own writer.
