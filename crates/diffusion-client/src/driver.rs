@@ -277,8 +277,8 @@ pub(crate) async fn run(
 
 fn fail_pending(shared: &Shared, end: &End) {
     let pending: Vec<_> = shared.conversations().drain().collect();
-    for (_, reply) in pending {
-        let _ = reply.send(Err(match end {
+    for (_, c) in pending {
+        let _ = c.reply.send(Err(match end {
             End::Closed => ClientError::Closed,
             End::Lost(why) => ClientError::ConnectionLost(why.clone()),
         }));
@@ -295,12 +295,25 @@ async fn serve(
     topics: &mut HashMap<i32, TopicState>,
 ) -> End {
     let mut last_heard = Instant::now();
+    // One close wait and one idle timer for the connection, not new ones on each turn of
+    // the loop: building them per frame registered and dropped a watch waiter and a timer
+    // entry for every request and answer (bench/profile.sh). The timer is armed for the
+    // limit after the last frame heard as of when it was armed; when it fires it is
+    // re-armed from the latest frame, and only a real silence ends the connection.
+    let closed = closing.changed();
+    tokio::pin!(closed);
+    let silence = idle_limit.unwrap_or(Duration::from_secs(3600));
+    let idle = tokio::time::sleep(silence);
+    tokio::pin!(idle);
     loop {
-        let silent_until = idle_limit.map(|d| tokio::time::Instant::from_std(last_heard + d));
         tokio::select! {
-            _ = closing.changed() => return End::Closed,
-            _ = async { tokio::time::sleep_until(silent_until.unwrap()).await }, if silent_until.is_some() => {
-                return End::Lost(format!("nothing heard from the server for {:?}", idle_limit.unwrap()));
+            _ = &mut closed => return End::Closed,
+            _ = &mut idle, if idle_limit.is_some() => {
+                let until = last_heard + silence;
+                if Instant::now() >= until {
+                    return End::Lost(format!("nothing heard from the server for {silence:?}"));
+                }
+                idle.as_mut().reset(tokio::time::Instant::from_std(until));
             }
             frame = out.recv() => match frame {
                 Some(frame) => {
@@ -343,13 +356,13 @@ async fn handle(
         Message::decode(frame).map_err(|e| format!("malformed message from the server: {e}"))?;
     match msg {
         Message::ServiceResponse { cid, payload } => {
-            if let Some(reply) = shared.conversations().remove(&cid) {
-                let _ = reply.send(Ok(payload));
+            if let Some(c) = shared.conversations().remove(&cid) {
+                let _ = c.reply.send(Ok(payload));
             }
         }
         Message::ServiceError { cid, reason, .. } => {
-            if let Some(reply) = shared.conversations().remove(&cid) {
-                let _ = reply.send(Err(ClientError::from_reason(reason)));
+            if let Some(c) = shared.conversations().remove(&cid) {
+                let _ = c.reply.send(Err(ClientError::from_reason(reason)));
             }
         }
         Message::ServiceRequest {

@@ -1,7 +1,8 @@
 //! The public face of a session: requests, subscriptions, events and state.
 
 use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use diffusion_wire::service::{self, AddTopicResult, Payload, UnsubscribeReason};
@@ -83,9 +84,18 @@ pub enum TopicEvent {
 
 pub(crate) type Reply = oneshot::Sender<Result<Bytes, ClientError>>;
 
+/// A request awaiting its answer.
+pub(crate) struct Conversation {
+    pub(crate) reply: Reply,
+    /// When the request times out: the session's request timeout after it was sent.
+    deadline: Instant,
+    /// The request, for the timeout's error.
+    what: &'static str,
+}
+
 /// State shared by the session handle and its driver task.
 pub(crate) struct Shared {
-    pub(crate) conversations: Mutex<CidMap<Reply>>,
+    pub(crate) conversations: Mutex<CidMap<Conversation>>,
     pub(crate) next_cid: AtomicI64,
     pub(crate) state: watch::Sender<SessionState>,
     /// Selectors to re-subscribe after a reconnection that got a new session.
@@ -101,7 +111,7 @@ impl Shared {
         self.next_cid.fetch_add(1, Ordering::Relaxed)
     }
 
-    pub(crate) fn conversations(&self) -> std::sync::MutexGuard<'_, CidMap<Reply>> {
+    pub(crate) fn conversations(&self) -> std::sync::MutexGuard<'_, CidMap<Conversation>> {
         self.conversations.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -159,6 +169,7 @@ impl Session {
         let (out, out_rx) = mpsc::channel(options.max_in_flight.max(1));
         let (events_tx, events_rx) = mpsc::channel(options.event_queue.max(1));
         let (closing, closing_rx) = watch::channel(false);
+        tokio::spawn(expire(Arc::downgrade(&shared), options.request_timeout));
         tokio::spawn(driver::run(
             target,
             connection,
@@ -373,8 +384,13 @@ impl Session {
         }
         let shared = &self.inner.shared;
         let cid = shared.cid();
-        let (tx, rx) = oneshot::channel();
-        shared.conversations().insert(cid, tx);
+        let (reply, rx) = oneshot::channel();
+        let conversation = Conversation {
+            reply,
+            deadline: Instant::now() + timeout,
+            what,
+        };
+        shared.conversations().insert(cid, conversation);
         let frame = Message::service_request(service, cid, payload_size, payload);
         let max = shared.max_message_size.load(Ordering::Relaxed) as usize;
         if max > 0 && frame.len() > max {
@@ -402,10 +418,6 @@ impl Session {
         }
         Ok(PendingRaw {
             rx,
-            cid,
-            shared: shared.clone(),
-            deadline: tokio::time::Instant::now() + timeout,
-            timeout,
             what,
             _permit: permit,
         })
@@ -619,31 +631,59 @@ fn event_type_name(t: TopicType) -> Result<&'static str, ClientError> {
 
 /// A request that has been sent; its answer is awaited with [`Pending::wait`]. It holds one
 /// of the session's in-flight slots until then.
+///
+/// The wait needs no timer of its own: the session's [`expire`] answers a request that
+/// outlives the request timeout with `Timeout` (a timer per request cost its registration
+/// and removal in tokio's timer wheel for most requests, bench/profile.sh).
 pub(crate) struct PendingRaw {
     rx: oneshot::Receiver<Result<Bytes, ClientError>>,
-    cid: i64,
-    shared: Arc<Shared>,
-    deadline: tokio::time::Instant,
-    timeout: std::time::Duration,
     what: &'static str,
     _permit: tokio::sync::OwnedSemaphorePermit,
 }
 
 impl PendingRaw {
     async fn wait(self) -> Result<Bytes, ClientError> {
-        match tokio::time::timeout_at(self.deadline, self.rx).await {
-            Ok(Ok(result)) => result,
-            Ok(Err(_)) => Err(ClientError::ConnectionLost(format!(
+        match self.rx.await {
+            Ok(result) => result,
+            Err(_) => Err(ClientError::ConnectionLost(format!(
                 "{}: no response",
                 self.what
             ))),
-            Err(_) => {
-                self.shared.conversations().remove(&self.cid);
-                Err(ClientError::Timeout {
-                    what: self.what,
-                    after_ms: self.timeout.as_millis() as u64,
-                })
-            }
+        }
+    }
+}
+
+/// How often [`expire`] looks: a tenth of the timeout (a request times out at most that
+/// much late), between 10 ms and 1 s.
+fn expiry_tick(timeout: Duration) -> Duration {
+    (timeout / 10).clamp(Duration::from_millis(10), Duration::from_secs(1))
+}
+
+/// The session's request timeout: answers each request that has waited longer with
+/// `Timeout`, until the session is gone or closed. One task per session, scanning the
+/// in-flight requests (at most `max_in_flight`) a few times per timeout.
+async fn expire(shared: Weak<Shared>, timeout: Duration) {
+    let mut tick = tokio::time::interval(expiry_tick(timeout));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
+        if let SessionState::Closed(_) = *shared.state.borrow() {
+            return;
+        }
+        let now = Instant::now();
+        let late: Vec<Conversation> = shared
+            .conversations()
+            .extract_if(|_, c| c.deadline <= now)
+            .map(|(_, c)| c)
+            .collect();
+        for c in late {
+            let _ = c.reply.send(Err(ClientError::Timeout {
+                what: c.what,
+                after_ms: timeout.as_millis() as u64,
+            }));
         }
     }
 }

@@ -346,6 +346,52 @@ async fn a_silent_connection_is_declared_dead_and_replaced() {
 }
 
 #[tokio::test]
+async fn an_unanswered_request_times_out_and_frees_its_slot() {
+    let server = server_on("127.0.0.1:0".parse().unwrap()).await;
+    let proxy = test_support::tcp_proxy::TcpProxy::start(server.local_addr()).await;
+    let options = SessionOptions {
+        request_timeout: Duration::from_millis(300),
+        max_in_flight: 1,
+        ..SessionOptions::default()
+    };
+    let client = Session::connect(
+        &format!("ws://{}", proxy.addr()),
+        "admin",
+        "password",
+        options,
+    )
+    .await
+    .unwrap();
+    proxy.freeze();
+    let started = std::time::Instant::now();
+    let e = tokio::time::timeout(
+        Duration::from_secs(5),
+        client.add_and_set("t/a", spec(TopicType::Int64), &Value::Int64(1)),
+    )
+    .await
+    .expect("an answer, the timeout's, within 5 s")
+    .unwrap_err();
+    // The session's sweep answers it between the timeout and a tenth of it later (plus
+    // scheduling): well under 2 s, and not before the timeout.
+    let waited = started.elapsed();
+    assert!(
+        matches!(e, ClientError::Timeout { after_ms: 300, .. }),
+        "{e}"
+    );
+    assert!(
+        waited >= Duration::from_millis(300) && waited < Duration::from_secs(2),
+        "{waited:?}"
+    );
+    // The only in-flight slot was given back: the next request is sent, and answered once
+    // the connection flows again.
+    proxy.thaw();
+    client
+        .add_and_set("t/b", spec(TopicType::Int64), &Value::Int64(2))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
 async fn a_request_above_the_servers_message_size_fails_alone() {
     let server = Server::bind(ServerConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
