@@ -12,6 +12,7 @@
 use std::collections::VecDeque;
 
 use foldhash::HashSet;
+use futures_util::FutureExt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -237,6 +238,13 @@ impl<P: Publisher> Window<P> {
             Some(front) => (&mut front.wait).await,
             None => std::future::pending().await,
         }
+    }
+
+    /// The front entry's answer if it is in already (polled once, with a no-op waker: a
+    /// later [`Window::next`] registers the task's own).
+    pub(super) fn next_ready(&mut self) -> Option<Result<(), Failure>> {
+        let front = self.entries.front_mut()?;
+        (&mut front.wait).now_or_never()
     }
 
     /// Sends `update` and adds it; waits while the connection is down (it was not even
