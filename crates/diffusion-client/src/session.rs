@@ -1,7 +1,10 @@
 //! The public face of a session: requests, subscriptions, events and state.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, Weak};
+use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -11,7 +14,7 @@ use diffusion_wire::{
     EventMetadata, Message, TimeSeriesEvent, TopicSpecification, TopicType, Value, Writer,
 };
 use tokio::sync::mpsc::error::TrySendError;
-use tokio::sync::{mpsc, oneshot, watch, Semaphore, TryAcquireError};
+use tokio::sync::{mpsc, oneshot, watch, OwnedSemaphorePermit, Semaphore, TryAcquireError};
 
 use crate::cid_hash::CidMap;
 use crate::driver;
@@ -379,6 +382,61 @@ impl Session {
                     .map_err(|_| ClientError::Closed)?
             }
         };
+        match self.enqueue(permit, service, payload_size, payload, what)? {
+            Enqueued::Sent(pending) => Ok(pending),
+            Enqueued::Full {
+                frame,
+                cid,
+                pending,
+            } => match tokio::time::timeout(timeout, self.inner.out.send(frame)).await {
+                Ok(Ok(())) => Ok(pending),
+                failed => {
+                    self.inner.shared.conversations().remove(&cid);
+                    Err(match failed {
+                        Err(_) => timed_out(),
+                        _ => ClientError::Closed,
+                    })
+                }
+            },
+        }
+    }
+
+    /// [`start_written`](Self::start_written) when it need not wait: `None` (nothing
+    /// sent, `payload` perhaps called) when every in-flight slot is taken. A caller that
+    /// keeps many requests in flight sends most of them this way, with no future per
+    /// request (bench/profile.sh).
+    fn try_start_written(
+        &self,
+        service: i32,
+        payload_size: usize,
+        payload: impl FnOnce(&mut Writer),
+        what: &'static str,
+    ) -> Result<Option<PendingRaw>, ClientError> {
+        let permit = match self.inner.permits.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(TryAcquireError::Closed) => return Err(ClientError::Closed),
+            Err(TryAcquireError::NoPermits) => return Ok(None),
+        };
+        match self.enqueue(permit, service, payload_size, payload, what)? {
+            Enqueued::Sent(pending) => Ok(Some(pending)),
+            // Not expected: the queue has a place for each slot. Taken back, so the
+            // caller's waiting path sends it again.
+            Enqueued::Full { cid, .. } => {
+                self.inner.shared.conversations().remove(&cid);
+                Ok(None)
+            }
+        }
+    }
+
+    /// Registers a request holding `permit` and queues its frame for the driver.
+    fn enqueue(
+        &self,
+        permit: OwnedSemaphorePermit,
+        service: i32,
+        payload_size: usize,
+        payload: impl FnOnce(&mut Writer),
+        what: &'static str,
+    ) -> Result<Enqueued, ClientError> {
         if let SessionState::Closed(_) = *self.inner.shared.state.borrow() {
             return Err(ClientError::Closed);
         }
@@ -387,7 +445,7 @@ impl Session {
         let (reply, rx) = oneshot::channel();
         let conversation = Conversation {
             reply,
-            deadline: Instant::now() + timeout,
+            deadline: Instant::now() + self.inner.options.request_timeout,
             what,
         };
         shared.conversations().insert(cid, conversation);
@@ -400,27 +458,44 @@ impl Session {
                 frame.len()
             )));
         }
-        let sent = match self.inner.out.try_send(frame) {
-            Ok(()) => Ok(Ok(())),
-            Err(TrySendError::Closed(_)) => Ok(Err(())),
-            Err(TrySendError::Full(frame)) => {
-                tokio::time::timeout(timeout, self.inner.out.send(frame))
-                    .await
-                    .map(|r| r.map_err(drop))
-            }
-        };
-        if !matches!(sent, Ok(Ok(()))) {
-            shared.conversations().remove(&cid);
-            return Err(match sent {
-                Err(_) => timed_out(),
-                _ => ClientError::Closed,
-            });
-        }
-        Ok(PendingRaw {
+        let pending = PendingRaw {
             rx,
             what,
             _permit: permit,
-        })
+        };
+        match self.inner.out.try_send(frame) {
+            Ok(()) => Ok(Enqueued::Sent(pending)),
+            Err(TrySendError::Closed(_)) => {
+                shared.conversations().remove(&cid);
+                Err(ClientError::Closed)
+            }
+            Err(TrySendError::Full(frame)) => Ok(Enqueued::Full {
+                frame,
+                cid,
+                pending,
+            }),
+        }
+    }
+
+    /// [`start_set_raw`](Self::start_set_raw) when it need not wait: `None` (nothing sent)
+    /// when every in-flight slot is taken; then await `start_set_raw`.
+    pub fn try_start_set_raw(
+        &self,
+        path: &str,
+        topic_type: TopicType,
+        value: &[u8],
+    ) -> Result<Option<Pending<()>>, ClientError> {
+        Ok(self
+            .try_start_written(
+                service::SET_TOPIC,
+                service::SetTopicRequest::size_hint(path, value),
+                |w| service::SetTopicRequest::write_unconstrained(w, path, topic_type, value),
+                "set topic",
+            )?
+            .map(|raw| Pending {
+                raw,
+                decode: |_| Ok(()),
+            }))
     }
 
     /// [`set`](Self::set) with a value already encoded (CBOR for JSON topics), returning
@@ -483,6 +558,17 @@ impl Session {
             decode: |b| decode::<service::RemovalCount>(b).map(|c| c.0),
         })
     }
+}
+
+/// A request's frame, queued or not yet.
+enum Enqueued {
+    Sent(PendingRaw),
+    /// The queue was full: `frame` still to send; `cid` is registered.
+    Full {
+        frame: Bytes,
+        cid: i64,
+        pending: PendingRaw,
+    },
 }
 
 /// One page of a time series query: see [`Session::query_from`].
@@ -638,7 +724,7 @@ fn event_type_name(t: TopicType) -> Result<&'static str, ClientError> {
 pub(crate) struct PendingRaw {
     rx: oneshot::Receiver<Result<Bytes, ClientError>>,
     what: &'static str,
-    _permit: tokio::sync::OwnedSemaphorePermit,
+    _permit: OwnedSemaphorePermit,
 }
 
 impl PendingRaw {
@@ -698,8 +784,25 @@ impl<T> Pending<T> {
     /// Waits for the server's answer, until the session's request timeout from when the request was
     /// sent.
     pub async fn wait(self) -> Result<T, ClientError> {
-        let body = self.raw.wait().await?;
-        (self.decode)(&body)
+        self.await
+    }
+}
+
+/// A pending answer is itself a future (`Unpin`, needing no box), for a caller that keeps
+/// many in flight and polls them in turn; the same as [`Pending::wait`].
+impl<T> Future for Pending<T> {
+    type Output = Result<T, ClientError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        Poll::Ready(match ready!(Pin::new(&mut this.raw.rx).poll(cx)) {
+            Ok(Ok(body)) => (this.decode)(&body),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(ClientError::ConnectionLost(format!(
+                "{}: no response",
+                this.raw.what
+            ))),
+        })
     }
 }
 

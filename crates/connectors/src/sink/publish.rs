@@ -16,9 +16,12 @@ use futures_util::FutureExt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use diffusion_client::{ClientError, Session, SessionState, TopicSpecification};
+use diffusion_client::{
+    AddTopicResult, ClientError, EventMetadata, Pending, Session, SessionState, TopicSpecification,
+};
 use tokio::sync::watch;
 
 use super::event_time::EventClock;
@@ -26,19 +29,24 @@ use super::prepare::Update;
 use crate::errors::{DeadLetterError, RecordInfo};
 use crate::task_error::TaskError;
 
-/// Diffusion's answer to one request, awaited.
-pub(super) type Answer = Pin<Box<dyn Future<Output = Result<(), ClientError>> + Send>>;
-
 /// What the window needs of a Diffusion session: the real one ([`DiffusionTopics`]) in
 /// production, an in-memory stand-in in the unit tests.
 pub(super) trait Publisher {
+    /// Diffusion's answer to one request, awaited (kept in the window unboxed).
+    type Answer: Future<Output = Result<(), ClientError>> + Send + Unpin;
+
     /// Sends `update` (creating its topic first unless `known`); resolves once it is on
     /// its way, with the wait for Diffusion's answer.
     fn send(
         &self,
         update: &Update,
         known: bool,
-    ) -> impl Future<Output = Result<Answer, ClientError>> + Send;
+    ) -> impl Future<Output = Result<Self::Answer, ClientError>> + Send;
+
+    /// [`send`](Publisher::send) without waiting, for the updates that can go that way:
+    /// `None` (nothing sent) when it would wait or the update needs `send`. Most records
+    /// go this way, with no future built per record (bench/profile.sh).
+    fn try_send(&self, update: &Update, known: bool) -> Option<Result<Self::Answer, ClientError>>;
 
     /// The connection's state, to wait for a reconnection.
     fn state(&self) -> watch::Receiver<SessionState>;
@@ -53,8 +61,48 @@ pub(super) struct DiffusionTopics {
     pub(super) event_clock: EventClock,
 }
 
+/// Diffusion's answer to one of the sink's requests, whatever the request was.
+pub(super) enum Confirmation {
+    Set(Pending<()>),
+    Created(Pending<AddTopicResult>),
+    Appended(Pending<EventMetadata>),
+    Removed(Pending<i32>),
+}
+
+impl Future for Confirmation {
+    type Output = Result<(), ClientError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            Confirmation::Set(p) => Pin::new(p).poll(cx),
+            Confirmation::Created(p) => Pin::new(p).poll(cx).map_ok(drop),
+            Confirmation::Appended(p) => Pin::new(p).poll(cx).map_ok(drop),
+            Confirmation::Removed(p) => Pin::new(p).poll(cx).map_ok(drop),
+        }
+    }
+}
+
 impl Publisher for DiffusionTopics {
-    async fn send(&self, update: &Update, known: bool) -> Result<Answer, ClientError> {
+    type Answer = Confirmation;
+
+    fn try_send(&self, update: &Update, known: bool) -> Option<Result<Confirmation, ClientError>> {
+        match update {
+            // A value for a topic that exists: the common case.
+            Update::Set {
+                path,
+                value,
+                topic_type,
+                append: None,
+            } if known => self
+                .session
+                .try_start_set_raw(path, *topic_type, value)
+                .transpose()
+                .map(|sent| sent.map(Confirmation::Set)),
+            _ => None,
+        }
+    }
+
+    async fn send(&self, update: &Update, known: bool) -> Result<Confirmation, ClientError> {
         Ok(match update {
             Update::Set {
                 path,
@@ -70,24 +118,22 @@ impl Publisher for DiffusionTopics {
                     self.session.add_topic(path, spec).await?;
                 }
                 let timestamp = self.event_clock.stamp(path, append.timestamp_ms);
-                let p = self
-                    .session
-                    .start_append_raw(path, *topic_type, value.clone(), timestamp)
-                    .await?;
-                Box::pin(async move { p.wait().await.map(drop) })
+                Confirmation::Appended(
+                    self.session
+                        .start_append_raw(path, *topic_type, value.clone(), timestamp)
+                        .await?,
+                )
             }
             Update::Set {
                 path,
                 value,
                 topic_type,
                 ..
-            } if known => {
-                let p = self
-                    .session
+            } if known => Confirmation::Set(
+                self.session
                     .start_set_raw(path, *topic_type, value.clone())
-                    .await?;
-                Box::pin(async move { p.wait().await.map(drop) })
-            }
+                    .await?,
+            ),
             // First sight of a path: create the topic and set it in one round trip.
             Update::Set {
                 path,
@@ -97,15 +143,14 @@ impl Publisher for DiffusionTopics {
             } => {
                 let mut spec = TopicSpecification::new(*topic_type);
                 spec.properties.clone_from(&self.properties);
-                let p = self
-                    .session
-                    .start_add_and_set_raw(path, spec, value.clone())
-                    .await?;
-                Box::pin(async move { p.wait().await.map(drop) })
+                Confirmation::Created(
+                    self.session
+                        .start_add_and_set_raw(path, spec, value.clone())
+                        .await?,
+                )
             }
             Update::Remove { path } => {
-                let p = self.session.start_remove(&format!(">{path}")).await?;
-                Box::pin(async move { p.wait().await.map(drop) })
+                Confirmation::Removed(self.session.start_remove(&format!(">{path}")).await?)
             }
         })
     }
@@ -162,33 +207,51 @@ impl Origin {
     }
 }
 
-/// One record in the window.
-pub(super) struct Entry {
+/// What an entry in the window waits for: Diffusion's answer (unboxed: one per record)
+/// or another wait (the dead-letter topic's, or none).
+enum Waiting<A> {
+    Answer(A),
+    Other(Wait),
+}
+
+impl<A: Future<Output = Result<(), ClientError>> + Unpin> Future for Waiting<A> {
+    type Output = Result<(), Failure>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            Waiting::Answer(a) => Pin::new(a).poll(cx).map_err(Failure::Diffusion),
+            Waiting::Other(w) => w.as_mut().poll(cx),
+        }
+    }
+}
+
+/// One record in the window (`A`: the publisher's answer).
+pub(super) struct Entry<A = Confirmation> {
     pub(super) origin: Origin,
     pub(super) work: Work,
     /// When its update was first sent, for the publish latency.
     pub(super) sent_at: Instant,
     /// Sent as "create and set": its path is known once confirmed.
     creates: bool,
-    wait: Wait,
+    wait: Waiting<A>,
     /// Offsets (same topic and partition) of the records this one replaced while they
     /// waited (conflation); they settle with it.
     pub(super) superseded: Vec<i64>,
 }
 
 /// What became of the front entry.
-pub(super) enum Settled {
+pub(super) enum Settled<A = Confirmation> {
     /// Confirmed (or, for a record on the error path, acknowledged): its offset may settle.
-    Done(Entry),
+    Done(Entry<A>),
     /// Diffusion will never take this update (wrong type, bad path, bad value): the record
     /// takes the error path.
-    Refused(Entry, ClientError),
+    Refused(Entry<A>, ClientError),
     /// The connection dropped and was restored: everything unconfirmed was sent again.
     Resent,
 }
 
 /// The window over one Diffusion session.
-pub(super) struct Window<P> {
+pub(super) struct Window<P: Publisher> {
     publisher: P,
     /// The connector, for the log.
     connector: String,
@@ -197,7 +260,7 @@ pub(super) struct Window<P> {
     /// Paths whose topics exist (created or confirmed by an update). Looked up per record:
     /// foldhash, seeded per process, rather than SipHash.
     known: HashSet<String>,
-    entries: VecDeque<Entry>,
+    entries: VecDeque<Entry<P::Answer>>,
     max: usize,
 }
 
@@ -260,8 +323,13 @@ impl<P: Publisher> Window<P> {
         update: Update,
         superseded: Vec<i64>,
     ) -> Result<(), TaskError> {
-        let (wait, creates) = loop {
-            match dispatch(&self.publisher, &self.known, &update).await {
+        let mut now = dispatch_now(&self.publisher, &self.known, &update);
+        let (answer, creates) = loop {
+            let sent = match now.take() {
+                Some(sent) => sent,
+                None => dispatch(&self.publisher, &self.known, &update).await,
+            };
+            match sent {
                 Ok(sent) => break sent,
                 Err(e) if e.is_transient() => {
                     tracing::warn!(connector = %self.connector, error = %e, "cannot send to Diffusion; waiting for the connection");
@@ -280,7 +348,7 @@ impl<P: Publisher> Window<P> {
             work: Work::Update(update),
             sent_at: Instant::now(),
             creates,
-            wait,
+            wait: Waiting::Answer(answer),
             superseded,
         });
         Ok(())
@@ -293,7 +361,7 @@ impl<P: Publisher> Window<P> {
             work,
             sent_at: Instant::now(),
             creates: false,
-            wait,
+            wait: Waiting::Other(wait),
             superseded: Vec::new(),
         });
     }
@@ -303,7 +371,7 @@ impl<P: Publisher> Window<P> {
         &mut self,
         answer: Result<(), Failure>,
         stop: &mut watch::Receiver<bool>,
-    ) -> Result<Settled, TaskError> {
+    ) -> Result<Settled<P::Answer>, TaskError> {
         let front = self.entries.front().expect("settle follows next");
         if let Work::Fatal(_) = front.work {
             let Some(Entry {
@@ -353,7 +421,7 @@ impl<P: Publisher> Window<P> {
     }
 
     /// Takes the settled front entry, noting what its confirmation says of its path.
-    fn pop(&mut self) -> Entry {
+    fn pop(&mut self) -> Entry<P::Answer> {
         let entry = self.entries.pop_front().expect("a front entry");
         match &entry.work {
             Work::Update(Update::Set { path, .. }) if entry.creates => {
@@ -390,8 +458,8 @@ impl<P: Publisher> Window<P> {
             };
             let update = update.clone();
             // Release the old request's slot before taking a new one.
-            self.entries[i].wait = ready();
-            let (wait, creates) = loop {
+            self.entries[i].wait = Waiting::Other(ready());
+            let (answer, creates) = loop {
                 match dispatch(&self.publisher, &self.known, &update).await {
                     Ok(sent) => break sent,
                     Err(e) if e.is_transient() => {
@@ -405,7 +473,7 @@ impl<P: Publisher> Window<P> {
                     }
                 }
             };
-            self.entries[i].wait = wait;
+            self.entries[i].wait = Waiting::Answer(answer);
             self.entries[i].creates = creates;
         }
         Ok(())
@@ -413,7 +481,7 @@ impl<P: Publisher> Window<P> {
 
     /// On a graceful stop: settles what Diffusion confirms by `deadline`, in order,
     /// stopping at the first entry that fails or is fatal.
-    pub(super) async fn drain(&mut self, deadline: tokio::time::Instant) -> Vec<Entry> {
+    pub(super) async fn drain(&mut self, deadline: tokio::time::Instant) -> Vec<Entry<P::Answer>> {
         let mut done = Vec::new();
         while let Some(front) = self.entries.front_mut() {
             if matches!(front.work, Work::Fatal(_)) {
@@ -435,14 +503,29 @@ async fn dispatch<P: Publisher>(
     publisher: &P,
     known: &HashSet<String>,
     update: &Update,
-) -> Result<(Wait, bool), ClientError> {
-    let known = match update {
+) -> Result<(P::Answer, bool), ClientError> {
+    let known = is_known(known, update);
+    Ok((publisher.send(update, known).await?, !known))
+}
+
+/// [`dispatch`] without waiting, when the publisher can (see [`Publisher::try_send`]).
+fn dispatch_now<P: Publisher>(
+    publisher: &P,
+    known: &HashSet<String>,
+    update: &Update,
+) -> Option<Result<(P::Answer, bool), ClientError>> {
+    let known = is_known(known, update);
+    publisher
+        .try_send(update, known)
+        .map(|sent| sent.map(|answer| (answer, !known)))
+}
+
+/// Whether `update`'s topic exists as far as the window knows (a removal needs no topic).
+fn is_known(known: &HashSet<String>, update: &Update) -> bool {
+    match update {
         Update::Set { path, .. } => known.contains(path),
         Update::Remove { .. } => true,
-    };
-    let answer = publisher.send(update, known).await?;
-    let wait: Wait = Box::pin(async move { answer.await.map_err(Failure::Diffusion) });
-    Ok((wait, !known))
+    }
 }
 
 fn is_no_such_topic(e: &ClientError) -> bool {
@@ -459,6 +542,9 @@ mod tests {
     use tokio::sync::oneshot;
 
     use super::*;
+
+    /// The stand-in's answer to one request.
+    type Answer = Pin<Box<dyn Future<Output = Result<(), ClientError>> + Send>>;
 
     /// Answers one request.
     type Responder = oneshot::Sender<Result<(), ClientError>>;
@@ -490,8 +576,8 @@ mod tests {
         }
     }
 
-    impl Publisher for &Fake {
-        async fn send(&self, update: &Update, known: bool) -> Result<Answer, ClientError> {
+    impl Fake {
+        fn send_now(&self, update: &Update, known: bool) -> Result<Answer, ClientError> {
             if *self.state.borrow() != SessionState::Connected {
                 return Err(ClientError::ConnectionLost("down".into()));
             }
@@ -502,6 +588,19 @@ mod tests {
                 rx.await
                     .unwrap_or(Err(ClientError::ConnectionLost("dropped".into())))
             }))
+        }
+    }
+
+    /// Like the real one: known paths' values go the synchronous way, the rest (topic
+    /// creation, removals) the waiting way.
+    impl Publisher for &Fake {
+        type Answer = Answer;
+
+        async fn send(&self, update: &Update, known: bool) -> Result<Answer, ClientError> {
+            self.send_now(update, known)
+        }
+        fn try_send(&self, update: &Update, known: bool) -> Option<Result<Answer, ClientError>> {
+            matches!(update, Update::Set { .. } if known).then(|| self.send_now(update, known))
         }
         fn state(&self) -> watch::Receiver<SessionState> {
             self.state.subscribe()
@@ -539,12 +638,12 @@ mod tests {
     async fn step(
         w: &mut Window<&Fake>,
         stop: &mut watch::Receiver<bool>,
-    ) -> Result<Settled, TaskError> {
+    ) -> Result<Settled<Answer>, TaskError> {
         let answer = w.next().await;
         w.settle(answer, stop).await
     }
 
-    fn done_offset(s: Settled) -> i64 {
+    fn done_offset(s: Settled<Answer>) -> i64 {
         match s {
             Settled::Done(e) => e.origin.offset,
             Settled::Refused(..) => panic!("refused"),
