@@ -168,7 +168,14 @@ impl KafkaSettings {
             // librdkafka prefetches up to 64 MB per consumer by default; while Diffusion
             // stalls that is what the process grows by. 16 MB is still over a second of
             // records at full speed. `consumer.queued.max.messages.kbytes` overrides it.
-            .set("queued.max.messages.kbytes", "16384");
+            .set("queued.max.messages.kbytes", "16384")
+            // And it keeps fetching until a partition has 100,000 records queued: for
+            // ~100-byte records that queue (each record with its ~300 bytes of librdkafka
+            // bookkeeping) was half the sink's peak RSS, 68 MB in the 1M-record suite;
+            // 20,000 (two 1 MB fetches of such records, ~65 ms at full speed) gave 32 MB
+            // and no less throughput (bench/RESULTS.md). `consumer.queued.min.messages`
+            // overrides it.
+            .set("queued.min.messages", "20000");
         for (k, v) in self.common.iter().chain(&self.consumer) {
             c.set(k, v);
         }
