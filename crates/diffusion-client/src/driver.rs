@@ -16,7 +16,7 @@ use diffusion_wire::{
     delta, Credentials, ErrorReason, Message, RawEvent, TimeSeriesEvent, TopicSpecification,
     TopicType, Value, ValueError,
 };
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -328,19 +328,48 @@ async fn serve(
                 }
                 None => return End::Closed,
             },
-            incoming = ws.next() => match incoming {
-                Some(Ok(Ws::Binary(b))) => {
-                    last_heard = Instant::now();
-                    if let Err(why) = handle(&b, ws, shared, events, topics).await {
-                        return End::Lost(why);
+            incoming = ws.next() => {
+                last_heard = Instant::now();
+                // Then the frames already read, without going round the select! (which
+                // polls the close wait, the timer and the queue each time): up to
+                // READ_BURST, so requests queued meanwhile still go out promptly.
+                // `now_or_never` polls with a no-op waker; when nothing is ready the
+                // select! polls again with the task's own.
+                let mut incoming = incoming;
+                for _ in 0..READ_BURST {
+                    if let Err(end) = receive(incoming, ws, shared, events, topics).await {
+                        return end;
+                    }
+                    match ws.next().now_or_never() {
+                        Some(next) => incoming = next,
+                        None => break,
                     }
                 }
-                Some(Ok(Ws::Close(f))) => return End::Lost(format!("closed by the server: {f:?}")),
-                Some(Ok(_)) => {}
-                Some(Err(e)) => return End::Lost(e.to_string()),
-                None => return End::Lost("connection closed".into()),
-            },
+            }
         }
+    }
+}
+
+/// Frames handled in one go before the connection's loop looks at its other work.
+const READ_BURST: usize = 64;
+
+/// Acts on what the socket gave: a frame is handled, anything else but a ping ends the
+/// connection.
+async fn receive(
+    incoming: Option<Result<Ws, tokio_tungstenite::tungstenite::Error>>,
+    ws: &mut Socket,
+    shared: &Shared,
+    events: &mpsc::Sender<TopicEvent>,
+    topics: &mut HashMap<i32, TopicState>,
+) -> Result<(), End> {
+    match incoming {
+        Some(Ok(Ws::Binary(b))) => handle(&b, ws, shared, events, topics)
+            .await
+            .map_err(End::Lost),
+        Some(Ok(Ws::Close(f))) => Err(End::Lost(format!("closed by the server: {f:?}"))),
+        Some(Ok(_)) => Ok(()),
+        Some(Err(e)) => Err(End::Lost(e.to_string())),
+        None => Err(End::Lost("connection closed".into())),
     }
 }
 
