@@ -336,9 +336,15 @@ async fn serve(
                 // `now_or_never` polls with a no-op waker; when nothing is ready the
                 // select! polls again with the task's own.
                 let mut incoming = incoming;
-                for _ in 0..READ_BURST {
+                let mut budget = READ_BURST;
+                loop {
                     if let Err(end) = receive(incoming, ws, shared, events, topics).await {
                         return end;
+                    }
+                    budget -= 1;
+                    // Checked before reading another: a frame read is a frame handled.
+                    if budget == 0 {
+                        break;
                     }
                     match ws.next().now_or_never() {
                         Some(next) => incoming = next,

@@ -345,6 +345,40 @@ async fn a_silent_connection_is_declared_dead_and_replaced() {
         .unwrap();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_one_of_many_pipelined_requests_is_answered() {
+    // Far more answers than the connection handles in one go (its read burst), so answers
+    // arrive in runs that cross that limit: each must reach its request.
+    let server = server_on("127.0.0.1:0".parse().unwrap()).await;
+    let options = SessionOptions {
+        max_in_flight: 4_096,
+        ..SessionOptions::default()
+    };
+    let client = Session::connect(&server.url(), "admin", "password", options)
+        .await
+        .unwrap();
+    client
+        .add_topic("p/a", spec(TopicType::Int64))
+        .await
+        .unwrap();
+    let value = Value::Int64(7).encode().unwrap();
+    let mut pending = Vec::new();
+    for _ in 0..2_000 {
+        pending.push(
+            client
+                .start_set_raw("p/a", TopicType::Int64, value.clone())
+                .await
+                .unwrap(),
+        );
+    }
+    for (i, p) in pending.into_iter().enumerate() {
+        tokio::time::timeout(Duration::from_secs(10), p)
+            .await
+            .unwrap_or_else(|_| panic!("request {i} unanswered after 10 s"))
+            .unwrap();
+    }
+}
+
 #[tokio::test]
 async fn an_unanswered_request_times_out_and_frees_its_slot() {
     let server = server_on("127.0.0.1:0".parse().unwrap()).await;
