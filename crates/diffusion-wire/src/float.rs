@@ -48,13 +48,64 @@ pub fn needs_double_width(x: f64) -> bool {
 
 /// Writes `x` as CBOR in the shortest width that reads back as `x` (see the module doc).
 pub fn write_double(out: &mut Vec<u8>, x: f64) {
-    if needs_double_width(x) {
-        out.push(0xfb);
-        out.extend_from_slice(&x.to_bits().to_be_bytes());
-    } else {
-        ciborium_ll::Encoder::from(&mut *out)
+    let (item, len) = double_item(x);
+    out.extend_from_slice(&item[..len]);
+}
+
+/// The CBOR item [`write_double`] writes for `x`, in the first `len` bytes.
+pub(crate) fn double_item(x: f64) -> ([u8; 9], usize) {
+    if !x.is_finite() {
+        // Not on a hot path: ciborium's encoding of NaN and the infinities, as before.
+        let mut item = [0; 9];
+        let mut out = &mut item[..];
+        ciborium_ll::Encoder::from(&mut out)
             .push(ciborium_ll::Header::Float(x))
-            .expect("writing into a Vec cannot fail");
+            .expect("a float's item fits in 9 bytes");
+        let len = 9 - out.len();
+        return (item, len);
+    }
+    let mut item = [0xfb, 0, 0, 0, 0, 0, 0, 0, 0];
+    let single = x as f32;
+    // Not exactly a single, or exactly one that must go wide anyway: 64 bits.
+    if f64::from(single).to_bits() != x.to_bits() || needs_double_width(x) {
+        item[1..].copy_from_slice(&x.to_bits().to_be_bytes());
+        return (item, 9);
+    }
+    if let Some(half) = exact_half(single) {
+        item[0] = 0xf9;
+        item[1..3].copy_from_slice(&half.to_be_bytes());
+        return (item, 3);
+    }
+    item[0] = 0xfa;
+    item[1..5].copy_from_slice(&single.to_bits().to_be_bytes());
+    (item, 5)
+}
+
+/// The bits of the half-precision float equal to finite `f`, if there is one: the
+/// shortest exact width ciborium chooses, decided without its round trip through the
+/// `half` crate's conversion (~100 instructions a float on the sink's path).
+fn exact_half(f: f32) -> Option<u16> {
+    let bits = f.to_bits();
+    let sign = (bits >> 16) as u16 & 0x8000;
+    let biased = (bits >> 23) & 0xff;
+    let fraction = bits & 0x7f_ffff;
+    if biased == 0 {
+        // Zero is a half; a single's subnormals are all below the smallest half.
+        return (fraction == 0).then_some(sign);
+    }
+    let exponent = biased as i32 - 127;
+    match exponent {
+        // A normal half: 10 bits of fraction, the low 13 of the single's must be 0.
+        -14..=15 => (fraction & 0x1fff == 0)
+            .then(|| sign | ((exponent + 15) as u16) << 10 | (fraction >> 13) as u16),
+        // A subnormal half, k * 2^-24 with k < 2^10: the significand 1.fraction times
+        // 2^exponent is k when shifted right by -(exponent + 1), with nothing lost.
+        -24..=-15 => {
+            let significand = fraction | 1 << 23;
+            let shift = -(exponent + 1) as u32;
+            (significand & ((1 << shift) - 1) == 0).then(|| sign | (significand >> shift) as u16)
+        }
+        _ => None,
     }
 }
 
@@ -157,7 +208,72 @@ mod tests {
         assert_eq!(read(&written(widened)), widened);
     }
 
+    /// What the hand-written widths choose is what ciborium chose before them: the
+    /// shortest exact width, unless the double must go wide.
+    fn agrees_with_ciborium(x: f64) -> Result<(), TestCaseError> {
+        let expected = if needs_double_width(x) {
+            let mut out = vec![0xfb];
+            out.extend_from_slice(&x.to_bits().to_be_bytes());
+            out
+        } else {
+            shortest_exact(x)
+        };
+        prop_assert_eq!(written(x), expected, "{:e} ({:#x})", x, x.to_bits());
+        Ok(())
+    }
+
+    #[test]
+    fn widths_are_ciboriums_at_the_edges() {
+        for x in [
+            0.0,
+            -0.0,
+            1.0,
+            65504.0,
+            65505.0,
+            65520.0,
+            6.103515625e-5,
+            5.960464477539063e-8,
+            -5.960464477539063e-8,
+            2.980232238769531e-8,
+            8.940696716308594e-8,
+            1.1920928955078125e-7,
+            1e-40,
+            f64::from(f32::MAX),
+            f64::from(f32::MIN_POSITIVE),
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            agrees_with_ciborium(x).unwrap();
+        }
+    }
+
+    /// Every half and its neighbours among the singles (where a width changes).
+    #[test]
+    fn widths_are_ciboriums_for_every_half() {
+        for bits in 0..=u16::MAX {
+            let h = half_to_single(bits).to_bits() as i32;
+            for nudge in -2..=2 {
+                let single = f32::from_bits(h.wrapping_add(nudge) as u32);
+                agrees_with_ciborium(f64::from(single)).unwrap();
+            }
+        }
+    }
+
     proptest! {
+        #[test]
+        fn widths_are_ciboriums_for_any_double(bits in any::<u64>()) {
+            agrees_with_ciborium(f64::from_bits(bits))?;
+        }
+
+        #[test]
+        fn widths_are_ciboriums_for_singles(bits in any::<u32>()) {
+            agrees_with_ciborium(f64::from(f32::from_bits(bits)))?;
+        }
+
         /// Nothing written from a double changes on the way back, whatever its bits.
         #[test]
         fn a_written_double_reads_back_unchanged(bits in any::<u64>()) {
