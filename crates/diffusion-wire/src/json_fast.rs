@@ -203,53 +203,76 @@ impl Pass<'_> {
     }
 
     /// A number by JSON's grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    /// Its digits are taken into a mantissa (and exponent) as they are scanned, not
+    /// scanned and then read again.
     fn number(&mut self) -> Option<()> {
+        let text = self.text;
         let negative = self.peek() == Some(b'-');
-        if negative {
-            self.at += 1;
-        }
-        let int_start = self.at;
-        match self.peek()? {
+        let int_start = self.at + usize::from(negative);
+        let mut i = int_start;
+        // The digits so far as a number; wraps past 19 digits, where it is not used.
+        let mut m = 0u64;
+        match text.get(i)? {
             b'0' => {
-                self.at += 1;
+                i += 1;
                 // A leading zero followed by digits is an error: serde_json's to give.
-                if let Some(b'0'..=b'9') = self.peek() {
+                if let Some(b'0'..=b'9') = text.get(i) {
                     return None;
                 }
             }
-            b'1'..=b'9' => self.digits(),
+            b'1'..=b'9' => {
+                while let Some(&d @ b'0'..=b'9') = text.get(i) {
+                    m = m.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+                    i += 1;
+                }
+            }
             _ => return None,
         }
-        let int_end = self.at;
-        let mut fraction = (int_end, int_end);
-        if self.peek() == Some(b'.') {
-            self.at += 1;
-            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+        let int_end = i;
+        let mut fraction_digits = 0;
+        if text.get(i) == Some(&b'.') {
+            i += 1;
+            let fraction_start = i;
+            while let Some(&d @ b'0'..=b'9') = text.get(i) {
+                m = m.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+                i += 1;
+            }
+            fraction_digits = i - fraction_start;
+            if fraction_digits == 0 {
                 return None;
             }
-            fraction.0 = self.at;
-            self.digits();
-            fraction.1 = self.at;
         }
+        // The exponent's value, and whether it has at most 3 digits (so is that value).
         let mut exponent = None;
-        if let Some(b'e' | b'E') = self.peek() {
-            self.at += 1;
-            let exponent_start = self.at;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.at += 1;
+        if let Some(b'e' | b'E') = text.get(i) {
+            i += 1;
+            let sign = match text.get(i) {
+                Some(b'-') => -1,
+                Some(b'+') => 1,
+                _ => 0,
+            };
+            i += usize::from(sign != 0);
+            let digits_start = i;
+            let mut e = 0i64;
+            while let Some(&d @ b'0'..=b'9') = text.get(i) {
+                // Saturates: only up to 3 digits are used.
+                e = (e * 10 + i64::from(d - b'0')).min(1 << 32);
+                i += 1;
             }
-            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+            let digits = i - digits_start;
+            if digits == 0 {
                 return None;
             }
-            self.digits();
-            exponent = Some(exponent_start);
+            exponent = Some((if sign < 0 { -e } else { e }, digits <= 3));
         }
-        if fraction.0 != int_end || exponent.is_some() {
+        self.at = i;
+        if fraction_digits != 0 || exponent.is_some() {
+            let significant = int_end - int_start + fraction_digits;
             // The magnitude; the sign goes on after, as both parsers put it on.
-            let f = match self.exact_float((int_start, int_end), fraction, exponent) {
+            let f = match exact_float(significant, m, fraction_digits, exponent) {
                 Some(f) => f,
                 None => {
-                    let lexeme = &self.text[int_start..self.at];
+                    let lexeme = &text[int_start..i];
                     if lexeme.len() > MAX_FLOAT_TEXT {
                         return None;
                     }
@@ -264,12 +287,15 @@ impl Pass<'_> {
             write_double(self.out, if negative { -f } else { f });
             return Some(());
         }
-        // An integer above u64 becomes a float on serde_json's path, which takes it.
-        let n = self.text[int_start..int_end]
-            .iter()
-            .try_fold(0u64, |n, &d| {
+        // Up to 19 digits cannot overflow; past that, an integer above u64 becomes a float
+        // on serde_json's path, which takes it.
+        let n = if int_end - int_start <= 19 {
+            m
+        } else {
+            text[int_start..int_end].iter().try_fold(0u64, |n, &d| {
                 n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-            })?;
+            })?
+        };
         if !negative {
             cbor_head::put(self.out, 0, n);
         } else if n == 0 || n > 1 << 63 {
@@ -281,61 +307,42 @@ impl Pass<'_> {
         }
         Some(())
     }
+}
 
-    /// The magnitude of a float whose digits (integer part from `int_start`, then
-    /// `fraction`) number at most 15 and whose decimal exponent is within 22 either
-    /// side, as one correctly rounded operation on two exact doubles (Clinger's fast
-    /// path; Rust's parser, and serde_json's, take it too): so the same double, without
-    /// the general parser's set-up. `None` for the rest, which the general parser takes.
-    fn exact_float(
-        &self,
-        int: (usize, usize),
-        fraction: (usize, usize),
-        exponent: Option<usize>,
-    ) -> Option<f64> {
-        /// Exact doubles: 10^22 < 2^53 * 2^22 is the largest power of ten a double holds.
-        const POW10: [f64; 23] = [
-            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-            1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-        ];
-        let int = &self.text[int.0..int.1];
-        let frac = &self.text[fraction.0..fraction.1];
-        if int.len() + frac.len() > 15 {
+/// The magnitude of a float of `significant` digits (integer part and fraction) that
+/// read as `m`, the last `fraction_digits` of them after the point, with `exponent` (its
+/// value, and whether it had at most 3 digits), if the digits number at most 15 and the
+/// decimal exponent is within 22 either side: as one correctly rounded operation on two
+/// exact doubles (Clinger's fast path; Rust's parser, and serde_json's, take it too): so
+/// the same double, without the general parser's set-up. `None` for the rest, which the
+/// general parser takes.
+fn exact_float(
+    significant: usize,
+    m: u64,
+    fraction_digits: usize,
+    exponent: Option<(i64, bool)>,
+) -> Option<f64> {
+    /// Exact doubles: 10^22 < 2^53 * 2^22 is the largest power of ten a double holds.
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    // Below 10^15 < 2^53: exact in a double.
+    if significant > 15 {
+        return None;
+    }
+    let mut e10 = -(fraction_digits as i64);
+    if let Some((e, short)) = exponent {
+        if !short {
             return None;
         }
-        // Below 10^15 < 2^53: exact in a double.
-        let m = int
-            .iter()
-            .chain(frac)
-            .fold(0u64, |m, &d| m * 10 + u64::from(d - b'0'));
-        let mut e10 = -(frac.len() as i64);
-        if let Some(at) = exponent {
-            let text = &self.text[at..self.at];
-            let (sign, digits) = match text[0] {
-                b'-' => (-1, &text[1..]),
-                b'+' => (1, &text[1..]),
-                _ => (1, text),
-            };
-            if digits.len() > 3 {
-                return None;
-            }
-            e10 += sign
-                * digits
-                    .iter()
-                    .fold(0i64, |e, &d| e * 10 + i64::from(d - b'0'));
-        }
-        let m = m as f64;
-        match e10 {
-            0..=22 => Some(m * POW10[e10 as usize]),
-            -22..=-1 => Some(m / POW10[-e10 as usize]),
-            _ => None,
-        }
+        e10 += e;
     }
-
-    fn digits(&mut self) {
-        while let Some(b'0'..=b'9') = self.peek() {
-            self.at += 1;
-        }
+    let m = m as f64;
+    match e10 {
+        0..=22 => Some(m * POW10[e10 as usize]),
+        -22..=-1 => Some(m / POW10[-e10 as usize]),
+        _ => None,
     }
 }
 
