@@ -64,10 +64,32 @@ pub(crate) fn double_item(x: f64) -> ([u8; 9], usize) {
         let len = 9 - out.len();
         return (item, len);
     }
+    finite_item(x, needs_double_width)
+}
+
+/// [`double_item`] for a double read from a decimal of at most 6 significant digits
+/// between 10^-22 and 10^28 (the nearest double to it), which never needs the double
+/// width, so [`needs_double_width`] (formatting and parsing a float) is not asked.
+///
+/// Why: say the double `x` nearest to such a decimal `d` is exactly a single `s`. The
+/// range is well inside the singles' normal range, and `d` is within half a double's
+/// ulp of `s`, so it rounds to `s` as a single too. Two decimals of at most 6
+/// significant digits differ by at least 10^(k-6) near 10^k (10^(k-5) within a decade),
+/// more than a single's ulp there (at most 2^-23 * 10^k < 0.12 * 10^(k-6)), so `d` is
+/// the only one that rounds to `s`: it is `s`'s shortest decimal, and reading it back
+/// (`single_to_double`) gives `x` again. A property test checks it.
+pub(crate) fn short_decimal_item(x: f64) -> ([u8; 9], usize) {
+    finite_item(x, |_| false)
+}
+
+/// The item for finite `x`: 64 bits if it is not exactly a single or `wide` says it must
+/// be, else the shortest exact width.
+#[inline(always)]
+fn finite_item(x: f64, wide: impl Fn(f64) -> bool) -> ([u8; 9], usize) {
     let mut item = [0xfb, 0, 0, 0, 0, 0, 0, 0, 0];
     let single = x as f32;
     // Not exactly a single, or exactly one that must go wide anyway: 64 bits.
-    if f64::from(single).to_bits() != x.to_bits() || needs_double_width(x) {
+    if f64::from(single).to_bits() != x.to_bits() || wide(x) {
         item[1..].copy_from_slice(&x.to_bits().to_be_bytes());
         return (item, 9);
     }
@@ -263,7 +285,41 @@ mod tests {
         }
     }
 
+    /// The same where it matters: doubles that are exactly a single whose shortest
+    /// decimal has at most 6 digits (such as 101.25), here every single of up to 12
+    /// significant bits across the exponents where they occur.
+    #[test]
+    fn short_singles_never_need_the_double_width() {
+        let mut short = 0;
+        for j in 0u32..1 << 12 {
+            for p in -12..=24 {
+                let f = j as f32 * 2f32.powi(p);
+                let text = format!("{f:e}");
+                let (mantissa, exponent) = text.split_once('e').unwrap();
+                let digits = mantissa.bytes().filter(u8::is_ascii_digit).count();
+                let exponent: i32 = exponent.parse().unwrap();
+                if digits > 6 || !(-22..=27).contains(&exponent) {
+                    continue;
+                }
+                short += 1;
+                let x: f64 = text.parse().unwrap();
+                assert!(!needs_double_width(x), "{text}");
+                assert_eq!(short_decimal_item(x), double_item(x), "{text}");
+            }
+        }
+        assert!(short > 10_000, "{short}");
+    }
+
     proptest! {
+        /// A short decimal's double never needs the double width, as
+        /// `short_decimal_item` takes it.
+        #[test]
+        fn short_decimals_never_need_the_double_width(m in 0u64..1_000_000, e in -22i32..=22, neg: bool) {
+            let x: f64 = format!("{}{m}e{e}", if neg { "-" } else { "" }).parse().unwrap();
+            prop_assert!(!needs_double_width(x), "{}e{}", m, e);
+            prop_assert_eq!(short_decimal_item(x), double_item(x));
+        }
+
         #[test]
         fn widths_are_ciboriums_for_any_double(bits in any::<u64>()) {
             agrees_with_ciborium(f64::from_bits(bits))?;

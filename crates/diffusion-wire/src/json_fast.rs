@@ -13,7 +13,7 @@
 //! Rust's correctly rounded parse (serde_json's `float_roundtrip` rounds the same way).
 
 use crate::cbor_head;
-use crate::float::write_double;
+use crate::float::{double_item, short_decimal_item};
 
 /// Deeper nesting is declined (serde_json's own limit is 128).
 const MAX_DEPTH: usize = 32;
@@ -338,22 +338,33 @@ impl Pass<'_> {
         if fraction_digits != 0 || exponent.is_some() {
             let significant = int_end - int_start + fraction_digits;
             // The magnitude; the sign goes on after, as both parsers put it on.
-            let f = match exact_float(significant, m, fraction_digits, exponent) {
-                Some(f) => f,
+            let (f, short) = match exact_float(significant, m, fraction_digits, exponent) {
+                // Exactly the double nearest to m * 10^e (|e| <= 22): a short decimal,
+                // for `short_decimal_item`, when m has at most 6 digits.
+                Some(f) => (f, m < 1_000_000),
                 None => {
                     let lexeme = &text[int_start..i];
                     if lexeme.len() > MAX_FLOAT_TEXT {
                         return None;
                     }
                     // ASCII by the grammar above.
-                    std::str::from_utf8(lexeme).ok()?.parse().ok()?
+                    (std::str::from_utf8(lexeme).ok()?.parse().ok()?, false)
                 }
             };
             // Out of range is serde_json's error to give.
             if !f.is_finite() {
                 return None;
             }
-            write_double(self.out, if negative { -f } else { f });
+            let f = if negative { -f } else { f };
+            let (item, len) = if short {
+                short_decimal_item(f)
+            } else {
+                double_item(f)
+            };
+            // A fixed-size move cut to length, not a memcpy call.
+            let at = self.out.len();
+            self.out.extend_from_slice(&item);
+            self.out.truncate(at + len);
             return Some(());
         }
         // Up to 19 digits cannot overflow; past that, an integer above u64 becomes a float
