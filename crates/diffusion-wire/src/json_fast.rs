@@ -113,6 +113,9 @@ impl Pass<'_> {
         Some(())
     }
 
+    // Not inlined into `value`, so a scalar's `value` does not pay the object loop's
+    // register saves and stack frame.
+    #[inline(never)]
     fn object(&mut self, depth: usize) -> Option<()> {
         if depth > MAX_DEPTH {
             return None;
@@ -171,6 +174,7 @@ impl Pass<'_> {
         Some(())
     }
 
+    #[inline(never)]
     fn array(&mut self, depth: usize) -> Option<()> {
         if depth > MAX_DEPTH {
             return None;
