@@ -92,8 +92,7 @@ impl Pass<'_> {
             b'{' => self.object(depth + 1),
             b'[' => self.array(depth + 1),
             b'"' => {
-                let (start, end) = self.string()?;
-                self.text_item(start, end);
+                self.string_item()?;
                 Some(())
             }
             b'-' | b'0'..=b'9' => self.number(),
@@ -142,7 +141,7 @@ impl Pass<'_> {
             if self.peek() != Some(b'"') || n == MAX_KEYS {
                 return None;
             }
-            let (start, end) = self.string()?;
+            let (start, end) = self.string_item()?;
             let key = &self.text[start..end];
             let bit = key_bit(key);
             if seen & bit != 0
@@ -155,7 +154,6 @@ impl Pass<'_> {
             seen |= bit;
             keys[n] = (u32::try_from(start).ok()?, u32::try_from(end).ok()?);
             n += 1;
-            self.text_item(start, end);
             self.skip_space();
             if self.peek() != Some(b':') {
                 return None;
@@ -241,6 +239,56 @@ impl Pass<'_> {
         }
         self.at = i + 1;
         Some((start, i))
+    }
+
+    /// A string at `self.at` (its opening quote), scanned and written: where its text
+    /// starts and ends. As [`string`](Self::string) then [`text_item`](Self::text_item),
+    /// but a string that ends within the next `SHORT` bytes (keys, symbols) takes one
+    /// load of them for both: the general scan's set-up and its last byte's second look
+    /// were most of a short string's cost.
+    #[inline(always)]
+    fn string_item(&mut self) -> Option<(usize, usize)> {
+        let start = self.at + 1;
+        if let Some(chunk) = self
+            .text
+            .get(start..)
+            .and_then(|rest| rest.first_chunk::<SHORT>())
+        {
+            let (first, second) = chunk.split_at(8);
+            let first = u64::from_le_bytes(first.try_into().ok()?);
+            let second = u64::from_le_bytes(second.try_into().ok()?);
+            // The first special byte (see `special_bytes`), and the bytes before it.
+            let ends = special_bytes(first);
+            let found = if ends != 0 {
+                let k = ends.trailing_zeros() / 8;
+                Some((k as usize, first & ((1u64 << (8 * k)) - 1)))
+            } else {
+                let ends = special_bytes(second);
+                let k = ends.trailing_zeros() / 8;
+                (ends != 0).then(|| (8 + k as usize, first | (second & ((1u64 << (8 * k)) - 1))))
+            };
+            if let Some((len, before)) = found {
+                // A backslash or a control character: declined, as `string` declines.
+                if chunk[len] != b'"' {
+                    return None;
+                }
+                if before & HIGH_BITS != 0 {
+                    std::str::from_utf8(&chunk[..len]).ok()?;
+                }
+                // The one-byte head and the string as one fixed-size move, cut to length.
+                let at = self.out.len();
+                let mut item = [0; SHORT + 1];
+                item[0] = 0x60 | len as u8;
+                item[1..].copy_from_slice(chunk);
+                self.out.extend_from_slice(&item);
+                self.out.truncate(at + 1 + len);
+                self.at = start + len + 1;
+                return Some((start, start + len));
+            }
+        }
+        let (start, end) = self.string()?;
+        self.text_item(start, end);
+        Some((start, end))
     }
 
     #[inline(always)]
