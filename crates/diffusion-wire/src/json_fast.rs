@@ -313,13 +313,18 @@ impl Pass<'_> {
         }
     }
 
-    /// A CBOR head, as [`cbor_head::put`] writes it, without a call for the usual
-    /// one-byte head.
+    /// A CBOR head, as [`cbor_head::put`] writes it, without a call for heads of up to
+    /// three bytes (string lengths, most integers).
     fn head(&mut self, major: u8, n: u64) {
-        if n < 24 {
-            self.out.push(major << 5 | n as u8);
-        } else {
-            cbor_head::put(self.out, major, n);
+        let m = major << 5;
+        match n {
+            0..=23 => self.out.push(m | n as u8),
+            24..=0xff => self.out.extend_from_slice(&[m | 24, n as u8]),
+            0x100..=0xffff => {
+                let [a, b] = (n as u16).to_be_bytes();
+                self.out.extend_from_slice(&[m | 25, a, b]);
+            }
+            _ => cbor_head::put(self.out, major, n),
         }
     }
 
