@@ -159,7 +159,15 @@ impl Pass<'_> {
                 return None;
             }
             self.at += 1;
-            self.value(depth)?;
+            // The usual members' values here, without `value`'s call and dispatch.
+            self.skip_space();
+            match self.peek() {
+                Some(b'"') => {
+                    self.string_item()?;
+                }
+                Some(b'-' | b'0'..=b'9') => self.number()?,
+                _ => self.value(depth)?,
+            }
             self.skip_space();
             match self.peek()? {
                 b',' => self.at += 1,
@@ -315,6 +323,7 @@ impl Pass<'_> {
 
     /// A CBOR head, as [`cbor_head::put`] writes it, without a call for heads of up to
     /// three bytes (string lengths, most integers).
+    #[inline(always)]
     fn head(&mut self, major: u8, n: u64) {
         let m = major << 5;
         match n {
@@ -331,6 +340,7 @@ impl Pass<'_> {
     /// A number by JSON's grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
     /// Its digits are taken into a mantissa (and exponent) as they are scanned, not
     /// scanned and then read again.
+    #[inline(never)]
     fn number(&mut self) -> Option<()> {
         let text = self.text;
         let negative = self.peek() == Some(b'-');
