@@ -51,6 +51,20 @@ fn key_bits(key: &[u8]) -> u64 {
 /// head is one byte).
 const SHORT: usize = 16;
 
+/// Appends the first `len` bytes of `bytes`: as a move of all `N` then cut to length (a
+/// fixed-size move, not a call to memcpy) when `out` has the room, else exactly, so that
+/// a buffer sized to the text (as the sink sizes it) is not grown for the slack.
+#[inline(always)]
+fn put_cut<const N: usize>(out: &mut Vec<u8>, bytes: &[u8; N], len: usize) {
+    let at = out.len();
+    if out.capacity() - at >= N {
+        out.extend_from_slice(bytes);
+        out.truncate(at + len);
+    } else {
+        out.extend_from_slice(&bytes[..len]);
+    }
+}
+
 /// Each byte's top bit.
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
@@ -294,12 +308,10 @@ impl Pass<'_> {
                 std::str::from_utf8(&chunk[..len]).ok()?;
             }
             // The one-byte head and the string as one fixed-size move, cut to length.
-            let at = self.out.len();
             let mut item = [0; SHORT + 1];
             item[0] = 0x60 | len as u8;
             item[1..].copy_from_slice(chunk);
-            self.out.extend_from_slice(&item);
-            self.out.truncate(at + 1 + len);
+            put_cut(self.out, &item, 1 + len);
             self.at = start + len + 1;
             return Some((start, start + len));
         }
@@ -317,12 +329,10 @@ impl Pass<'_> {
                 // A short string (keys, symbols) and its one-byte head as one move of a
                 // fixed size, then cut to length: a call for the head and a call to
                 // memcpy for the text were a fifth of the pass.
-                let at = self.out.len();
                 let mut item = [0; SHORT + 1];
                 item[0] = 0x60 | len as u8;
                 item[1..].copy_from_slice(text);
-                self.out.extend_from_slice(&item);
-                self.out.truncate(at + 1 + len);
+                put_cut(self.out, &item, 1 + len);
             }
             _ => {
                 self.head(3, len as u64);
@@ -438,10 +448,7 @@ impl Pass<'_> {
             } else {
                 double_item(f)
             };
-            // A fixed-size move cut to length, not a memcpy call.
-            let at = self.out.len();
-            self.out.extend_from_slice(&item);
-            self.out.truncate(at + len);
+            put_cut(self.out, &item, len);
             return Some(());
         }
         // Up to 19 digits cannot overflow; past that, an integer above u64 becomes a float
@@ -583,6 +590,23 @@ mod tests {
         let most: Vec<String> = (0..32).map(|i| format!("\"k{i}\":{i}")).collect();
         agree(&format!("{{{}}}", most.join(","))).unwrap();
         assert!(both(&format!("{{{}}}", most.join(","))).0.is_some());
+    }
+
+    /// The fixed-size moves do not grow a buffer sized to the text, as the sink sizes
+    /// it, when the CBOR fits.
+    #[test]
+    fn a_buffer_sized_to_the_text_is_not_grown() {
+        for text in [
+            r#"{"sym":"K0001","bid":100.25,"ask":100.26,"seq":7,"ts":1732492800000,"venue":"XLON"}"#,
+            r#"{"a":"b"}"#,
+            r#"["a","bc",1,"def"]"#,
+            r#""0123456789abcd""#,
+        ] {
+            let mut out = Vec::with_capacity(text.len());
+            assert!(transcode(text.as_bytes(), &mut out), "{text}");
+            assert!(out.len() <= text.len(), "{text}");
+            assert_eq!(out.capacity(), text.len(), "{text}");
+        }
     }
 
     #[test]
