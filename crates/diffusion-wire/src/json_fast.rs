@@ -443,6 +443,13 @@ impl Pass<'_> {
                 return None;
             }
             let f = if negative { -f } else { f };
+            if f64::from(f as f32).to_bits() != f.to_bits() {
+                // Not exactly a single (most decimals): 64 bits, as `double_item` writes
+                // it, in one fixed-size append.
+                let [a, b, c, d, e, g, h, i] = f.to_bits().to_be_bytes();
+                self.out.extend_from_slice(&[0xfb, a, b, c, d, e, g, h, i]);
+                return Some(());
+            }
             let (item, len) = if short {
                 short_decimal_item(f)
             } else {
