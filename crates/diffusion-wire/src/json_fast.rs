@@ -227,7 +227,10 @@ impl Pass<'_> {
     /// A string at `self.at` (its opening quote): where its text starts and ends.
     /// Declined with an escape or a control character (serde_json's path decodes the
     /// first and rejects the second); non-ASCII text must be valid UTF-8.
-    #[inline(always)]
+    /// Not inlined: only strings past `SHORT` bytes come here (see `string_item`), and
+    /// inlined into the object loop its scan took registers the loop then spilled for
+    /// every member.
+    #[inline(never)]
     fn string(&mut self) -> Option<(usize, usize)> {
         let text = self.text;
         let start = self.at + 1;
