@@ -3,7 +3,9 @@
 //! without repeated keys. Anything else is declined, and
 //! [`json_text_to_cbor`](crate::json_text::json_text_to_cbor) takes serde_json's path for
 //! it, which also gives the errors. serde_json driving a ciborium encoder cost the sink
-//! ~5,800 instructions per ~100-byte record; this pass ~3,600 (bench/profile.sh, issue 23).
+//! ~5,800 instructions per ~100-byte record; this pass ~3,600 at first (bench/profile.sh,
+//! issue 23), ~2,040 since strings, numbers and the repeated-key check were made cheaper
+//! (counted by examples/json_cbor_count.rs, which gave the same ~3,600 for the first).
 //!
 //! What is accepted is written byte for byte as serde_json's path writes it (a property
 //! test holds them equal): each item's CBOR head in its shortest form (as ciborium
