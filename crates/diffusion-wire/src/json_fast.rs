@@ -382,8 +382,15 @@ impl Pass<'_> {
                 }
             }
             b'1'..=b'9' => {
-                while let Some(&d @ b'0'..=b'9') = text.get(i) {
-                    m = m.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+                // The digit widened before the test: one instruction a digit fewer.
+                while let Some(d) = text
+                    .get(i)
+                    .map(|&b| u64::from(b).wrapping_sub(u64::from(b'0')))
+                {
+                    if d > 9 {
+                        break;
+                    }
+                    m = m.wrapping_mul(10).wrapping_add(d);
                     i += 1;
                 }
             }
@@ -394,8 +401,14 @@ impl Pass<'_> {
         if text.get(i) == Some(&b'.') {
             i += 1;
             let fraction_start = i;
-            while let Some(&d @ b'0'..=b'9') = text.get(i) {
-                m = m.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+            while let Some(d) = text
+                .get(i)
+                .map(|&b| u64::from(b).wrapping_sub(u64::from(b'0')))
+            {
+                if d > 9 {
+                    break;
+                }
+                m = m.wrapping_mul(10).wrapping_add(d);
                 i += 1;
             }
             fraction_digits = i - fraction_start;
