@@ -453,13 +453,15 @@ impl Pass<'_> {
                         return None;
                     }
                     // ASCII by the grammar above.
-                    (std::str::from_utf8(lexeme).ok()?.parse().ok()?, false)
+                    let f: f64 = std::str::from_utf8(lexeme).ok()?.parse().ok()?;
+                    // Out of range is serde_json's error to give. (Clinger's path stays
+                    // below 10^15 * 10^22.)
+                    if !f.is_finite() {
+                        return None;
+                    }
+                    (f, false)
                 }
             };
-            // Out of range is serde_json's error to give.
-            if !f.is_finite() {
-                return None;
-            }
             let f = if negative { -f } else { f };
             if f64::from(f as f32).to_bits() != f.to_bits() {
                 // Not exactly a single (most decimals): 64 bits, as `double_item` writes
