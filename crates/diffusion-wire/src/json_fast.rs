@@ -152,7 +152,9 @@ impl Pass<'_> {
         // comparing it to each before it (a slice comparison and a memcmp each, a sixth
         // of the pass on a record of 6 keys); both set is a repeat or a collision, told
         // apart by comparing.
-        let mut keys = [(0u32, 0u32); MAX_KEYS];
+        // Only where each starts: a key with no escapes ends at the first quote, so
+        // another is the same key when it has the same bytes followed by a quote.
+        let mut keys = [0u32; MAX_KEYS];
         let mut n = 0;
         let mut seen = 0u64;
         loop {
@@ -164,14 +166,16 @@ impl Pass<'_> {
             let key = &self.text[start..end];
             let bits = key_bits(key);
             if seen & bits == bits
-                && keys[..n]
-                    .iter()
-                    .any(|&(s, e)| &self.text[s as usize..e as usize] == key)
+                && keys[..n].iter().any(|&s| {
+                    let s = s as usize;
+                    self.text.get(s..s + key.len()) == Some(key)
+                        && self.text.get(s + key.len()) == Some(&b'"')
+                })
             {
                 return None;
             }
             seen |= bits;
-            keys[n] = (u32::try_from(start).ok()?, u32::try_from(end).ok()?);
+            keys[n] = u32::try_from(start).ok()?;
             n += 1;
             self.skip_space();
             if self.peek() != Some(b':') {
