@@ -31,7 +31,14 @@ const MAX_FLOAT_TEXT: usize = 32;
 /// caller must truncate.
 pub(crate) fn transcode(text: &[u8], out: &mut Vec<u8>) -> bool {
     let mut p = Pass { text, at: 0, out };
-    p.value(0).is_some() && {
+    p.skip_space();
+    // A record is an object almost always: straight to the object loop.
+    let done = if p.peek() == Some(b'{') {
+        p.object(1)
+    } else {
+        p.value(0)
+    };
+    done.is_some() && {
         p.skip_space();
         p.at == text.len()
     }
