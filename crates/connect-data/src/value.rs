@@ -1,5 +1,7 @@
 //! Connect values.
 
+use std::borrow::Cow;
+
 use crate::schema::Schema;
 
 /// A Connect value, as Kafka Connect's converters produce it; schema-typed except `Json`.
@@ -67,11 +69,14 @@ impl SchemaAndValue {
             || matches!(self.value, Value::Json(serde_json::Value::Null))
     }
 
-    /// The `toString()` a Java Connect value would give, for `${key}` in patterns.
-    pub fn to_path_string(&self) -> Option<String> {
-        Some(match &self.value {
+    /// The `toString()` a Java Connect value would give, for `${key}` in patterns: a
+    /// string borrowed (a key per record, most often a string: no copy of it).
+    pub fn to_path_string(&self) -> Option<Cow<'_, str>> {
+        Some(Cow::Owned(match &self.value {
             Value::Null | Value::Json(serde_json::Value::Null) => return None,
-            Value::String(s) | Value::Json(serde_json::Value::String(s)) => s.clone(),
+            Value::String(s) | Value::Json(serde_json::Value::String(s)) => {
+                return Some(Cow::Borrowed(s))
+            }
             Value::Boolean(b) => b.to_string(),
             Value::Int8(n) => n.to_string(),
             Value::Int16(n) => n.to_string(),
@@ -83,7 +88,7 @@ impl SchemaAndValue {
             Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
             Value::Decimal { unscaled, scale } => decimal_string(*unscaled, *scale),
             other => format!("{other:?}"),
-        })
+        }))
     }
 }
 

@@ -420,7 +420,9 @@ fn typed(v: &SchemaAndValue, t: TopicType) -> Result<Bytes, String> {
             .unwrap_or_default();
             WireValue::String(String::from_utf8_lossy(&text).into_owned())
         }
-        (TopicType::String, _) => WireValue::String(v.to_path_string().unwrap_or_default()),
+        (TopicType::String, _) => {
+            WireValue::String(v.to_path_string().unwrap_or_default().into_owned())
+        }
         (TopicType::Int64, Value::Int8(n)) => WireValue::Int64(i64::from(*n)),
         (TopicType::Int64, Value::Int16(n)) => WireValue::Int64(i64::from(*n)),
         (TopicType::Int64, Value::Int32(n)) => WireValue::Int64(i64::from(*n)),
