@@ -36,6 +36,7 @@ impl ActiveTopics {
         TopicRecorder {
             shared: self.clone(),
             seen: foldhash::HashSet::default(),
+            last: String::new(),
             resets: u64::MAX,
         }
     }
@@ -53,6 +54,9 @@ pub struct TopicRecorder {
     shared: ActiveTopics,
     /// Looked up per record: foldhash rather than SipHash.
     seen: foldhash::HashSet<String>,
+    /// The topic recorded last (empty: none since the last reset); records mostly come
+    /// in runs of one topic, and comparing with it is cheaper than hashing the name.
+    last: String,
     resets: u64,
 }
 
@@ -63,11 +67,16 @@ impl TopicRecorder {
         if resets != self.resets {
             self.resets = resets;
             self.seen.clear();
+            self.last.clear();
+        } else if !topic.is_empty() && self.last == topic {
+            return;
         }
         if !self.seen.contains(topic) {
             self.seen.insert(topic.to_owned());
             self.shared.0.lock().insert(topic.to_owned());
         }
+        self.last.clear();
+        self.last.push_str(topic);
     }
 }
 
