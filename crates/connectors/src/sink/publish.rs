@@ -196,8 +196,9 @@ pub(super) struct Origin {
     pub(super) offset: i64,
     /// The record's Kafka timestamp, for the age of what was last delivered.
     pub(super) timestamp_ms: Option<i64>,
-    /// Its coordinates and bytes, kept while the error path may still need them.
-    pub(super) info: Option<RecordInfo>,
+    /// Its coordinates and bytes, kept while the error path may still need them (boxed:
+    /// most entries have none, and every entry is moved in and out of the window).
+    pub(super) info: Option<Box<RecordInfo>>,
 }
 
 impl Origin {

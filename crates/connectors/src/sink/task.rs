@@ -481,7 +481,7 @@ impl<'a> Sink<'a> {
             Ok(Prepared::Update(update)) => {
                 // Kept only when a refusal could still take it down the error path.
                 if self.reporter.tolerates() {
-                    origin.info = Some(read::record_info(m));
+                    origin.info = Some(Box::new(read::record_info(m)));
                 }
                 match &mut self.pending {
                     None => self.window.send(origin, update).await,
@@ -603,7 +603,7 @@ impl<'a> Sink<'a> {
             }
             None => ready(),
         };
-        origin.info = Some(info);
+        origin.info = Some(Box::new(info));
         self.enqueue(origin, Work::Reported, wait);
         Ok(())
     }
