@@ -423,7 +423,15 @@ impl<P: Publisher> Window<P> {
 
     /// Takes the settled front entry, noting what its confirmation says of its path.
     fn pop(&mut self) -> Entry<P::Answer> {
-        let entry = self.entries.pop_front().expect("a front entry");
+        self.note_front();
+        self.entries.pop_front().expect("a front entry")
+    }
+
+    /// What the front entry's confirmation says of its path: created, or removed.
+    fn note_front(&mut self) {
+        let Some(entry) = self.entries.front() else {
+            return;
+        };
         match &entry.work {
             Work::Update(Update::Set { path, .. }) if entry.creates => {
                 self.known.insert(path.clone());
@@ -433,7 +441,21 @@ impl<P: Publisher> Window<P> {
             }
             _ => {}
         }
-        entry
+    }
+
+    /// The front entry, if an `Ok` answer settles it as done (what [`Window::settle`]
+    /// would return as `Settled::Done`): anything but a fatal record.
+    pub(super) fn front_confirmable(&self) -> Option<&Entry<P::Answer>> {
+        self.entries
+            .front()
+            .filter(|e| !matches!(e.work, Work::Fatal(_)))
+    }
+
+    /// Removes the front entry after [`Window::front_confirmable`] gave it and its `Ok`
+    /// answer was acted on, as [`Window::settle`] does for `Settled::Done`.
+    pub(super) fn pop_confirmed(&mut self) {
+        self.note_front();
+        self.entries.pop_front();
     }
 
     async fn wait_connected(&mut self, stop: &mut watch::Receiver<bool>) -> Result<(), TaskError> {
@@ -695,6 +717,49 @@ mod tests {
         w.send(origin(3), set("a", 3)).await.unwrap();
         let known: Vec<bool> = fake.sent().into_iter().map(|(_, k)| k).collect();
         assert_eq!(known, [false, true, true, false]);
+    }
+
+    /// The sink's usual path: a confirmation settles the front entry in place.
+    async fn step_in_place(w: &mut Window<&Fake>) -> i64 {
+        assert!(w.next().await.is_ok(), "confirmed");
+        let offset = w
+            .front_confirmable()
+            .expect("a confirmable front")
+            .origin
+            .offset;
+        w.pop_confirmed();
+        offset
+    }
+
+    #[tokio::test]
+    async fn settling_in_place_notes_paths_as_settle_does_and_stops_at_a_fatal_record() {
+        let fake = Fake::new();
+        let mut w = window(&fake);
+        w.send(origin(0), set("a", 0)).await.unwrap();
+        fake.answer(0, Ok(()));
+        assert_eq!(step_in_place(&mut w).await, 0);
+        w.send(origin(1), set("a", 1)).await.unwrap();
+        w.send(origin(2), Update::Remove { path: "a".into() })
+            .await
+            .unwrap();
+        fake.answer(2, Ok(()));
+        fake.answer(1, Ok(()));
+        assert_eq!(step_in_place(&mut w).await, 1);
+        assert_eq!(step_in_place(&mut w).await, 2);
+        w.send(origin(3), set("a", 3)).await.unwrap();
+        let known: Vec<bool> = fake.sent().into_iter().map(|(_, k)| k).collect();
+        assert_eq!(known, [false, true, true, false], "created, then removed");
+        fake.answer(3, Ok(()));
+        assert_eq!(step_in_place(&mut w).await, 3);
+        w.push(
+            origin(4),
+            Work::Fatal(TaskError::SessionClosed(None)),
+            ready(),
+        );
+        assert!(
+            w.front_confirmable().is_none(),
+            "a fatal record is not settled"
+        );
     }
 
     #[tokio::test]
