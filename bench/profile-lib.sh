@@ -21,3 +21,11 @@ top() {
     awk -v top="$TOP" -v re="$re" '/^-+$/ { dashes++; next }
       dashes >= 3 && $1 ~ /^[0-9,]+$/ && $0 ~ re && ++n <= top'
 }
+
+# inclusive FILE REGEX: the inclusive instructions of the first function of FILE matching
+# REGEX (0 if none does), without thousands separators.
+inclusive() {
+  local n
+  n=$(TOP=1 top "$1" "$2" --inclusive=yes | awk '{ gsub(",", "", $1); print $1 }')
+  echo "${n:-0}"
+}

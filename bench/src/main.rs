@@ -47,6 +47,12 @@ fn main() -> ExitCode {
     if args.first().map(String::as_str) == Some(kafka_bridge::CONSUME_CHILD) {
         return kafka_bridge::consume_child(&args[1..]);
     }
+    if args.first().map(String::as_str) == Some(kafka_bridge::SOURCE_DRIVER) {
+        return kafka_bridge::source_driver(&args[1..]);
+    }
+    if args.first().map(String::as_str) == Some(kafka_bridge::PRODUCE_CHILD) {
+        return kafka_bridge::produce_child(&args[1..]);
+    }
     if args.first().map(String::as_str) == Some(server_profile::SERVER_DRIVER) {
         return server_profile::server_driver(&args[1..]);
     }

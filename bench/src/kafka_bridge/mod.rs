@@ -13,13 +13,15 @@
 //! - `catchup`: a backlog caught up over a slow Diffusion link, with and without
 //!   conflation.
 //!
-//! `profile.rs` holds the child modes of `bench/profile.sh` (callgrind).
+//! `profile.rs` holds the child modes of `bench/profile.sh` (callgrind), `profile_source.rs`
+//! those of `bench/profile-source.sh`.
 //!
 //! This file holds what they share: the records, the connector configs, the bare clients.
 
 mod catchup;
 mod latency;
 mod profile;
+mod profile_source;
 mod sink;
 mod source;
 pub(crate) use source::{add_topics, publish};
@@ -28,6 +30,7 @@ mod stall;
 pub use catchup::catchup;
 pub use latency::latency;
 pub use profile::{consume_child, profile_topics, CONSUME_CHILD, PROFILE_TOPICS};
+pub use profile_source::{produce_child, source_driver, PRODUCE_CHILD, SOURCE_DRIVER};
 pub use sink::{sink, sink_child, SINK_CHILD};
 pub use source::{source, source_child, SOURCE_CHILD};
 pub use stall::stall;
@@ -114,13 +117,13 @@ fn child_runtime() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
-/// Produces `n` records (values as text or bytes) as fast as librdkafka allows; returns
-/// the seconds taken.
-fn produce<V: rdkafka::message::ToBytes>(
+/// Produces `n` records (keys and values as text or bytes, owned or borrowed) as fast as
+/// librdkafka allows; returns the seconds taken.
+fn produce<K: rdkafka::message::ToBytes, V: rdkafka::message::ToBytes>(
     bootstrap: &str,
     topic: &str,
     n: usize,
-    records: impl Fn(usize) -> (String, V),
+    records: impl Fn(usize) -> (K, V),
 ) -> f64 {
     let p: BaseProducer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)

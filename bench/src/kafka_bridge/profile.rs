@@ -11,15 +11,16 @@ use super::{consume, produce, record};
 pub const PROFILE_TOPICS: &str = "profile-topics";
 pub const CONSUME_CHILD: &str = "consume-child";
 
-/// Child mode: `bench profile-topics N...` starts the bench's broker, fills one fresh topic
-/// (one partition) per `N` with exactly `N` of the sink suite's JSON records, prints
-/// `BOOTSTRAP TOPIC...` on one line, reads each topic once (Kafka's first read of fresh
+/// Child mode: `bench profile-topics [N...]` starts the bench's broker, fills one fresh
+/// topic (one partition) per `N` with exactly `N` of the sink suite's JSON records, prints
+/// `BOOTSTRAP TOPIC...` on one line (no `N`: the broker alone, for
+/// bench/profile-source.sh), reads each topic once (Kafka's first read of fresh
 /// records is slow and uneven), then keeps the broker until stdin closes.
 pub fn profile_topics(args: &[String]) -> ExitCode {
     let sizes: Vec<usize> = match args.iter().map(|a| a.parse()).collect() {
-        Ok(s) if !args.is_empty() => s,
+        Ok(s) => s,
         _ => {
-            eprintln!("usage: bench {PROFILE_TOPICS} N...");
+            eprintln!("usage: bench {PROFILE_TOPICS} [N...]");
             return ExitCode::FAILURE;
         }
     };

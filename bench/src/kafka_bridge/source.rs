@@ -293,16 +293,16 @@ pub(crate) async fn publish(
 }
 
 /// A bridge process reporting on stdout: `ready`, then `count N`, then its figures.
-struct Reporting {
+pub(super) struct Reporting {
     what: &'static str,
     child: Child,
-    count: Arc<AtomicU64>,
+    pub(super) count: Arc<AtomicU64>,
     ready: Option<tokio::sync::oneshot::Receiver<()>>,
     reader: std::thread::JoinHandle<String>,
 }
 
 impl Reporting {
-    fn spawn(mut cmd: Command, what: &'static str) -> Result<Reporting, String> {
+    pub(super) fn spawn(mut cmd: Command, what: &'static str) -> Result<Reporting, String> {
         let mut child = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -342,7 +342,7 @@ impl Reporting {
         })
     }
 
-    async fn ready(&mut self) -> Result<(), String> {
+    pub(super) async fn ready(&mut self) -> Result<(), String> {
         let rx = self.ready.take().ok_or("ready twice")?;
         tokio::time::timeout(Duration::from_secs(60), rx)
             .await
@@ -351,7 +351,7 @@ impl Reporting {
     }
 
     /// Waits for the process to exit; its last line.
-    async fn finish(self) -> Result<String, String> {
+    pub(super) async fn finish(self) -> Result<String, String> {
         let Reporting {
             what,
             mut child,
