@@ -641,19 +641,21 @@ impl CborReader<'_> {
         Ok(())
     }
 
-    /// [`item`](Self::item), written as JSON text as it is read.
+    /// [`item`](Self::item), written as JSON text as it is read. The source's hot path
+    /// (issue 23): numbers go straight to `itoa` and `zmij` (what serde_json itself calls)
+    /// and plain strings are copied, not run through `write!` and serde_json's serializer,
+    /// which cost ~4,600 instructions for a ~100-byte record (bench/profile-source.sh).
     fn write_item(&mut self, depth: usize, out: &mut Vec<u8>) -> Result<(), String> {
-        use std::io::Write;
         if depth > MAX_DEPTH {
             return Err(format!("CBOR nested deeper than {MAX_DEPTH}"));
         }
         let (major, info, arg) = self.head()?;
         match (major, arg) {
-            (0, Some(n)) => write!(out, "{n}").unwrap(),
+            (0, Some(n)) => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
             (1, Some(n)) => {
                 let n = i64::try_from(n)
                     .map_err(|_| format!("integer -1-{n} does not fit in 64 bits"))?;
-                write!(out, "{}", -1 - n).unwrap()
+                out.extend_from_slice(itoa::Buffer::new().format(-1 - n).as_bytes())
             }
             (2, _) => {
                 let mut b = Vec::new();
@@ -663,7 +665,7 @@ impl CborReader<'_> {
                     if i > 0 {
                         out.push(b',');
                     }
-                    write!(out, "{x}").unwrap();
+                    out.extend_from_slice(itoa::Buffer::new().format(*x).as_bytes());
                 }
                 out.push(b']');
             }
@@ -671,19 +673,18 @@ impl CborReader<'_> {
             (4, _) => {
                 out.push(b'[');
                 let mut first = true;
-                let mut element = |r: &mut Self, out: &mut Vec<u8>| -> Result<(), String> {
+                self.elements(arg, |r| {
                     if !std::mem::take(&mut first) {
                         out.push(b',');
                     }
                     r.write_item(depth + 1, out)
-                };
-                self.elements(arg, |r| element(r, out))?;
+                })?;
                 out.push(b']');
             }
             (5, _) => {
                 out.push(b'{');
                 let mut first = true;
-                let mut entry = |r: &mut Self, out: &mut Vec<u8>| -> Result<(), String> {
+                self.elements(arg, |r| {
                     if !std::mem::take(&mut first) {
                         out.push(b',');
                     }
@@ -695,8 +696,7 @@ impl CborReader<'_> {
                     }
                     out.push(b':');
                     r.write_item(depth + 1, out)
-                };
-                self.elements(arg, |r| entry(r, out))?;
+                })?;
                 out.push(b'}');
             }
             (6, Some(_)) => self.write_item(depth + 1, out)?,
@@ -710,7 +710,12 @@ impl CborReader<'_> {
                         26 => single_to_double(f32::from_bits(arg.unwrap() as u32)),
                         _ => f64::from_bits(arg.unwrap()),
                     };
-                    serde_json::to_writer(&mut *out, &float(f)).map_err(|e| e.to_string())?;
+                    // As serde_json writes a float: NaN and the infinities are null.
+                    if f.is_finite() {
+                        out.extend_from_slice(zmij::Buffer::new().format_finite(f).as_bytes());
+                    } else {
+                        out.extend_from_slice(b"null");
+                    }
                 }
                 31 => return Err("unexpected CBOR break".into()),
                 other => return Err(format!("unsupported CBOR simple value {other}")),
@@ -727,7 +732,20 @@ impl CborReader<'_> {
             // The common case, borrowed straight from the buffer.
             Some(n) => {
                 let n = self.len(n)?;
-                let text = std::str::from_utf8(self.take(n)?).map_err(not_utf8)?;
+                let bytes = self.take(n)?;
+                // Printable ASCII but the quote and the backslash (every key and nearly
+                // every string of a record) is UTF-8 that JSON takes as it is.
+                if bytes
+                    .iter()
+                    .all(|&b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+                {
+                    out.reserve(bytes.len() + 2);
+                    out.push(b'"');
+                    out.extend_from_slice(bytes);
+                    out.push(b'"');
+                    return Ok(());
+                }
+                let text = std::str::from_utf8(bytes).map_err(not_utf8)?;
                 serde_json::to_writer(&mut *out, text).map_err(|e| e.to_string())
             }
             None => {
@@ -1069,6 +1087,24 @@ pub(crate) mod tests {
         assert!(Value::decode(TopicType::String, &hex("182a")).is_err());
         // A map with an integer key cannot be JSON.
         assert!(Value::decode(TopicType::Json, &hex("a10101")).is_err());
+    }
+
+    /// The text writer copies printable ASCII as it is; every other string, and every
+    /// number, must still come out as serde_json writes it.
+    #[test]
+    fn text_writer_escapes_and_numbers_as_serde_json() {
+        let j = serde_json::json!({
+            "plain": "XLON", "quote\"": "a\\b", "ctl": "\u{1}\n\u{7f}", "utf8": "é€😀",
+            "ints": [0, 23, 24, 255, 65536, u64::MAX, -1, -24, -25, i64::MIN],
+            "floats": [0.5, -0.0, 100.01, 1e300, 1.5e-7, 123.456, f64::MAX],
+        });
+        let bytes = Value::Json(j.clone()).encode().unwrap();
+        let mut text = Vec::new();
+        cbor_slice_to_json_text(&bytes, &mut text).unwrap();
+        assert_eq!(
+            String::from_utf8(text).unwrap(),
+            serde_json::to_string(&j).unwrap()
+        );
     }
 
     #[test]
