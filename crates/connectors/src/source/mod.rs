@@ -9,7 +9,7 @@
 //! slow or absent Kafka costs bounded memory instead of the Java connector's unbounded
 //! queue, and the status says why. The Diffusion client re-subscribes after a reconnection.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::pin::pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -111,8 +111,9 @@ struct Source<'a> {
     metrics: Arc<SourceMetrics>,
     /// Kafka topics known to exist (created if they were missing).
     topics: HashSet<String>,
-    /// Diffusion path to Kafka topic and record key, worked out once per path.
-    routes: HashMap<String, Route>,
+    /// Diffusion path to Kafka topic and record key, worked out once per path. Looked up
+    /// per record: foldhash rather than SipHash, and shared, not cloned, per record.
+    routes: foldhash::HashMap<String, Arc<Route>>,
     /// Paths of topics whose type the source cannot take, warned about once.
     skipped: HashSet<String>,
     /// The connector's active topics: those written to.
@@ -194,7 +195,7 @@ impl<'a> Source<'a> {
             kafka_writer,
             metrics,
             topics: HashSet::new(),
-            routes: HashMap::new(),
+            routes: foldhash::HashMap::default(),
             skipped: HashSet::new(),
             active: status.topic_recorder(),
             stop: stop.clone(),
@@ -364,14 +365,14 @@ impl<'a> Source<'a> {
     }
 
     /// The Kafka topic and record key for a Diffusion path, worked out once per path (the
-    /// topic created if it is missing).
-    async fn route(&mut self, path: &str) -> Result<Fate, TaskError> {
-        if self.routes.contains_key(path) {
-            return Ok(Fate::Sent);
+    /// topic created if it is missing); or what became of a record that has none.
+    async fn route(&mut self, path: &str) -> Result<Result<Arc<Route>, Fate>, TaskError> {
+        if let Some(route) = self.routes.get(path) {
+            return Ok(Ok(route.clone()));
         }
         let topic = match self.config.kafka_topic.resolve(path) {
             Ok(t) => t,
-            Err(e) => return Ok(Fate::Failed(format!("kafka.topic: {e}"))),
+            Err(e) => return Ok(Err(Fate::Failed(format!("kafka.topic: {e}")))),
         };
         let key = SchemaAndValue {
             schema: Some(Schema::new(SchemaType::String)),
@@ -379,8 +380,8 @@ impl<'a> Source<'a> {
         };
         let key = match self.convert(Side::Key, &topic, &key).await? {
             Converted::Bytes(k) => k,
-            Converted::Failed(why) => return Ok(Fate::Failed(why)),
-            Converted::Stopped => return Ok(Fate::Stopped),
+            Converted::Failed(why) => return Ok(Err(Fate::Failed(why))),
+            Converted::Stopped => return Ok(Err(Fate::Stopped)),
         };
         if !self.topics.contains(&topic) {
             self.kafka
@@ -393,8 +394,9 @@ impl<'a> Source<'a> {
             tracing::info!(connector = %self.config.name, topic = %topic, "writing to Kafka topic");
             self.topics.insert(topic.clone());
         }
-        self.routes.insert(path.to_owned(), Route { topic, key });
-        Ok(Fate::Sent)
+        let route = Arc::new(Route { topic, key });
+        self.routes.insert(path.to_owned(), route.clone());
+        Ok(Ok(route))
     }
 
     /// The record value for an update. Plain JSON from a JSON topic, for a converter that
@@ -508,18 +510,18 @@ impl<'a> Source<'a> {
         if !self.config.transforms.is_empty() {
             return self.send_transformed(path, topic_type, update, stamp).await;
         }
-        match self.route(path).await? {
-            Fate::Sent => {}
+        let route = match self.route(path).await? {
+            Ok(route) => route,
             // Not routed (no entry in `routes`): nothing more to do for this record.
-            other => return Ok(other),
-        }
-        let Route { topic, key } = self.routes[path].clone();
-        let value = match self.value(&topic, topic_type, update).await? {
+            Err(fate) => return Ok(fate),
+        };
+        let Route { topic, key } = &*route;
+        let value = match self.value(topic, topic_type, update).await? {
             Converted::Bytes(v) => v,
             Converted::Failed(why) => return Ok(Fate::Failed(why)),
             Converted::Stopped => return Ok(Fate::Stopped),
         };
-        self.produce(&topic, key.as_deref(), value.as_deref(), None, stamp)
+        self.produce(topic, key.as_deref(), value.as_deref(), None, stamp)
             .await
     }
 
@@ -679,7 +681,6 @@ enum Update {
 }
 
 /// Where a Diffusion path's records go, and their key.
-#[derive(Clone)]
 struct Route {
     topic: String,
     key: Option<Vec<u8>>,
