@@ -3,7 +3,6 @@
 //! inserts its bytes. A lone CBOR null means "no change".
 
 use bytes::BufMut;
-use ciborium_ll::{Decoder, Header};
 
 use crate::cbor_head;
 
@@ -25,27 +24,35 @@ pub enum DeltaError {
     },
 }
 
-/// Applies `delta` to `old`.
+/// Applies `delta` to `old`. Every update of a JSON topic after its first comes as a
+/// delta, so this is on the source's hot path (issue 23): the heads are read here by hand,
+/// as ciborium's `Decoder` read them (a test holds the two to the same answers), for
+/// ~870 instructions less per ~100-byte record (bench/profile-source.sh).
 pub fn apply(old: &[u8], delta: &[u8]) -> Result<Vec<u8>, DeltaError> {
-    let malformed = |e: String| DeltaError::Malformed(e);
     let mut out = Vec::with_capacity(old.len() + delta.len());
     let mut pos = 0;
     while pos < delta.len() {
-        let mut dec = Decoder::from(&delta[pos..]);
-        let h = dec.pull().map_err(|e| malformed(format!("{e:?}")))?;
-        match h {
-            Header::Simple(ciborium_ll::simple::NULL) if pos == 0 => {
-                if dec.offset() != delta.len() {
-                    return Err(malformed("bytes after a no-change marker".into()));
+        let first = pos == 0;
+        let (major, info, arg) = head(delta, &mut pos)?;
+        match (major, arg) {
+            // Simple value 22 (null), in either of its forms, alone.
+            (7, Some(22)) if first && (info == 22 || info == 24) => {
+                if pos != delta.len() {
+                    return Err(DeltaError::Malformed(
+                        "bytes after a no-change marker".into(),
+                    ));
                 }
                 return Ok(old.to_vec());
             }
-            Header::Positive(start) => {
-                let len = match dec.pull().map_err(|e| malformed(format!("{e:?}")))? {
-                    Header::Positive(n) => n,
-                    other => return Err(malformed(format!("copy length is {other:?}"))),
+            (0, Some(start)) => {
+                let len = match head(delta, &mut pos)? {
+                    (0, _, Some(n)) => n,
+                    (m, ..) => {
+                        return Err(DeltaError::Malformed(format!(
+                            "copy length is an item of major type {m}"
+                        )))
+                    }
                 };
-                pos += dec.offset();
                 let end = start.saturating_add(len);
                 if end > old.len() as u64 {
                     return Err(DeltaError::OutOfRange {
@@ -56,19 +63,59 @@ pub fn apply(old: &[u8], delta: &[u8]) -> Result<Vec<u8>, DeltaError> {
                 }
                 out.extend_from_slice(&old[start as usize..end as usize]);
             }
-            Header::Bytes(Some(n)) => {
-                pos += dec.offset();
-                let bytes = pos
-                    .checked_add(n)
+            (2, Some(n)) => {
+                let bytes = usize::try_from(n)
+                    .ok()
+                    .and_then(|n| pos.checked_add(n))
                     .and_then(|end| delta.get(pos..end))
-                    .ok_or_else(|| malformed("insert runs past the end".into()))?;
+                    .ok_or_else(|| DeltaError::Malformed("insert runs past the end".into()))?;
                 out.extend_from_slice(bytes);
                 pos += bytes.len();
             }
-            other => return Err(malformed(format!("unexpected item {other:?}"))),
+            (m, _) => {
+                return Err(DeltaError::Malformed(format!(
+                    "unexpected item of major type {m}, additional information {info}"
+                )))
+            }
         }
     }
     Ok(out)
+}
+
+/// The CBOR head at `*pos` in `delta`, moving past it: major type, additional information
+/// and argument (`None`: indefinite length, or a break).
+fn head(delta: &[u8], pos: &mut usize) -> Result<(u8, u8, Option<u64>), DeltaError> {
+    let truncated = || DeltaError::Malformed("truncated item".into());
+    let b = *delta.get(*pos).ok_or_else(truncated)?;
+    let (major, info) = (b >> 5, b & 0x1f);
+    let width = match info {
+        0..=23 => {
+            *pos += 1;
+            return Ok((major, info, Some(u64::from(info))));
+        }
+        24 => 1,
+        25 => 2,
+        26 => 4,
+        27 => 8,
+        31 => {
+            *pos += 1;
+            return Ok((major, info, None));
+        }
+        _ => {
+            return Err(DeltaError::Malformed(format!(
+                "reserved additional information {info}"
+            )))
+        }
+    };
+    let arg = delta
+        .get(*pos + 1..*pos + 1 + width)
+        .ok_or_else(truncated)?;
+    *pos += 1 + width;
+    Ok((
+        major,
+        info,
+        Some(arg.iter().fold(0u64, |n, &b| n << 8 | u64::from(b))),
+    ))
 }
 
 /// Computes a delta turning `old` into `new`, or `None` when they are equal. The delta keeps
@@ -196,6 +243,7 @@ fn word(b: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ciborium_ll::{Decoder, Header};
     use proptest::prelude::*;
 
     #[test]
@@ -233,6 +281,52 @@ mod tests {
         )
         .is_err());
         assert_eq!(apply(b"abc", &[0xf6]).unwrap(), b"abc");
+    }
+
+    /// `apply` as it was first written: the heads read by ciborium's `Decoder`.
+    fn reference_apply(old: &[u8], delta: &[u8]) -> Result<Vec<u8>, DeltaError> {
+        let malformed = |e: String| DeltaError::Malformed(e);
+        let mut out = Vec::with_capacity(old.len() + delta.len());
+        let mut pos = 0;
+        while pos < delta.len() {
+            let mut dec = Decoder::from(&delta[pos..]);
+            let h = dec.pull().map_err(|e| malformed(format!("{e:?}")))?;
+            match h {
+                Header::Simple(ciborium_ll::simple::NULL) if pos == 0 => {
+                    if dec.offset() != delta.len() {
+                        return Err(malformed("bytes after a no-change marker".into()));
+                    }
+                    return Ok(old.to_vec());
+                }
+                Header::Positive(start) => {
+                    let len = match dec.pull().map_err(|e| malformed(format!("{e:?}")))? {
+                        Header::Positive(n) => n,
+                        other => return Err(malformed(format!("copy length is {other:?}"))),
+                    };
+                    pos += dec.offset();
+                    let end = start.saturating_add(len);
+                    if end > old.len() as u64 {
+                        return Err(DeltaError::OutOfRange {
+                            start,
+                            end,
+                            len: old.len(),
+                        });
+                    }
+                    out.extend_from_slice(&old[start as usize..end as usize]);
+                }
+                Header::Bytes(Some(n)) => {
+                    pos += dec.offset();
+                    let bytes = pos
+                        .checked_add(n)
+                        .and_then(|end| delta.get(pos..end))
+                        .ok_or_else(|| malformed("insert runs past the end".into()))?;
+                    out.extend_from_slice(bytes);
+                    pos += bytes.len();
+                }
+                other => return Err(malformed(format!("unexpected item {other:?}"))),
+            }
+        }
+        Ok(out)
     }
 
     /// `compute` as it was first written: byte-at-a-time, through ciborium's encoder.
@@ -318,6 +412,37 @@ mod tests {
             let at = at.min(len);
             b.splice(at..at, (0..grow).map(|i| i as u8));
             prop_assert_eq!(compute(&a, &b), reference(&a, &b));
+        }
+
+        /// The hand-read heads take and refuse what ciborium's `Decoder` did, with the
+        /// same result; deltas made of valid items as well as of any bytes.
+        #[test]
+        fn apply_agrees_with_the_ciborium_version(
+            a in proptest::collection::vec(any::<u8>(), 0..64),
+            d in proptest::collection::vec(any::<u8>(), 0..64),
+            items in proptest::collection::vec((0u64..80, 0u64..80, proptest::collection::vec(any::<u8>(), 0..30), 0u8..4), 0..6),
+        ) {
+            let mut made = Vec::new();
+            for (start, len, bytes, kind) in items {
+                match kind {
+                    0 => { crate::cbor_head::put(&mut made, 0, start); crate::cbor_head::put(&mut made, 0, len); }
+                    1 => { crate::cbor_head::put(&mut made, 2, bytes.len() as u64); made.extend_from_slice(&bytes); }
+                    2 => made.extend_from_slice(&bytes[..bytes.len().min(3)]),
+                    _ => made.extend_from_slice(&[0xf8, 0x16]),
+                }
+            }
+            let fixed = [vec![0xf6], vec![0xf8, 0x16], vec![0xf8, 0x16, 0], vec![0x40, 0xf6], vec![0x40, 0xf8, 0x16]];
+            for d in [&d, &made].into_iter().chain(&fixed) {
+                let (fast, slow) = (apply(&a, d), reference_apply(&a, d));
+                match (&fast, &slow) {
+                    (Ok(f), Ok(s)) => prop_assert_eq!(f, s),
+                    (Err(DeltaError::Malformed(_)), Err(DeltaError::Malformed(_))) => {}
+                    (Err(f @ DeltaError::OutOfRange { .. }), Err(s @ DeltaError::OutOfRange { .. })) => {
+                        prop_assert_eq!(f, s)
+                    }
+                    _ => prop_assert!(false, "{:?} vs {:?} for {:02x?}", fast, slow, d),
+                }
+            }
         }
 
         #[test]
