@@ -126,7 +126,13 @@ struct Source<'a> {
     submitted: Submitted<time_series::Mark>,
     /// Where time series offsets are stored.
     offsets: SharedOffsetStore,
+    /// The last record value's buffer, taken again for the next value written as JSON
+    /// text: one buffer per task rather than an allocation (and its regrowths) per record.
+    scratch: Vec<u8>,
 }
+
+/// The largest value buffer kept for reuse: one huge value does not pin its memory.
+const SCRATCH_MAX: usize = 64 * 1024;
 
 /// What converting a record's key or value came to.
 enum Converted {
@@ -202,6 +208,7 @@ impl<'a> Source<'a> {
             series,
             submitted: Submitted::default(),
             offsets,
+            scratch: Vec::new(),
         }))
     }
 
@@ -412,7 +419,10 @@ impl<'a> Source<'a> {
             Update::Raw(bytes) => {
                 if topic_type == TopicType::Json && self.config.value_converter.writes_plain_json()
                 {
-                    let mut text = Vec::with_capacity(bytes.len() + bytes.len() / 4);
+                    let mut text = std::mem::take(&mut self.scratch);
+                    text.clear();
+                    // JSON text is rarely more than twice its CBOR: one reservation.
+                    text.reserve(2 * bytes.len());
                     if let Err(e) = cbor_slice_to_json_text(&bytes, &mut text) {
                         return Ok(Converted::Failed(format!("JSON value: {e}")));
                     }
@@ -521,8 +531,14 @@ impl<'a> Source<'a> {
             Converted::Failed(why) => return Ok(Fate::Failed(why)),
             Converted::Stopped => return Ok(Fate::Stopped),
         };
-        self.produce(topic, key.as_deref(), value.as_deref(), None, stamp)
-            .await
+        let fate = self
+            .produce(topic, key.as_deref(), value.as_deref(), None, stamp)
+            .await;
+        // librdkafka copied the value: its buffer serves the next one.
+        if let Some(v) = value.filter(|v| v.capacity() <= SCRATCH_MAX) {
+            self.scratch = v;
+        }
+        fate
     }
 
     /// As Kafka Connect does for a source: the record goes through the transforms
