@@ -133,6 +133,12 @@ echo "(bare: without making its records, $(inclusive "$OUT/bare-$N.cg" 'profile_
 source=$(($(ir source "$N") - $(ir source "$N_SMALL")))
 bare=$(($(ir bare "$N") - $(ir bare "$N_SMALL")))
 echo "ratio source / bare producer: $(awk -v a=$source -v b=$bare 'BEGIN { printf "%.2f", a / b }')"
+# The source task and the Diffusion client's connection task, without librdkafka's own
+# threads, whose timers and polls make most of the run-to-run noise of the totals.
+own() { # own SIZE
+  echo $(($(inclusive "$OUT/source-$1.cg" 'connectors::source::run_source') + $(inclusive "$OUT/source-$1.cg" 'diffusion_client::driver::run')))
+}
+echo "source task + Diffusion connection task: $((($(own "$N") - $(own "$N_SMALL")) / (N - N_SMALL))) instructions per record"
 echo
 echo "== source, $N records: top $TOP by exclusive (self) instructions"
 top "$OUT/source-$N.cg" . --inclusive=no
