@@ -259,6 +259,11 @@ pub fn cbor_slice_to_json(bytes: &[u8]) -> Result<serde_json::Value, String> {
 /// `serde_json::to_vec(&cbor_slice_to_json(bytes)?)` (a property test holds them equal),
 /// except that a map's repeated key is written twice rather than once.
 pub fn cbor_slice_to_json_text(bytes: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+    let start = out.len();
+    if flat_text(bytes, out) {
+        return Ok(());
+    }
+    out.truncate(start);
     let mut r = CborReader { buf: bytes, pos: 0 };
     r.write_item(0, out)?;
     if r.pos != bytes.len() {
@@ -268,6 +273,105 @@ pub fn cbor_slice_to_json_text(bytes: &[u8], out: &mut Vec<u8>) -> Result<(), St
         ));
     }
     Ok(())
+}
+
+/// The usual record, a map of plain keys to numbers, plain strings, booleans and nulls,
+/// written as JSON text in one loop; `false` (with some of it written) for anything else,
+/// which [`CborReader::write_item`] then writes or refuses. The source's hot path (issue
+/// 23): the general writer's results, closures and calls per item cost ~2,000
+/// instructions more for a ~100-byte record (bench/profile-source.sh). The same text:
+/// the property tests of `cbor_slice_to_json_text` go through here.
+fn flat_text(bytes: &[u8], out: &mut Vec<u8>) -> bool {
+    let mut s = Skim { buf: bytes, pos: 0 };
+    let Some((5, info, n)) = s.head() else {
+        return false;
+    };
+    // Definite, or (as the SDKs write a JSON object) up to a break.
+    let definite = info != 31;
+    // Every entry takes at least two bytes: a longer count is a lie.
+    if definite && n > bytes.len() as u64 {
+        return false;
+    }
+    out.push(b'{');
+    let mut i = 0;
+    loop {
+        if definite {
+            if i == n {
+                break;
+            }
+        } else if s.buf.get(s.pos) == Some(&0xff) {
+            s.pos += 1;
+            break;
+        }
+        if i > 0 {
+            out.push(b',');
+        }
+        i += 1;
+        match s.head() {
+            Some((3, info, len)) if info != 31 => match s.take(len) {
+                Some(key) if plain_text(key) => quoted(key, out),
+                _ => return false,
+            },
+            _ => return false,
+        }
+        out.push(b':');
+        let Some((major, info, arg)) = s.head() else {
+            return false;
+        };
+        match (major, info) {
+            (_, 31) => return false,
+            (0, _) => out.extend_from_slice(itoa::Buffer::new().format(arg).as_bytes()),
+            (1, _) => match i64::try_from(arg) {
+                Ok(n) => out.extend_from_slice(itoa::Buffer::new().format(-1 - n).as_bytes()),
+                Err(_) => return false,
+            },
+            (3, _) => match s.take(arg) {
+                Some(text) if plain_text(text) => quoted(text, out),
+                _ => return false,
+            },
+            (7, 20) => out.extend_from_slice(b"false"),
+            (7, 21) => out.extend_from_slice(b"true"),
+            (7, 22 | 23) => out.extend_from_slice(b"null"),
+            (7, 25..=27) => {
+                let f = match info {
+                    25 => single_to_double(half_to_f32(arg as u16)),
+                    26 => single_to_double(f32::from_bits(arg as u32)),
+                    _ => f64::from_bits(arg),
+                };
+                json_float(f, out);
+            }
+            _ => return false,
+        }
+    }
+    out.push(b'}');
+    s.pos == bytes.len()
+}
+
+/// Printable ASCII but the quote and the backslash: UTF-8 that a JSON string takes as it
+/// is (every key and nearly every string of a record).
+#[inline(always)]
+fn plain_text(b: &[u8]) -> bool {
+    b.iter()
+        .all(|&c| (0x20..0x7f).contains(&c) && c != b'"' && c != b'\\')
+}
+
+/// `b`, which [`plain_text`] accepted, as a JSON string.
+#[inline(always)]
+fn quoted(b: &[u8], out: &mut Vec<u8>) {
+    out.reserve(b.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(b);
+    out.push(b'"');
+}
+
+/// A float as serde_json writes it (with `zmij`): NaN and the infinities as null.
+#[inline(always)]
+fn json_float(f: f64, out: &mut Vec<u8>) {
+    if f.is_finite() {
+        out.extend_from_slice(zmij::Buffer::new().format_finite(f).as_bytes());
+    } else {
+        out.extend_from_slice(b"null");
+    }
 }
 
 /// Whether `bytes` are one CBOR item that [`CborReader::check_item`] accepts, filling the
@@ -710,12 +814,7 @@ impl CborReader<'_> {
                         26 => single_to_double(f32::from_bits(arg.unwrap() as u32)),
                         _ => f64::from_bits(arg.unwrap()),
                     };
-                    // As serde_json writes a float: NaN and the infinities are null.
-                    if f.is_finite() {
-                        out.extend_from_slice(zmij::Buffer::new().format_finite(f).as_bytes());
-                    } else {
-                        out.extend_from_slice(b"null");
-                    }
+                    json_float(f, out);
                 }
                 31 => return Err("unexpected CBOR break".into()),
                 other => return Err(format!("unsupported CBOR simple value {other}")),
@@ -733,16 +832,8 @@ impl CborReader<'_> {
             Some(n) => {
                 let n = self.len(n)?;
                 let bytes = self.take(n)?;
-                // Printable ASCII but the quote and the backslash (every key and nearly
-                // every string of a record) is UTF-8 that JSON takes as it is.
-                if bytes
-                    .iter()
-                    .all(|&b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
-                {
-                    out.reserve(bytes.len() + 2);
-                    out.push(b'"');
-                    out.extend_from_slice(bytes);
-                    out.push(b'"');
+                if plain_text(bytes) {
+                    quoted(bytes, out);
                     return Ok(());
                 }
                 let text = std::str::from_utf8(bytes).map_err(not_utf8)?;
@@ -1087,6 +1178,45 @@ pub(crate) mod tests {
         assert!(Value::decode(TopicType::String, &hex("182a")).is_err());
         // A map with an integer key cannot be JSON.
         assert!(Value::decode(TopicType::Json, &hex("a10101")).is_err());
+    }
+
+    /// A flat record (the one-loop writer) with every scalar form: floats of all three
+    /// widths, integers at their width boundaries, strings that must be escaped.
+    #[test]
+    fn flat_records_as_serde_json() {
+        let j = serde_json::json!({
+            "half": 100.5, "single": 3.4028234663852886e38, "double": 123.456, "nan": null,
+            "u": 24, "u8": 255, "u16": 65535, "u64": u64::MAX, "neg": -25, "min": i64::MIN,
+            "t": true, "f": false, "plain": "XLON", "esc": "a\"b\\c\u{1}é", "": "",
+        });
+        let bytes = Value::Json(j.clone()).encode().unwrap();
+        assert!(
+            !flat_text(&bytes, &mut Vec::new()),
+            "the escaped string is left to the general writer"
+        );
+        let mut text = Vec::new();
+        cbor_slice_to_json_text(&bytes, &mut text).unwrap();
+        assert_eq!(
+            String::from_utf8(text).unwrap(),
+            serde_json::to_string(&j).unwrap()
+        );
+        let mut plain = j.clone();
+        plain.as_object_mut().unwrap().remove("esc");
+        let bytes = Value::Json(plain.clone()).encode().unwrap();
+        let mut text = Vec::new();
+        assert!(flat_text(&bytes, &mut text));
+        assert_eq!(
+            String::from_utf8(text).unwrap(),
+            serde_json::to_string(&plain).unwrap()
+        );
+        // Trailing bytes and a short map are refused by both writers.
+        for bad in [
+            [&bytes[..], &[0]].concat(),
+            bytes[..bytes.len() - 1].to_vec(),
+        ] {
+            assert!(!flat_text(&bad, &mut Vec::new()));
+            assert!(cbor_slice_to_json_text(&bad, &mut Vec::new()).is_err());
+        }
     }
 
     /// The text writer copies printable ASCII as it is; every other string, and every
