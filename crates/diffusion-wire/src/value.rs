@@ -351,9 +351,19 @@ fn flat_text(bytes: &[u8], out: &mut Vec<u8>) -> bool {
 /// is (every key and nearly every string of a record).
 #[inline(always)]
 fn plain_text(b: &[u8]) -> bool {
-    b.iter()
-        .all(|&c| (0x20..0x7f).contains(&c) && c != b'"' && c != b'\\')
+    b.iter().all(|&c| PLAIN[usize::from(c)])
 }
+
+/// [`plain_text`]'s bytes: one load per byte instead of three comparisons.
+static PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0x20;
+    while c < 0x7f {
+        t[c] = c != b'"' as usize && c != b'\\' as usize;
+        c += 1;
+    }
+    t
+};
 
 /// `b`, which [`plain_text`] accepted, as a JSON string.
 #[inline(always)]
@@ -1078,6 +1088,12 @@ pub(crate) mod tests {
         ) {
             proptest::prop_assert_eq!(is_utf8(&bytes), std::str::from_utf8(&bytes).is_ok());
             proptest::prop_assert!(is_utf8(text.as_bytes()));
+        }
+
+        #[test]
+        fn plain_text_is_printable_ascii_without_quote_or_backslash(b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..8)) {
+            let expected = b.iter().all(|&c| (0x20..0x7f).contains(&c) && c != b'"' && c != b'\\');
+            proptest::prop_assert_eq!(plain_text(&b), expected);
         }
 
         #[test]
