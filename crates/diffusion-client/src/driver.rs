@@ -305,6 +305,7 @@ async fn serve(
     let silence = idle_limit.unwrap_or(Duration::from_secs(3600));
     let idle = tokio::time::sleep(silence);
     tokio::pin!(idle);
+    let mut outgoing = Vec::with_capacity(OUT_BATCH);
     loop {
         tokio::select! {
             _ = &mut closed => return End::Closed,
@@ -315,19 +316,22 @@ async fn serve(
                 }
                 idle.as_mut().reset(tokio::time::Instant::from_std(until));
             }
-            frame = out.recv() => match frame {
-                Some(frame) => {
-                    // Pipelined requests go out together, flushed once.
-                    let mut sent = ws.feed(Ws::Binary(frame)).await;
-                    while let (Ok(()), Ok(frame)) = (&sent, out.try_recv()) {
+            // Pipelined requests go out together, flushed once; taken from the queue in
+            // runs (`recv_many`), not one `try_recv` each (~170 instructions a frame).
+            n = out.recv_many(&mut outgoing, OUT_BATCH) => {
+                if n == 0 {
+                    return End::Closed;
+                }
+                let mut sent = Ok(());
+                for frame in outgoing.drain(..) {
+                    if sent.is_ok() {
                         sent = ws.feed(Ws::Binary(frame)).await;
                     }
-                    if let Err(e) = sent.and(ws.flush().await) {
-                        return End::Lost(e.to_string());
-                    }
                 }
-                None => return End::Closed,
-            },
+                if let Err(e) = sent.and(ws.flush().await) {
+                    return End::Lost(e.to_string());
+                }
+            }
             incoming = ws.next() => {
                 last_heard = Instant::now();
                 // Then the frames already read, without going round the select! (which
@@ -358,6 +362,9 @@ async fn serve(
 
 /// Frames handled in one go before the connection's loop looks at its other work.
 const READ_BURST: usize = 64;
+
+/// Requests taken from the queue in one go, written together and flushed once.
+const OUT_BATCH: usize = 256;
 
 /// Acts on what the socket gave: a frame is handled, anything else but a ping ends the
 /// connection.
