@@ -53,15 +53,7 @@ pub fn apply(old: &[u8], delta: &[u8]) -> Result<Vec<u8>, DeltaError> {
                         )))
                     }
                 };
-                let end = start.saturating_add(len);
-                if end > old.len() as u64 {
-                    return Err(DeltaError::OutOfRange {
-                        start,
-                        end,
-                        len: old.len(),
-                    });
-                }
-                out.extend_from_slice(&old[start as usize..end as usize]);
+                copy(old, start, len, &mut out)?;
             }
             (2, Some(n)) => {
                 let bytes = usize::try_from(n)
@@ -80,6 +72,20 @@ pub fn apply(old: &[u8], delta: &[u8]) -> Result<Vec<u8>, DeltaError> {
         }
     }
     Ok(out)
+}
+
+/// A delta's copy instruction: `len` bytes of `old` from `start` onto `out`.
+fn copy(old: &[u8], start: u64, len: u64, out: &mut Vec<u8>) -> Result<(), DeltaError> {
+    let end = start.saturating_add(len);
+    if end > old.len() as u64 {
+        return Err(DeltaError::OutOfRange {
+            start,
+            end,
+            len: old.len(),
+        });
+    }
+    out.extend_from_slice(&old[start as usize..end as usize]);
+    Ok(())
 }
 
 /// The CBOR head at `*pos` in `delta`, moving past it: major type, additional information
@@ -304,15 +310,7 @@ mod tests {
                         other => return Err(malformed(format!("copy length is {other:?}"))),
                     };
                     pos += dec.offset();
-                    let end = start.saturating_add(len);
-                    if end > old.len() as u64 {
-                        return Err(DeltaError::OutOfRange {
-                            start,
-                            end,
-                            len: old.len(),
-                        });
-                    }
-                    out.extend_from_slice(&old[start as usize..end as usize]);
+                    copy(old, start, len, &mut out)?;
                 }
                 Header::Bytes(Some(n)) => {
                     pos += dec.offset();
