@@ -22,14 +22,14 @@ async fn server_on(addr: SocketAddr) -> ServerHandle {
 }
 
 async fn session(server: &ServerHandle) -> Session {
-    Session::connect(
-        &server.url(),
-        "admin",
-        "password",
-        SessionOptions::default(),
-    )
-    .await
-    .unwrap()
+    connect(&server.url(), SessionOptions::default()).await
+}
+
+/// A session as the admin principal at `url`.
+async fn connect(url: &str, options: SessionOptions) -> Session {
+    Session::connect(url, "admin", "password", options)
+        .await
+        .unwrap()
 }
 
 async fn next(events: &mut Receiver<TopicEvent>) -> TopicEvent {
@@ -313,14 +313,7 @@ async fn a_silent_connection_is_declared_dead_and_replaced() {
         }),
         ..SessionOptions::default()
     };
-    let client = Session::connect(
-        &format!("ws://{}", proxy.addr()),
-        "admin",
-        "password",
-        options,
-    )
-    .await
-    .unwrap();
+    let client = connect(&format!("ws://{}", proxy.addr()), options).await;
     let mut state = client.state();
     proxy.freeze();
     // Pings stop arriving: after two and a half periods the client gives up on the socket.
@@ -354,9 +347,7 @@ async fn every_one_of_many_pipelined_requests_is_answered() {
         max_in_flight: 4_096,
         ..SessionOptions::default()
     };
-    let client = Session::connect(&server.url(), "admin", "password", options)
-        .await
-        .unwrap();
+    let client = connect(&server.url(), options).await;
     client
         .add_topic("p/a", spec(TopicType::Int64))
         .await
@@ -388,14 +379,7 @@ async fn an_unanswered_request_times_out_and_frees_its_slot() {
         max_in_flight: 1,
         ..SessionOptions::default()
     };
-    let client = Session::connect(
-        &format!("ws://{}", proxy.addr()),
-        "admin",
-        "password",
-        options,
-    )
-    .await
-    .unwrap();
+    let client = connect(&format!("ws://{}", proxy.addr()), options).await;
     proxy.freeze();
     let started = std::time::Instant::now();
     let e = tokio::time::timeout(
