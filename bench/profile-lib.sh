@@ -29,3 +29,37 @@ inclusive() {
   n=$(TOP=1 top "$1" "$2" --inclusive=yes | awk '{ gsub(",", "", $1); print $1 }')
   echo "${n:-0}"
 }
+
+# build_bench: builds the bench in release with line tables (callgrind needs symbols and
+# lines, not full debug info; the code is the release profile's) and sets BENCH to it.
+build_bench() {
+  (cd "$ROOT" && CARGO_PROFILE_RELEASE_DEBUG=line-tables-only cargo build --release -p bench)
+  BENCH=$TARGET/release/bench
+  export RUST_LOG=${RUST_LOG:-warn}
+}
+
+# start_child NAME CMD...: runs CMD with its stdin on a FIFO we hold open (closing it stops
+# the child) and its first stdout line in $OUT/NAME.url; sets CHILD_FD and CHILD_PID.
+start_child() {
+  local name=$1
+  shift
+  mkfifo "$OUT/$name.in"
+  "$@" <"$OUT/$name.in" >"$OUT/$name.url" &
+  CHILD_PID=$!
+  exec {CHILD_FD}>"$OUT/$name.in"
+  until [ -s "$OUT/$name.url" ]; do
+    kill -0 "$CHILD_PID" 2>/dev/null || { echo "$name exited early" >&2; exit 1; }
+    sleep 0.2
+  done
+}
+
+# callgrind OUTFILE CMD...: runs CMD under callgrind, its profile in OUTFILE and
+# valgrind's log beside it; stops the script if CMD fails.
+callgrind() {
+  local out=$1
+  shift
+  valgrind --tool=callgrind --callgrind-out-file="$out" "$@" >/dev/null 2>"$out.log" || {
+    echo "failed: $* (see $out.log)" >&2
+    exit 1
+  }
+}

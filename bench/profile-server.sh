@@ -41,10 +41,7 @@ needs_valgrind profile-server.sh
 mkdir -p "$OUT"
 rm -f "$OUT"/*.in "$OUT"/*.url
 
-(cd "$ROOT" && CARGO_PROFILE_RELEASE_DEBUG=line-tables-only cargo build --release -p bench)
-BENCH=$TARGET/release/bench
-export RUST_LOG=${RUST_LOG:-warn}
-
+build_bench
 for n in "$N_SMALL" "$N"; do
   rm -f "$OUT/server-$n.in" "$OUT/server-$n.url"
   mkfifo "$OUT/server-$n.in"

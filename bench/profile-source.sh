@@ -59,37 +59,11 @@ needs_valgrind profile-source.sh
 mkdir -p "$OUT"
 rm -f "$OUT"/*.in "$OUT"/*.url
 
-(cd "$ROOT" && CARGO_PROFILE_RELEASE_DEBUG=line-tables-only cargo build --release -p bench)
-BENCH=$TARGET/release/bench
-export RUST_LOG=${RUST_LOG:-warn}
-
-# start_child NAME CMD...: runs CMD with its stdin on a FIFO we hold open (closing it stops
-# the child) and its first stdout line in $OUT/NAME.url; sets CHILD_FD and CHILD_PID.
-start_child() {
-  local name=$1
-  shift
-  mkfifo "$OUT/$name.in"
-  "$@" <"$OUT/$name.in" >"$OUT/$name.url" &
-  CHILD_PID=$!
-  exec {CHILD_FD}>"$OUT/$name.in"
-  until [ -s "$OUT/$name.url" ]; do
-    kill -0 "$CHILD_PID" 2>/dev/null || { echo "$name exited early" >&2; exit 1; }
-    sleep 0.2
-  done
-}
+build_bench
 start_child broker "$BENCH" profile-topics
 BROKER_FD=$CHILD_FD BROKER_PID=$CHILD_PID
 read -r BOOTSTRAP <"$OUT/broker.url"
 trap 'exec {BROKER_FD}>&-; wait $BROKER_PID 2>/dev/null || true' EXIT
-
-callgrind() { # callgrind OUTFILE CMD...
-  local out=$1
-  shift
-  valgrind --tool=callgrind --callgrind-out-file="$out" "$@" >/dev/null 2>"$out.log" || {
-    echo "failed: $* (see $out.log)" >&2
-    exit 1
-  }
-}
 
 run=$(date +%s)-$$
 for n in "$N_SMALL" "$N"; do

@@ -45,37 +45,11 @@ needs_valgrind profile.sh
 mkdir -p "$OUT"
 rm -f "$OUT"/*.in "$OUT"/*.url
 
-(cd "$ROOT" && CARGO_PROFILE_RELEASE_DEBUG=line-tables-only cargo build --release -p bench)
-BENCH=$TARGET/release/bench
-export RUST_LOG=${RUST_LOG:-warn}
-
-# start_child NAME CMD...: runs CMD with its stdin on a FIFO we hold open (closing it stops
-# the child) and its first stdout line in $OUT/NAME.url; sets CHILD_FD and CHILD_PID.
-start_child() {
-  local name=$1
-  shift
-  mkfifo "$OUT/$name.in"
-  "$@" <"$OUT/$name.in" >"$OUT/$name.url" &
-  CHILD_PID=$!
-  exec {CHILD_FD}>"$OUT/$name.in"
-  until [ -s "$OUT/$name.url" ]; do
-    kill -0 "$CHILD_PID" 2>/dev/null || { echo "$name exited early" >&2; exit 1; }
-    sleep 0.2
-  done
-}
+build_bench
 start_child topics "$BENCH" profile-topics "$N_SMALL" "$N"
 TOPICS_FD=$CHILD_FD TOPICS_PID=$CHILD_PID
 read -r BOOTSTRAP TOPIC_SMALL TOPIC_N <"$OUT/topics.url"
 trap 'exec {TOPICS_FD}>&-; wait $TOPICS_PID 2>/dev/null || true' EXIT
-
-callgrind() { # callgrind OUTFILE CMD...
-  local out=$1
-  shift
-  valgrind --tool=callgrind --callgrind-out-file="$out" "$@" >/dev/null 2>"$out.log" || {
-    echo "failed: $* (see $out.log)" >&2
-    exit 1
-  }
-}
 
 for size in small n; do
   if [ $size = small ]; then n=$N_SMALL t=$TOPIC_SMALL; else n=$N t=$TOPIC_N; fi
