@@ -23,8 +23,13 @@ const Api = {
   },
 
   async fetch(path, options = {}) {
+    const sent = this.auth;
     const resp = await fetch(path, Object.assign({}, options, { headers: this.headers(options.headers) }));
     if (resp.status === 401) {
+      // Refused for credentials given after it left (a request made before signing in,
+      // answered after): asked again with them, not by reopening the sign-in dialog over
+      // a console that is signed in.
+      if (this.auth && this.auth !== sent) return this.fetch(path, options);
       this.askForCredentials();
       throw new ApiError(401, "Authentication required");
     }
