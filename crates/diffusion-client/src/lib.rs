@@ -13,6 +13,7 @@ mod driver;
 mod error;
 mod options;
 mod session;
+mod slots;
 mod tls;
 
 pub use diffusion_wire::service::{AddTopicResult, UnsubscribeReason};

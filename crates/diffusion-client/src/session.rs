@@ -14,12 +14,13 @@ use diffusion_wire::{
     EventMetadata, Message, TimeSeriesEvent, TopicSpecification, TopicType, Value, Writer,
 };
 use tokio::sync::mpsc::error::TrySendError;
-use tokio::sync::{mpsc, oneshot, watch, OwnedSemaphorePermit, Semaphore, TryAcquireError};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::cid_hash::CidMap;
 use crate::driver;
 use crate::error::ClientError;
 use crate::options::SessionOptions;
+use crate::slots::{Slot, Slots};
 
 /// Where a session is in its life. Observe changes with [`Session::state`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,7 +129,7 @@ struct Inner {
     /// Frames for the driver to send. Only handles hold senders: when the last handle is
     /// dropped the driver sees the channel close and ends the session.
     out: mpsc::Sender<Bytes>,
-    permits: Arc<Semaphore>,
+    slots: Arc<Slots>,
     events: Mutex<Option<mpsc::Receiver<TopicEvent>>>,
     closing: watch::Sender<bool>,
     options: SessionOptions,
@@ -185,7 +186,7 @@ impl Session {
             inner: Arc::new(Inner {
                 shared,
                 out,
-                permits: Arc::new(Semaphore::new(options.max_in_flight.max(1))),
+                slots: Slots::new(options.max_in_flight),
                 events: Mutex::new(Some(events_rx)),
                 closing,
                 options,
@@ -372,17 +373,13 @@ impl Session {
         // A free slot and room in the queue are the common case: taken without a timer
         // (building the two timeouts' Sleeps cost ~200 instructions per request though
         // neither waited, bench/profile.sh); only a wait is timed.
-        let permit = match self.inner.permits.clone().try_acquire_owned() {
-            Ok(permit) => permit,
-            Err(TryAcquireError::Closed) => return Err(ClientError::Closed),
-            Err(TryAcquireError::NoPermits) => {
-                tokio::time::timeout(timeout, self.inner.permits.clone().acquire_owned())
-                    .await
-                    .map_err(|_| timed_out())?
-                    .map_err(|_| ClientError::Closed)?
-            }
+        let slot = match self.inner.slots.try_take() {
+            Some(slot) => slot,
+            None => tokio::time::timeout(timeout, self.inner.slots.take())
+                .await
+                .map_err(|_| timed_out())?,
         };
-        match self.enqueue(permit, service, payload_size, payload, what)? {
+        match self.enqueue(slot, service, payload_size, payload, what)? {
             Enqueued::Sent(pending) => Ok(pending),
             Enqueued::Full {
                 frame,
@@ -412,12 +409,10 @@ impl Session {
         payload: impl FnOnce(&mut Writer),
         what: &'static str,
     ) -> Result<Option<PendingRaw>, ClientError> {
-        let permit = match self.inner.permits.clone().try_acquire_owned() {
-            Ok(permit) => permit,
-            Err(TryAcquireError::Closed) => return Err(ClientError::Closed),
-            Err(TryAcquireError::NoPermits) => return Ok(None),
+        let Some(slot) = self.inner.slots.try_take() else {
+            return Ok(None);
         };
-        match self.enqueue(permit, service, payload_size, payload, what)? {
+        match self.enqueue(slot, service, payload_size, payload, what)? {
             Enqueued::Sent(pending) => Ok(Some(pending)),
             // Not expected: the queue has a place for each slot. Taken back, so the
             // caller's waiting path sends it again.
@@ -428,10 +423,10 @@ impl Session {
         }
     }
 
-    /// Registers a request holding `permit` and queues its frame for the driver.
+    /// Registers a request holding `slot` and queues its frame for the driver.
     fn enqueue(
         &self,
-        permit: OwnedSemaphorePermit,
+        slot: Slot,
         service: i32,
         payload_size: usize,
         payload: impl FnOnce(&mut Writer),
@@ -461,7 +456,7 @@ impl Session {
         let pending = PendingRaw {
             rx,
             what,
-            _permit: permit,
+            _slot: slot,
         };
         match self.inner.out.try_send(frame) {
             Ok(()) => Ok(Enqueued::Sent(pending)),
@@ -724,7 +719,7 @@ fn event_type_name(t: TopicType) -> Result<&'static str, ClientError> {
 pub(crate) struct PendingRaw {
     rx: oneshot::Receiver<Result<Bytes, ClientError>>,
     what: &'static str,
-    _permit: OwnedSemaphorePermit,
+    _slot: Slot,
 }
 
 impl PendingRaw {
