@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Instant;
 
-use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use super::latency::LatencyHistogram;
 
 /// Counters a worker exposes and logs.
 #[derive(Debug)]
@@ -20,7 +20,7 @@ pub struct SinkMetrics {
     /// Failed records the dead-letter topic acknowledged.
     pub records_dead_lettered: AtomicU64,
     /// Seconds from sending an update to Diffusion's confirmation.
-    pub publish_latency: Histogram,
+    pub publish_latency: LatencyHistogram,
     /// The Kafka timestamp (ms) of the last record Diffusion confirmed; 0 before any.
     pub last_record_timestamp_ms: AtomicI64,
     /// Records in the assigned partitions beyond the consumer's position (-1: unknown).
@@ -36,7 +36,7 @@ impl Default for SinkMetrics {
             records_superseded: AtomicU64::new(0),
             records_dead_lettered: AtomicU64::new(0),
             // 0.25 ms to ~8 s.
-            publish_latency: Histogram::new(exponential_buckets(0.00025, 2.0, 16)),
+            publish_latency: LatencyHistogram::default(),
             last_record_timestamp_ms: AtomicI64::new(0),
             consumer_lag: AtomicI64::new(-1),
         }
@@ -47,8 +47,7 @@ impl SinkMetrics {
     /// Diffusion confirmed a record's update, sent at `sent_at`.
     pub(super) fn confirmed(&self, sent_at: Instant, timestamp_ms: Option<i64>) {
         self.records_confirmed.fetch_add(1, Ordering::Relaxed);
-        self.publish_latency
-            .observe(sent_at.elapsed().as_secs_f64());
+        self.publish_latency.observe(sent_at.elapsed());
         if let Some(ts) = timestamp_ms {
             self.last_record_timestamp_ms.store(ts, Ordering::Relaxed);
         }

@@ -19,6 +19,7 @@
 
 mod conflate;
 mod event_time;
+mod latency;
 mod metrics;
 mod offsets;
 mod prepare;
@@ -26,5 +27,6 @@ mod publish;
 mod read;
 mod task;
 
+pub use latency::LatencyHistogram;
 pub use metrics::SinkMetrics;
 pub use task::run_sink;

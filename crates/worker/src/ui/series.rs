@@ -13,7 +13,6 @@ use std::time::Duration;
 
 use axum::extract::{Query, State};
 use axum::Json;
-use prometheus_client::metrics::histogram::Histogram;
 use serde::{Deserialize, Serialize};
 
 use crate::herder::{Herder, TaskMetrics, TaskSnapshot};
@@ -219,7 +218,7 @@ fn read(m: &TaskMetrics) -> (&'static str, [u64; 4], Vec<(f64, u64)>) {
                 l(&m.records_failed),
                 l(&m.records_dead_lettered),
             ],
-            buckets(&m.publish_latency),
+            m.publish_latency.cumulative(),
         ),
         TaskMetrics::Source(m) => (
             "source",
@@ -232,29 +231,6 @@ fn read(m: &TaskMetrics) -> (&'static str, [u64; 4], Vec<(f64, u64)>) {
             Vec::new(),
         ),
     }
-}
-
-/// The histogram's cumulative buckets (upper bound, count). prometheus-client keeps its
-/// bucket reader crate-private, so they are read back from its text encoding: a few
-/// hundred bytes once a second.
-pub fn buckets(h: &Histogram) -> Vec<(f64, u64)> {
-    let mut registry = prometheus_client::registry::Registry::default();
-    registry.register("h", "", h.clone());
-    let mut text = String::new();
-    // Writing to a String cannot fail.
-    let _ = prometheus_client::encoding::text::encode(&mut text, &registry);
-    text.lines()
-        .filter_map(|line| {
-            let rest = line.strip_prefix("h_bucket{le=\"")?;
-            let (le, count) = rest.split_once("\"} ")?;
-            let le = if le == "+Inf" {
-                f64::INFINITY
-            } else {
-                le.parse().ok()?
-            };
-            Some((le, count.trim().parse().ok()?))
-        })
-        .collect()
 }
 
 /// What the buckets gained since `before` (all of them when the task is new).
@@ -391,7 +367,7 @@ mod tests {
         m.records_read.fetch_add(30, Ordering::Relaxed);
         m.records_confirmed.fetch_add(20, Ordering::Relaxed);
         for _ in 0..20 {
-            m.publish_latency.observe(0.002);
+            m.publish_latency.observe(Duration::from_millis(2));
         }
         series.sample(3_000, &names, &[sink(&m)]);
         // Paused: no task.
@@ -444,7 +420,7 @@ mod tests {
         let n = 2_000;
         let started = std::time::Instant::now();
         for i in 0..n {
-            m.publish_latency.observe(0.001);
+            m.publish_latency.observe(Duration::from_millis(1));
             series.sample(i * 1_000, &names, &tasks);
         }
         eprintln!(
@@ -459,8 +435,5 @@ mod tests {
         let b = [(1.0, 0), (2.0, 10), (4.0, 10), (f64::INFINITY, 10)];
         assert_eq!(quantile(&b, 0.5), Some(1.5));
         assert_eq!(quantile(&[(1.0, 0), (f64::INFINITY, 0)], 0.5), None);
-        let h = Histogram::new([0.5, 1.0]);
-        h.observe(0.7);
-        assert_eq!(buckets(&h), [(0.5, 0), (1.0, 1), (f64::INFINITY, 1)]);
     }
 }
