@@ -90,12 +90,10 @@ impl BuiltinConverter {
             return Ok(SchemaAndValue::schemaless(Value::Null));
         };
         match self {
-            BuiltinConverter::String => std::str::from_utf8(bytes)
-                .map(|s| SchemaAndValue {
-                    schema: Some(Schema::new(SchemaType::String).optional()),
-                    value: Value::String(s.to_owned()),
-                })
-                .map_err(|e| ConverterError(format!("not UTF-8 text: {e}"))),
+            BuiltinConverter::String => string_text(bytes).map(|s| SchemaAndValue {
+                schema: Some(Schema::new(SchemaType::String).optional()),
+                value: Value::String(s.to_owned()),
+            }),
             BuiltinConverter::ByteArray => Ok(SchemaAndValue {
                 schema: Some(Schema::new(SchemaType::Bytes).optional()),
                 value: Value::Bytes(bytes.to_vec()),
@@ -110,6 +108,11 @@ impl BuiltinConverter {
             }
         }
     }
+}
+
+/// StringConverter's reading of `bytes`: UTF-8 text.
+fn string_text(bytes: &[u8]) -> Result<&str, ConverterError> {
+    std::str::from_utf8(bytes).map_err(|e| ConverterError(format!("not UTF-8 text: {e}")))
 }
 
 /// The JsonConverter's envelope: exactly the fields `schema` and `payload`.
@@ -349,6 +352,13 @@ impl Converter for BuiltinConverter {
 
     fn json_cbor(&self, bytes: Option<&[u8]>) -> Option<Vec<u8>> {
         BuiltinConverter::json_cbor(self, bytes)
+    }
+
+    fn text<'a>(&self, bytes: &'a [u8]) -> Option<Result<&'a str, ConvertError>> {
+        match self {
+            BuiltinConverter::String => Some(string_text(bytes).map_err(ConvertError::Record)),
+            _ => None,
+        }
     }
 
     fn writes_plain_json(&self) -> bool {

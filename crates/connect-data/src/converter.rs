@@ -97,6 +97,17 @@ pub trait Converter: Send + Sync + fmt::Debug {
         None
     }
 
+    /// A record's key or value as text straight from its bytes, when this converter reads
+    /// them as a string without a schema version (`StringConverter`): the same text as
+    /// [`SchemaAndValue::to_path_string`](crate::value::SchemaAndValue::to_path_string) of
+    /// [`to_connect`](Self::to_connect)'s value, the same error for bytes that are not
+    /// text, without building the Connect value (`${key}` needs only the text). `None`
+    /// when the Connect value must be built.
+    fn text<'a>(&self, bytes: &'a [u8]) -> Option<Result<&'a str, ConvertError>> {
+        let _ = bytes;
+        None
+    }
+
     /// Whether this converter writes a schemaless JSON value as the JSON text itself
     /// (`JsonConverter` with `schemas.enable=false`), so that a source may write a
     /// Diffusion JSON value's text without building Connect data.

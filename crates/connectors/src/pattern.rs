@@ -265,6 +265,18 @@ impl Pattern {
             .any(|p| matches!(p, Part::Token(Token::Header(_))))
     }
 
+    /// Whether any token reads the key as Connect data (`${key.version}`, a key field):
+    /// otherwise `${key}` needs only the key's text, which a `StringConverter` gives
+    /// without building a Connect value (prepare.rs).
+    pub fn reads_key_data(&self) -> bool {
+        self.parts.iter().any(|p| {
+            matches!(
+                p,
+                Part::Token(Token::KeyVersion) | Part::Token(Token::KeyField(_))
+            )
+        })
+    }
+
     /// The `${...}` texts of the pattern that are not tokens (an unclosed `${` runs to the
     /// end of the text): kept in every path as they are, worth a warning.
     pub fn unknown_tokens(&self) -> &[String] {
