@@ -95,6 +95,7 @@ async fn run(
     link.set_delay(delay);
     let url = format!("ws://{}", link.addr());
     let (secs, _, cpu, superseded) = run_child_counting(bootstrap, topic, &url, n, extra).await?;
+    let cpu = cpu.total();
     let correct = last_records(&server.url, topic, n).await?;
     Ok(Run {
         secs,
@@ -132,5 +133,8 @@ async fn last_records(url: &str, topic: &str, n: usize) -> Result<usize, String>
         }
     }
     s.close().await;
-    Ok(want.iter().filter(|(p, i)| got.get(*p) == Some(i)).count())
+    Ok(want
+        .iter()
+        .filter(|(p, i)| got.get(*p) == Some(i))
+        .count())
 }

@@ -203,16 +203,71 @@ fn now_micros() -> u64 {
         .as_micros() as u64
 }
 
+/// CPU time a process used, as the kernel splits it: in user space (what callgrind's
+/// instruction counts see) and in the kernel (system calls: sockets, wake-ups), seconds.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Cpu {
+    pub user: f64,
+    pub system: f64,
+}
+
+impl Cpu {
+    /// This process so far (all threads).
+    pub fn now() -> Cpu {
+        // SAFETY: getrusage only writes the struct it is given.
+        let usage = unsafe {
+            let mut usage = std::mem::zeroed::<libc::rusage>();
+            libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+            usage
+        };
+        let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        Cpu {
+            user: secs(usage.ru_utime),
+            system: secs(usage.ru_stime),
+        }
+    }
+
+    pub fn total(self) -> f64 {
+        self.user + self.system
+    }
+
+    /// What was used since `earlier`.
+    pub fn since(self, earlier: Cpu) -> Cpu {
+        Cpu {
+            user: self.user - earlier.user,
+            system: self.system - earlier.system,
+        }
+    }
+
+    /// As a child prints it for its parent: "USER SYSTEM".
+    pub fn to_field(self) -> String {
+        format!("{:.3}/{:.3}", self.user, self.system)
+    }
+
+    pub fn parse_field(s: &str) -> Result<Cpu, String> {
+        let bad = || format!("bad CPU time {s:?} (USER/SYSTEM seconds)");
+        let (u, k) = s.split_once('/').ok_or_else(bad)?;
+        Ok(Cpu {
+            user: u.parse().map_err(|_| bad())?,
+            system: k.parse().map_err(|_| bad())?,
+        })
+    }
+
+    /// Per record of `n`: "2.00 µs (user 1.80 + system 0.20)".
+    pub fn per_record(self, n: usize) -> String {
+        let us = |s: f64| s * 1e6 / n as f64;
+        format!(
+            "{:.2} µs (user {:.2} + system {:.2})",
+            us(self.total()),
+            us(self.user),
+            us(self.system)
+        )
+    }
+}
+
 /// CPU time (user + system, all threads) this process has used so far, in seconds.
 fn cpu_secs() -> f64 {
-    // SAFETY: getrusage only writes the struct it is given.
-    let usage = unsafe {
-        let mut usage = std::mem::zeroed::<libc::rusage>();
-        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
-        usage
-    };
-    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    secs(usage.ru_utime) + secs(usage.ru_stime)
+    Cpu::now().total()
 }
 
 /// When each record was sent and acknowledged, by sequence number (µs since the epoch).
