@@ -135,6 +135,6 @@ async fn last_records(url: &str, topic: &str, n: usize) -> Result<usize, String>
     s.close().await;
     Ok(want
         .iter()
-        .filter(|(p, i)| got.get(*p) == Some(i))
+        .filter(|(p, i)| got.get(p.as_str()) == Some(i))
         .count())
 }

@@ -218,7 +218,7 @@ async fn the_sink_survives_diffusion_and_broker_outages_under_load() {
                 value: Value::Json(j),
                 ..
             })) => {
-                latest.insert(path, j["n"].as_i64().unwrap());
+                latest.insert(path.to_string(), j["n"].as_i64().unwrap());
             }
             Ok(Some(_)) => {}
             _ => panic!(

@@ -1171,7 +1171,7 @@ async fn tombstones_set_json_null_or_remove_the_topic() {
         assert_eq!(next_values(&mut events, &path, 1).await, ["1"]);
         if remove {
             match next_event(&mut events).await {
-                TopicEvent::Unsubscribed { path: p, .. } => assert_eq!(p, path),
+                TopicEvent::Unsubscribed { path: p, .. } => assert_eq!(*p, *path),
                 other => panic!("{other:?} before the removal"),
             }
         } else {
@@ -1579,7 +1579,7 @@ async fn next_values(events: &mut mpsc::Receiver<TopicEvent>, path: &str, n: usi
     let mut got = Vec::new();
     while got.len() < n {
         if let TopicEvent::RawValue { path: p, bytes, .. } = next_event(events).await {
-            if p == path {
+            if &*p == path {
                 got.push(java_text(&bytes));
             }
         }
@@ -1595,7 +1595,7 @@ async fn latest_values(
     let mut latest = BTreeMap::new();
     while latest.len() < paths {
         if let TopicEvent::RawValue { path, bytes, .. } = next_event(events).await {
-            latest.insert(path, java_text(&bytes));
+            latest.insert(path.to_string(), java_text(&bytes));
         }
     }
     latest

@@ -115,7 +115,7 @@ async fn expect_values(
 ) {
     let mut latest = BTreeMap::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while want.iter().any(|(k, v)| latest.get(k) != Some(v)) {
+    while want.iter().any(|(k, v)| latest.get(k.as_str()) != Some(v)) {
         let e = tokio::time::timeout_at(deadline, events.recv())
             .await
             .unwrap_or_else(|_| panic!("timed out; latest {latest:?}, want {want:?}"))

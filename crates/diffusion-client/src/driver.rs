@@ -155,7 +155,8 @@ pub(crate) async fn connect(t: &Target) -> Result<Connected, ClientError> {
 
 /// A subscribed topic, as the server numbered it for this session.
 struct TopicState {
-    path: String,
+    /// Shared with each event: one count increment per update, not a copy of the text.
+    path: Arc<str>,
     specification: TopicSpecification,
     /// The bytes of the last value, which deltas apply to.
     last: Option<Bytes>,
@@ -416,14 +417,15 @@ async fn handle(
                 service::NOTIFY_SUBSCRIPTION => {
                     let n = NotifySubscription::decode(&payload)
                         .map_err(|e| format!("subscription notification: {e}"))?;
+                    let path: Arc<str> = n.path.into();
                     let event = TopicEvent::Subscribed {
-                        path: n.path.clone(),
+                        path: path.clone(),
                         specification: n.specification.clone(),
                     };
                     topics.insert(
                         n.topic_id,
                         TopicState {
-                            path: n.path,
+                            path,
                             specification: n.specification,
                             last: None,
                         },

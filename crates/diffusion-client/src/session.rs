@@ -42,14 +42,14 @@ pub enum TopicEvent {
     /// events, or, for a time series topic, as `TimeSeries` events.
     Subscribed {
         /// The topic's path as the server names it (no leading `/`).
-        path: String,
+        path: Arc<str>,
         /// The topic's type and properties, as the server reported them.
         specification: TopicSpecification,
     },
     /// A topic's new value (deltas already applied).
     Value {
         /// The topic's path as the server names it (no leading `/`).
-        path: String,
+        path: Arc<str>,
         /// The topic's type, which decided how `value` was decoded.
         topic_type: TopicType,
         /// The value, decoded as `topic_type` says; `Value::Json(Null)` when a string, int64
@@ -61,7 +61,7 @@ pub enum TopicEvent {
     /// consumers that can use the bytes as they are (e.g. CBOR straight to JSON text).
     RawValue {
         /// The topic's path as the server names it (no leading `/`).
-        path: String,
+        path: Arc<str>,
         /// The topic's type, which says how to read `bytes`.
         topic_type: TopicType,
         /// The value's wire bytes (CBOR, or raw for binary topics).
@@ -72,7 +72,7 @@ pub enum TopicEvent {
     /// `Value` or `RawValue`.
     TimeSeries {
         /// The topic's path as the server names it (no leading `/`).
-        path: String,
+        path: Arc<str>,
         /// The event, its value decoded by the topic's event value type.
         event: TimeSeriesEvent,
     },
@@ -80,7 +80,7 @@ pub enum TopicEvent {
     /// subscribed again).
     Unsubscribed {
         /// The topic's path as the server names it (no leading `/`).
-        path: String,
+        path: Arc<str>,
         /// Why: requested by this session, the topic was removed, and so on.
         reason: UnsubscribeReason,
     },

@@ -155,7 +155,7 @@ async fn subscriptions_deliver_values_and_deltas_in_order() {
                 value: Value::Json(j),
                 ..
             } => {
-                assert_eq!(path, "s/a");
+                assert_eq!(&*path, "s/a");
                 assert_eq!(j, w);
             }
             other => panic!("{other:?}"),
@@ -170,7 +170,7 @@ async fn subscriptions_deliver_values_and_deltas_in_order() {
         .await
         .unwrap();
     assert!(
-        matches!(next(&mut events).await, TopicEvent::Subscribed { path, .. } if path == "s/b/c")
+        matches!(next(&mut events).await, TopicEvent::Subscribed { path, .. } if &*path == "s/b/c")
     );
     assert!(matches!(
         next(&mut events).await,
@@ -187,7 +187,7 @@ async fn subscriptions_deliver_values_and_deltas_in_order() {
             TopicEvent::Unsubscribed {
                 path,
                 reason: UnsubscribeReason::Requested,
-            } => gone.push(path),
+            } => gone.push(path.to_string()),
             other => panic!("{other:?}"),
         }
     }
@@ -262,7 +262,7 @@ async fn a_server_restart_is_survived_and_the_subscription_resumes() {
         .await
         .unwrap();
     assert!(
-        matches!(next(&mut events).await, TopicEvent::Subscribed { path, .. } if path == "r/x")
+        matches!(next(&mut events).await, TopicEvent::Subscribed { path, .. } if &*path == "r/x")
     );
     assert_eq!(
         next(&mut events).await,

@@ -41,7 +41,7 @@ async fn interop(peer: &'static str, run: fn(String, String) -> sdk::SdkRun) {
     // The SDK has subscribed once it sets the ready topic.
     loop {
         if let TopicEvent::Value { path, value, .. } = next(&mut events).await {
-            assert_eq!(path, format!("{p}/ready"));
+            assert_eq!(*path, format!("{p}/ready"));
             assert_eq!(value, Value::String(peer.into()));
             break;
         }
@@ -84,7 +84,7 @@ async fn interop(peer: &'static str, run: fn(String, String) -> sdk::SdkRun) {
     let mut got = Vec::new();
     while got.len() < 21 {
         match next(&mut events).await {
-            TopicEvent::Value { path, value, .. } => got.push((path, value)),
+            TopicEvent::Value { path, value, .. } => got.push((path.to_string(), value)),
             TopicEvent::Subscribed { .. } => {}
             other => panic!("{other:?}"),
         }

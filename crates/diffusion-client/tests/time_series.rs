@@ -39,7 +39,7 @@ async fn next(events: &mut Receiver<TopicEvent>) -> TopicEvent {
 async fn next_event(events: &mut Receiver<TopicEvent>) -> (String, TimeSeriesEvent) {
     loop {
         match next(events).await {
-            TopicEvent::TimeSeries { path, event } => return (path, event),
+            TopicEvent::TimeSeries { path, event } => return (path.to_string(), event),
             TopicEvent::Subscribed { .. } => continue,
             other => panic!("expected a time series event, got {other:?}"),
         }
@@ -305,7 +305,7 @@ async fn subscribers_get_the_subscription_range_then_each_event_in_order() {
             path,
             specification,
         } => {
-            assert_eq!(path, "ts/sub");
+            assert_eq!(&*path, "ts/sub");
             assert_eq!(specification.event_type(), Some(TopicType::String));
         }
         other => panic!("{other:?}"),

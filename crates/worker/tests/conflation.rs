@@ -123,7 +123,7 @@ async fn a_backlog_is_conflated_a_sigkill_commits_nothing_unconfirmed_and_every_
                 {
                     let n = j["n"].as_i64().unwrap();
                     let mut newest = newest.lock().unwrap();
-                    let at = newest.entry(path).or_insert(n);
+                    let at = newest.entry(path.to_string()).or_insert(n);
                     *at = (*at).max(n);
                     *values.lock().unwrap() += 1;
                 }

@@ -103,7 +103,7 @@ async fn sigkill_and_restart_lose_nothing_and_commit_only_what_was_confirmed() {
                 } = e
                 {
                     let n = j["n"].as_i64().unwrap();
-                    latest.lock().unwrap().insert(path, n);
+                    latest.lock().unwrap().insert(path.to_string(), n);
                     let mut m = seen_max.lock().unwrap();
                     *m = (*m).max(n);
                 }
@@ -482,7 +482,7 @@ async fn a_killed_source_restarts_and_kafka_gets_every_topics_latest_value() {
         .unwrap();
     rdkafka::consumer::Consumer::subscribe(&c, &[kafka_topic.as_str()]).unwrap();
     let mut latest: BTreeMap<String, i64> = BTreeMap::new();
-    while want.iter().any(|(k, v)| latest.get(k) != Some(v)) {
+    while want.iter().any(|(k, v)| latest.get(k.as_str()) != Some(v)) {
         let m = tokio::time::timeout(Duration::from_secs(30), c.recv())
             .await
             .unwrap_or_else(|_| panic!("latest values missing: have {latest:?}"))

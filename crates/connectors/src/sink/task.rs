@@ -461,11 +461,10 @@ impl<'a> Sink<'a> {
             info: None,
         };
         if self.pending.is_some() {
-            self.offsets.lock().expect("offsets lock").read(
-                topic,
-                origin.partition,
-                origin.offset,
-            );
+            self.offsets
+                .lock()
+                .expect("offsets lock")
+                .read(topic, origin.partition, origin.offset);
         }
         let record = Record {
             topic,

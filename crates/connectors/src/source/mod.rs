@@ -338,7 +338,7 @@ impl<'a> Source<'a> {
                     if specification.topic_type == TopicType::TimeSeries {
                         self.series_subscribed(&path).await?;
                     } else if !accepted(specification.topic_type)
-                        && self.skipped.insert(path.clone())
+                        && self.skipped.insert(path.to_string())
                     {
                         self.metrics.topics_skipped.fetch_add(1, Ordering::Relaxed);
                         tracing::warn!(connector = %self.config.name, topic = %path, topic_type = %specification.topic_type,

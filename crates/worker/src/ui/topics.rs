@@ -132,8 +132,8 @@ impl TopicFeed {
                 specification,
             } => {
                 let mut latest = self.lock();
-                let v = latest.entry(path.clone()).or_insert_with(|| TopicView {
-                    path,
+                let v = latest.entry(path.to_string()).or_insert_with(|| TopicView {
+                    path: path.to_string(),
                     changed: at_ms,
                     ..TopicView::default()
                 });
@@ -165,8 +165,8 @@ impl TopicFeed {
                     Value::Binary(b) => json!(format!("<{} bytes>", b.len())),
                 };
                 let mut latest = self.lock();
-                let v = latest.entry(path.clone()).or_insert_with(|| TopicView {
-                    path,
+                let v = latest.entry(path.to_string()).or_insert_with(|| TopicView {
+                    path: path.to_string(),
                     ..TopicView::default()
                 });
                 v.topic_type = topic_type.name();
@@ -176,9 +176,9 @@ impl TopicFeed {
                 v.clone()
             }
             TopicEvent::Unsubscribed { path, .. } => {
-                self.lock().remove(&path);
+                self.lock().remove(&*path);
                 TopicView {
-                    path,
+                    path: path.to_string(),
                     changed: at_ms,
                     ..TopicView::default()
                 }

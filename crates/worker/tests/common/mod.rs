@@ -27,7 +27,7 @@ pub async fn watch(url: &str, selector: &str) -> (Session, Latest) {
                 ..
             } = e
             {
-                l.lock().unwrap().insert(path, j);
+                l.lock().unwrap().insert(path.to_string(), j);
             }
         }
     });
