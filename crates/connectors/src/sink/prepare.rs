@@ -121,7 +121,7 @@ impl Fields for RecordFields<'_> {
 
 /// A record's key as the sink read it.
 enum ReadKey<'a> {
-    Connect(SchemaAndValue),
+    Connect(Box<SchemaAndValue>),
     /// Only its text (`None` for a null key), straight from the bytes: when no transform
     /// runs, the destination reads no more of the key than `${key}` and the key converter
     /// can give it (a `StringConverter`), the Connect value is not built (its string copy
@@ -207,7 +207,7 @@ pub(super) fn prepare(
     if c.transforms.is_empty() {
         let key = match key_text(c, record.key) {
             Some(text) => ReadKey::Text(text.map_err(|e| NotPrepared::converting(Side::Key, e))?),
-            None => ReadKey::Connect(connect_key()?),
+            None => ReadKey::Connect(Box::new(connect_key()?)),
         };
         // Plain JSON to a JSON topic goes to CBOR without a Connect value in between
         // (schemaless: no version); everything else through the Connect value.
@@ -278,7 +278,7 @@ pub(super) fn prepare(
     Ok(Prepared::Update(finish(
         c,
         at,
-        ReadKey::Connect(key),
+        ReadKey::Connect(Box::new(key)),
         ReadValue::Connect(Box::new(value)),
         tombstone,
         HeaderSource::Connect(&headers),
@@ -352,7 +352,7 @@ fn finish(
 ) -> Result<Update, RecordError> {
     let no_key_data = SchemaAndValue::schemaless(Value::Null);
     let (key, key_text) = match &key {
-        ReadKey::Connect(k) => (k, k.to_path_string()),
+        ReadKey::Connect(k) => (&**k, k.to_path_string()),
         // Never read as data: the destination has no key field or key version token.
         ReadKey::Text(text) => (&no_key_data, text.map(Cow::Borrowed)),
     };
