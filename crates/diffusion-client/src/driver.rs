@@ -538,7 +538,14 @@ async fn update(
         match time_series_event(&t.specification, &bytes) {
             Ok(event) => {
                 let path = t.path.clone();
-                emit(events, TopicEvent::TimeSeries { path, event }).await;
+                emit(
+                    events,
+                    TopicEvent::TimeSeries {
+                        path,
+                        event: Box::new(event),
+                    },
+                )
+                .await;
             }
             Err(e) => {
                 tracing::warn!(path = %t.path, error = %e, "undecodable time series event: skipped")

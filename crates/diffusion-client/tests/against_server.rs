@@ -371,6 +371,64 @@ async fn every_one_of_many_pipelined_requests_is_answered() {
 }
 
 #[tokio::test]
+async fn an_answer_looked_at_without_waiting_is_none_until_in_and_a_refusal_its_error() {
+    let server = server_on("127.0.0.1:0".parse().unwrap()).await;
+    let client = connect(&server.url(), SessionOptions::default()).await;
+    client
+        .add_topic("t/a", spec(TopicType::Int64))
+        .await
+        .unwrap();
+    // Frozen link: nothing can be in yet.
+    let proxy = test_support::tcp_proxy::TcpProxy::start(server.local_addr()).await;
+    let slow = connect(&format!("ws://{}", proxy.addr()), SessionOptions::default()).await;
+    proxy.freeze();
+    let value = Value::Int64(7).encode().unwrap();
+    let mut held = slow
+        .start_set_raw("t/a", TopicType::Int64, value.clone())
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(
+        held.try_answer().is_none(),
+        "answered through a frozen link"
+    );
+
+    let until_answered = |mut p: diffusion_client::Pending<()>| async move {
+        loop {
+            if let Some(answer) = p.try_answer() {
+                return answer;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    };
+    let set = client
+        .start_set_raw("t/a", TopicType::Int64, value.clone())
+        .await
+        .unwrap();
+    let answer = tokio::time::timeout(Duration::from_secs(10), until_answered(set)).await;
+    answer.expect("answered").expect("the set is confirmed");
+    // A string for an int64 topic: the server's refusal, as `wait` would give it.
+    let wrong = Value::String("x".into()).encode().unwrap();
+    let refused = client
+        .start_set_raw("t/a", TopicType::Int64, wrong.clone())
+        .await
+        .unwrap();
+    let looked = tokio::time::timeout(Duration::from_secs(10), until_answered(refused))
+        .await
+        .expect("answered");
+    let waited = client
+        .start_set_raw("t/a", TopicType::Int64, wrong)
+        .await
+        .unwrap()
+        .wait()
+        .await;
+    assert_eq!(
+        format!("{:?}", looked.expect_err("refused")),
+        format!("{:?}", waited.expect_err("refused"))
+    );
+}
+
+#[tokio::test]
 async fn an_unanswered_request_times_out_and_frees_its_slot() {
     let server = server_on("127.0.0.1:0".parse().unwrap()).await;
     let proxy = test_support::tcp_proxy::TcpProxy::start(server.local_addr()).await;

@@ -39,7 +39,7 @@ async fn next(events: &mut Receiver<TopicEvent>) -> TopicEvent {
 async fn next_event(events: &mut Receiver<TopicEvent>) -> (String, TimeSeriesEvent) {
     loop {
         match next(events).await {
-            TopicEvent::TimeSeries { path, event } => return (path.to_string(), event),
+            TopicEvent::TimeSeries { path, event } => return (path.to_string(), *event),
             TopicEvent::Subscribed { .. } => continue,
             other => panic!("expected a time series event, got {other:?}"),
         }

@@ -33,7 +33,7 @@ use crate::task_error::TaskError;
 /// production, an in-memory stand-in in the unit tests.
 pub(super) trait Publisher {
     /// Diffusion's answer to one request, awaited (kept in the window unboxed).
-    type Answer: Future<Output = Result<(), ClientError>> + Send + Unpin;
+    type Answer: Answer;
 
     /// Sends `update` (creating its topic first unless `known`); resolves once it is on
     /// its way, with the wait for Diffusion's answer.
@@ -50,6 +50,16 @@ pub(super) trait Publisher {
 
     /// The connection's state, to wait for a reconnection.
     fn state(&self) -> watch::Receiver<SessionState>;
+}
+
+/// Diffusion's answer to one request, as the window holds it: awaited for the oldest
+/// entry, looked at without waiting for the ones behind it.
+pub(super) trait Answer: Future<Output = Result<(), ClientError>> + Send + Unpin {
+    /// The answer if it is in, `None` while it is to come; by default a poll with a no-op
+    /// waker.
+    fn try_answer(&mut self) -> Option<Result<(), ClientError>> {
+        self.now_or_never()
+    }
 }
 
 /// The sink's Diffusion side: its session, and the properties of the topics it creates
@@ -78,6 +88,17 @@ impl Future for Confirmation {
             Confirmation::Created(p) => Pin::new(p).poll(cx).map_ok(drop),
             Confirmation::Appended(p) => Pin::new(p).poll(cx).map_ok(drop),
             Confirmation::Removed(p) => Pin::new(p).poll(cx).map_ok(drop),
+        }
+    }
+}
+
+impl Answer for Confirmation {
+    fn try_answer(&mut self) -> Option<Result<(), ClientError>> {
+        match self {
+            Confirmation::Set(p) => p.try_answer(),
+            Confirmation::Created(p) => p.try_answer().map(|r| r.map(drop)),
+            Confirmation::Appended(p) => p.try_answer().map(|r| r.map(drop)),
+            Confirmation::Removed(p) => p.try_answer().map(|r| r.map(drop)),
         }
     }
 }
@@ -215,6 +236,16 @@ enum Waiting<A> {
     Other(Wait),
 }
 
+impl<A: Answer> Waiting<A> {
+    /// Its outcome if it is in, without waiting.
+    fn try_ready(&mut self) -> Option<Result<(), Failure>> {
+        match self {
+            Waiting::Answer(a) => a.try_answer().map(|r| r.map_err(Failure::Diffusion)),
+            Waiting::Other(w) => w.as_mut().now_or_never(),
+        }
+    }
+}
+
 impl<A: Future<Output = Result<(), ClientError>> + Unpin> Future for Waiting<A> {
     type Output = Result<(), Failure>;
 
@@ -307,8 +338,7 @@ impl<P: Publisher> Window<P> {
     /// The front entry's answer if it is in already (polled once, with a no-op waker: a
     /// later [`Window::next`] registers the task's own).
     pub(super) fn next_ready(&mut self) -> Option<Result<(), Failure>> {
-        let front = self.entries.front_mut()?;
-        (&mut front.wait).now_or_never()
+        self.entries.front_mut()?.wait.try_ready()
     }
 
     /// Sends `update` and adds it; waits while the connection is down (it was not even
@@ -568,6 +598,8 @@ mod tests {
 
     /// The stand-in's answer to one request.
     type Answer = Pin<Box<dyn Future<Output = Result<(), ClientError>> + Send>>;
+
+    impl super::Answer for Answer {}
 
     /// Answers one request.
     type Responder = oneshot::Sender<Result<(), ClientError>>;

@@ -347,7 +347,7 @@ impl<'a> Source<'a> {
                     continue;
                 }
                 TopicEvent::TimeSeries { path, event } => {
-                    self.series_event(&path, event).await?;
+                    self.series_event(&path, *event).await?;
                     continue;
                 }
                 TopicEvent::Unsubscribed { path, reason } => {
