@@ -347,6 +347,30 @@ impl<P: Publisher> Window<P> {
         self.send_superseding(origin, update, Vec::new()).await
     }
 
+    /// [`Window::send`] when it need not wait: sent and added, or handed back to go
+    /// through `send` (which waits, or says what failed). Most records go this way: no
+    /// future per record, nor a move of the record into one (bench/profile.sh).
+    pub(super) fn try_send(
+        &mut self,
+        origin: Origin,
+        update: Update,
+    ) -> Result<(), (Origin, Update)> {
+        let Some(Ok((answer, creates))) = dispatch_now(&self.publisher, &self.known, &update)
+        else {
+            // Nothing was sent: `send` tries again and deals with what it meets.
+            return Err((origin, update));
+        };
+        self.entries.push_back(Entry {
+            origin,
+            work: Work::Update(update),
+            sent_at: Instant::now(),
+            creates,
+            wait: Waiting::Answer(answer),
+            superseded: Vec::new(),
+        });
+        Ok(())
+    }
+
     /// [`Window::send`] for an update that replaced the waiting records at `superseded`.
     pub(super) async fn send_superseding(
         &mut self,
@@ -727,6 +751,32 @@ mod tests {
         .map(done_offset)
         .collect();
         assert_eq!(order, [0, 1, 2]);
+        assert!(w.is_empty());
+    }
+
+    /// `try_send` sends what needs no wait (a value for a known path) and hands back the
+    /// rest, unsent, for `send`; both keep the window's order.
+    #[tokio::test]
+    async fn try_send_sends_a_known_paths_value_and_hands_back_the_rest_unsent() {
+        let fake = Fake::new();
+        let mut w = window(&fake);
+        let (_s, mut stop) = stop();
+        let Err((o, u)) = w.try_send(origin(0), set("a", 0)) else {
+            panic!("a new path was sent without waiting");
+        };
+        assert_eq!((o.offset, &u), (0, &set("a", 0)));
+        assert!(fake.sent().is_empty() && w.is_empty(), "nothing sent");
+        w.send(o, u).await.unwrap();
+        fake.answer(0, Ok(()));
+        assert_eq!(done_offset(step(&mut w, &mut stop).await.unwrap()), 0);
+        // "a" is known now: its next value goes without waiting.
+        assert!(
+            w.try_send(origin(1), set("a", 1)).is_ok(),
+            "sent without waiting"
+        );
+        assert_eq!(fake.sent()[1], (set("a", 1), true));
+        fake.answer(1, Ok(()));
+        assert_eq!(done_offset(step(&mut w, &mut stop).await.unwrap()), 1);
         assert!(w.is_empty());
     }
 
