@@ -335,8 +335,8 @@ impl<P: Publisher> Window<P> {
         }
     }
 
-    /// The front entry's answer if it is in already (polled once, with a no-op waker: a
-    /// later [`Window::next`] registers the task's own).
+    /// The front entry's answer if it is in already (looked at without registering a
+    /// waker: a later [`Window::next`] registers the task's own).
     pub(super) fn next_ready(&mut self) -> Option<Result<(), Failure>> {
         self.entries.front_mut()?.wait.try_ready()
     }
@@ -360,14 +360,7 @@ impl<P: Publisher> Window<P> {
             // Nothing was sent: `send` tries again and deals with what it meets.
             return Err((origin, update));
         };
-        self.entries.push_back(Entry {
-            origin,
-            work: Work::Update(update),
-            sent_at: Instant::now(),
-            creates,
-            wait: Waiting::Answer(answer),
-            superseded: Vec::new(),
-        });
+        self.add_sent(origin, update, answer, creates, Vec::new());
         Ok(())
     }
 
@@ -398,6 +391,19 @@ impl<P: Publisher> Window<P> {
                 }
             }
         };
+        self.add_sent(origin, update, answer, creates, superseded);
+        Ok(())
+    }
+
+    /// Adds an update just sent, awaiting `answer`.
+    fn add_sent(
+        &mut self,
+        origin: Origin,
+        update: Update,
+        answer: P::Answer,
+        creates: bool,
+        superseded: Vec<i64>,
+    ) {
         self.entries.push_back(Entry {
             origin,
             work: Work::Update(update),
@@ -406,7 +412,6 @@ impl<P: Publisher> Window<P> {
             wait: Waiting::Answer(answer),
             superseded,
         });
-        Ok(())
     }
 
     /// Adds an entry with nothing for Diffusion (a reported or fatal record).
