@@ -787,7 +787,8 @@ impl<T> Pending<T> {
     /// The answer if it is in, without waiting: `None` while it is still to come. For a
     /// caller that looks at many pending answers in turn: no waker is registered and no
     /// task budget spent (polling with a no-op waker cost ~150 instructions more per
-    /// answer, bench/profile.sh). Like the future, it gives the answer once.
+    /// answer, bench/profile.sh). Like the future, it gives the answer once: once it has
+    /// given `Some`, it is not to be asked again (it would say no answer came).
     pub fn try_answer(&mut self) -> Option<Result<T, ClientError>> {
         use oneshot::error::TryRecvError;
         Some(match self.raw.rx.try_recv() {
