@@ -16,27 +16,22 @@ use diffusion_wire::{
     delta, Credentials, ErrorReason, Message, RawEvent, TimeSeriesEvent, TopicSpecification,
     TopicType, Value, ValueError,
 };
-use futures_util::{FutureExt, SinkExt, StreamExt};
-use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use tokio_tungstenite::tungstenite::Message as Ws;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::error::ClientError;
 use crate::options::SessionOptions;
 use crate::session::{SessionState, Shared, TopicEvent};
+use crate::upgrade;
+use crate::websocket::{Incoming, WebSocket, WsError};
 
-/// The most one read of the socket takes. tungstenite zero-fills this much of its read
-/// buffer before every read: its default, 128 KiB, cost the sink ~2,200 instructions per
-/// record (7% of its CPU, bench/profile.sh) while its reads averaged ~600 bytes of
-/// confirmations. A frame longer than this is still read whole (the buffer grows to it),
-/// over more reads.
+/// What the read buffer grows by when it runs short. tungstenite zero-filled this much
+/// of its read buffer before every read: its default, 128 KiB, cost the sink ~2,200
+/// instructions per record (7% of its CPU, bench/profile.sh) while its reads averaged
+/// ~600 bytes of confirmations; our frame layer does not fill it, and 16 KiB holds
+/// many reads' worth. A longer frame is still read whole (the buffer grows to it).
 const READ_BUFFER: usize = 16 * 1024;
-
-pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Everything needed to (re)connect.
 pub(crate) struct Target {
@@ -56,11 +51,9 @@ fn endpoint(url: &str) -> String {
     }
 }
 
-/// Opens the WebSocket and performs the Diffusion handshake, sending the connection
-/// parameters as HTTP headers in the order and form the Python SDK uses.
 /// An open session's socket, and how long it may stay silent before it counts as dead.
 pub(crate) struct Connected {
-    pub(crate) ws: Socket,
+    pub(crate) ws: WebSocket,
     pub(crate) idle_limit: Option<Duration>,
     /// The largest message the server takes (0: not said).
     pub(crate) max_message_size: u32,
@@ -72,6 +65,8 @@ fn idle_limit(ping_period_ms: u64) -> Option<Duration> {
     (ping_period_ms > 0).then(|| Duration::from_millis(ping_period_ms.saturating_mul(5) / 2))
 }
 
+/// Opens the WebSocket and performs the Diffusion handshake, sending the connection
+/// parameters as HTTP headers in the order and form the Python SDK uses.
 pub(crate) async fn connect(t: &Target) -> Result<Connected, ClientError> {
     let url = endpoint(&t.url);
     let connect_err = |why: String| ClientError::Connect {
@@ -100,31 +95,20 @@ pub(crate) async fn connect(t: &Target) -> Result<Connected, ClientError> {
     }
     let timeout = t.options.connect_timeout;
     let handshake = async {
-        let connector = if url.starts_with("wss://") {
-            Some(tokio_tungstenite::Connector::Rustls(
-                crate::tls::client_config(&t.options.tls)?,
-            ))
+        let tls = if url.starts_with("wss://") {
+            Some(crate::tls::client_config(&t.options.tls)?)
         } else {
             None
         };
-        let (mut ws, _) = tokio_tungstenite::connect_async_tls_with_config(
-            req,
-            Some(WebSocketConfig::default().read_buffer_size(READ_BUFFER)),
-            true,
-            connector,
-        )
-        .await
-        .map_err(|e| connect_err(e.to_string()))?;
-        let first = loop {
-            match ws.next().await {
-                Some(Ok(Ws::Binary(b))) => break b,
-                Some(Ok(Ws::Close(f))) => {
-                    return Err(connect_err(format!("closed during the handshake: {f:?}")))
-                }
-                Some(Ok(_)) => continue,
-                Some(Err(e)) => return Err(connect_err(e.to_string())),
-                None => return Err(connect_err("closed during the handshake".into())),
+        let mut ws = upgrade::open(req, tls, READ_BUFFER)
+            .await
+            .map_err(connect_err)?;
+        let first = match ws.read().await {
+            Ok(Incoming::Binary(b)) => b,
+            Ok(Incoming::Close(f)) => {
+                return Err(connect_err(format!("closed during the handshake: {f:?}")))
             }
+            Err(e) => return Err(connect_err(e.to_string())),
         };
         let resp = ConnectionResponse::decode(&first)
             .map_err(|e| ClientError::Protocol(format!("connection response: {e}")))?;
@@ -201,7 +185,7 @@ pub(crate) async fn run(
         while out.try_recv().is_ok() {}
         let why = match end {
             End::Closed => {
-                let _ = ws.close(None).await;
+                let _ = ws.close().await;
                 shared.state.send_replace(SessionState::Closed(None));
                 return;
             }
@@ -264,7 +248,7 @@ pub(crate) async fn run(
                 payload,
             }
             .encode();
-            if ws.send(Ws::Binary(frame)).await.is_err() {
+            if ws.send(&frame).await.is_err() {
                 resubscribed = false;
                 break;
             }
@@ -288,7 +272,7 @@ fn fail_pending(shared: &Shared, end: &End) {
 
 async fn serve(
     idle_limit: Option<Duration>,
-    ws: &mut Socket,
+    ws: &mut WebSocket,
     shared: &Shared,
     out: &mut mpsc::Receiver<Bytes>,
     events: &mpsc::Sender<TopicEvent>,
@@ -323,23 +307,19 @@ async fn serve(
                 if n == 0 {
                     return End::Closed;
                 }
-                let mut sent = Ok(());
                 for frame in outgoing.drain(..) {
-                    if sent.is_ok() {
-                        sent = ws.feed(Ws::Binary(frame)).await;
-                    }
+                    ws.buffer_binary(&frame);
                 }
-                if let Err(e) = sent.and(ws.flush().await) {
+                if let Err(e) = ws.flush().await {
                     return End::Lost(e.to_string());
                 }
             }
-            incoming = ws.next() => {
+            incoming = ws.read() => {
                 last_heard = Instant::now();
                 // Then the frames already read, without going round the select! (which
                 // polls the close wait, the timer and the queue each time): up to
-                // READ_BURST, so requests queued meanwhile still go out promptly.
-                // `now_or_never` polls with a no-op waker; when nothing is ready the
-                // select! polls again with the task's own.
+                // READ_BURST, so requests queued meanwhile still go out promptly. Only
+                // what the buffer holds whole: the socket is read again by the select!.
                 let mut incoming = incoming;
                 let mut budget = READ_BURST;
                 loop {
@@ -351,9 +331,16 @@ async fn serve(
                     if budget == 0 {
                         break;
                     }
-                    match ws.next().now_or_never() {
-                        Some(next) => incoming = next,
-                        None => break,
+                    match ws.buffered() {
+                        Ok(Some(next)) => incoming = Ok(next),
+                        Ok(None) => break,
+                        Err(e) => incoming = Err(e),
+                    }
+                }
+                // The answers to what was read (notifications, pings) go out together.
+                if ws.has_unsent() {
+                    if let Err(e) = ws.flush().await {
+                        return End::Lost(e.to_string());
                     }
                 }
             }
@@ -370,27 +357,30 @@ const OUT_BATCH: usize = 256;
 /// Acts on what the socket gave: a frame is handled, anything else but a ping ends the
 /// connection.
 async fn receive(
-    incoming: Option<Result<Ws, tokio_tungstenite::tungstenite::Error>>,
-    ws: &mut Socket,
+    incoming: Result<Incoming, WsError>,
+    ws: &mut WebSocket,
     shared: &Shared,
     events: &mpsc::Sender<TopicEvent>,
     topics: &mut HashMap<i32, TopicState>,
 ) -> Result<(), End> {
     match incoming {
-        Some(Ok(Ws::Binary(b))) => handle(&b, ws, shared, events, topics)
+        Ok(Incoming::Binary(b)) => handle(&b, ws, shared, events, topics)
             .await
             .map_err(End::Lost),
-        Some(Ok(Ws::Close(f))) => Err(End::Lost(format!("closed by the server: {f:?}"))),
-        Some(Ok(_)) => Ok(()),
-        Some(Err(e)) => Err(End::Lost(e.to_string())),
-        None => Err(End::Lost("connection closed".into())),
+        Ok(Incoming::Close(f)) => {
+            // The close's answer, which the frame layer buffered; the end is the same
+            // whether it arrives or not.
+            let _ = ws.flush().await;
+            Err(End::Lost(format!("closed by the server: {f:?}")))
+        }
+        Err(e) => Err(End::Lost(e.to_string())),
     }
 }
 
 /// Handles one frame from the server. An error ends the connection.
 async fn handle(
     frame: &Bytes,
-    ws: &mut Socket,
+    ws: &mut WebSocket,
     shared: &Shared,
     events: &mpsc::Sender<TopicEvent>,
     topics: &mut HashMap<i32, TopicState>,
@@ -464,9 +454,8 @@ async fn handle(
                     reason: ErrorReason::new(ErrorReason::UNHANDLED_MESSAGE, "not handled"),
                 },
             };
-            ws.send(Ws::Binary(answer.encode()))
-                .await
-                .map_err(|e| e.to_string())?;
+            // Sent with the burst's other answers (serve flushes after it).
+            ws.buffer_binary(&answer.encode());
         }
         Message::TopicValue { topic_id, value } => {
             update(

@@ -15,6 +15,8 @@ mod options;
 mod session;
 mod slots;
 mod tls;
+mod upgrade;
+mod websocket;
 
 pub use diffusion_wire::service::{AddTopicResult, UnsubscribeReason};
 pub use diffusion_wire::value::cbor_slice_to_json_text;
