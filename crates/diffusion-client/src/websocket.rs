@@ -31,11 +31,6 @@ const OP_PONG: u8 = 0xA;
 /// layer replaced (the server's own limit, `max_message_size`, is far below it).
 pub(crate) const MAX_MESSAGE: usize = 64 << 20;
 
-/// The socket is read into the room left in the read buffer; with less than this left,
-/// the buffer grows by `read_size` first. Reads are not zero-filled (tungstenite filled
-/// its whole buffer before each read: see driver.rs).
-const MIN_ROOM: usize = 1024;
-
 /// Masking keys drawn from the thread's generator at a time: one draw per 64 frames,
 /// not one per frame (RFC 6455 §5.3 asks for keys from a strong source; these are
 /// ChaCha output, as tungstenite's were).
@@ -111,7 +106,11 @@ impl WebSocket {
             if let Some(m) = self.buffered()? {
                 return Ok(m);
             }
-            if self.read.capacity() - self.read.len() < MIN_ROOM {
+            // Room for a whole `read_size` each time, as tungstenite gave (without its
+            // zero-filling: see driver.rs): a read into the scraps of the buffer's room
+            // would take a system call for a few frames. Where no frame read from the
+            // buffer is still held, the room is its own, reclaimed in place.
+            if self.read.capacity() - self.read.len() < self.read_size {
                 self.read.reserve(self.read_size);
             }
             if self.io.read_buf(&mut self.read).await? == 0 {
