@@ -1,7 +1,6 @@
 //! The task that owns a session's connection: the handshake, reading and writing frames,
 //! answering the server's notifications and pings, and reconnecting with back-off.
 
-use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,6 +20,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 use crate::error::ClientError;
+use crate::id_hash::TopicIdMap;
 use crate::options::SessionOptions;
 use crate::session::{SessionState, Shared, TopicEvent};
 use crate::upgrade;
@@ -169,7 +169,7 @@ pub(crate) async fn run(
         .max_message_size
         .store(max_message_size, Ordering::Relaxed);
     loop {
-        let mut topics = HashMap::new();
+        let mut topics = TopicIdMap::default();
         let end = serve(
             idle,
             &mut ws,
@@ -277,7 +277,7 @@ async fn serve(
     out: &mut mpsc::Receiver<Bytes>,
     events: &mpsc::Sender<TopicEvent>,
     closing: &mut watch::Receiver<bool>,
-    topics: &mut HashMap<i32, TopicState>,
+    topics: &mut TopicIdMap<TopicState>,
 ) -> End {
     let mut last_heard = Instant::now();
     // One close wait and one idle timer for the connection, not new ones on each turn of
@@ -361,7 +361,7 @@ async fn receive(
     ws: &mut WebSocket,
     shared: &Shared,
     events: &mpsc::Sender<TopicEvent>,
-    topics: &mut HashMap<i32, TopicState>,
+    topics: &mut TopicIdMap<TopicState>,
 ) -> Result<(), End> {
     match incoming {
         Ok(Incoming::Binary(b)) => handle(&b, ws, shared, events, topics)
@@ -383,7 +383,7 @@ async fn handle(
     ws: &mut WebSocket,
     shared: &Shared,
     events: &mpsc::Sender<TopicEvent>,
-    topics: &mut HashMap<i32, TopicState>,
+    topics: &mut TopicIdMap<TopicState>,
 ) -> Result<(), String> {
     let msg =
         Message::decode(frame).map_err(|e| format!("malformed message from the server: {e}"))?;
@@ -492,7 +492,7 @@ async fn update(
     value: Option<Bytes>,
     delta: Option<Bytes>,
     events: &mpsc::Sender<TopicEvent>,
-    topics: &mut HashMap<i32, TopicState>,
+    topics: &mut TopicIdMap<TopicState>,
     raw: bool,
 ) {
     let Some(t) = topics.get_mut(&topic_id) else {
@@ -602,9 +602,9 @@ async fn emit(events: &mpsc::Sender<TopicEvent>, event: TopicEvent) {
 #[cfg(test)]
 mod tests {
     use super::{endpoint, update, TopicState};
+    use crate::id_hash::TopicIdMap;
     use crate::session::TopicEvent;
     use diffusion_wire::{TopicSpecification, TopicType, Value};
-    use std::collections::HashMap;
 
     /// SPEC 6.3 [V]: a string, int64 or double topic set to "no value" arrives as a
     /// TOPIC_VALUE of `f6`, which both SDKs report as null: an event, not a skipped update.
@@ -612,14 +612,15 @@ mod tests {
     async fn a_scalar_topic_with_no_value_is_delivered_as_null() {
         for t in [TopicType::String, TopicType::Int64, TopicType::Double] {
             let (tx, mut rx) = tokio::sync::mpsc::channel(4);
-            let mut topics = HashMap::from([(
+            let mut topics = TopicIdMap::default();
+            topics.insert(
                 2,
                 TopicState {
                     path: "source/kafka/str".into(),
                     specification: TopicSpecification::new(t),
                     last: None,
                 },
-            )]);
+            );
             update(
                 2,
                 Some(bytes::Bytes::from_static(&[0xf6])),

@@ -8,9 +8,9 @@
 
 #![warn(missing_docs)]
 
-mod cid_hash;
 mod driver;
 mod error;
+mod id_hash;
 mod options;
 mod session;
 mod slots;

@@ -16,9 +16,9 @@ use diffusion_wire::{
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::cid_hash::CidMap;
 use crate::driver;
 use crate::error::ClientError;
+use crate::id_hash::CidMap;
 use crate::options::SessionOptions;
 use crate::slots::{Slot, Slots};
 
