@@ -422,6 +422,49 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn frames_split_anywhere_between_reads_are_read_the_same() {
+        // A pipe of a few bytes hands the frames over in pieces cut at every place: in
+        // the head, in the extended length, in the payload, between fragments.
+        for capacity in [1, 2, 3, 5, 7, 13, 64, 1000] {
+            let (ours, theirs) = tokio::io::duplex(capacity);
+            let mut ws = WebSocket::new(Box::new(ours), BytesMut::new(), 16);
+            let lengths = [0, 1, 125, 126, 300, 65_536];
+            let writer = tokio::spawn(async move {
+                let mut server = WebSocketStream::from_raw_socket(theirs, Role::Server, None).await;
+                for len in lengths {
+                    server.feed(Message::binary(payload(len))).await.unwrap();
+                    let whole = payload(len + 10);
+                    let parts = [
+                        (&whole[..5], Data::Binary, false),
+                        (&whole[5..], Data::Continue, true),
+                    ];
+                    for (part, op, fin) in parts {
+                        let f = TFrame::message(part.to_vec(), OpCode::Data(op), fin);
+                        server.feed(Message::Frame(f)).await.unwrap();
+                    }
+                }
+                server.flush().await.unwrap();
+                server
+            });
+            for len in lengths {
+                let got = ws.read().await.unwrap();
+                assert_eq!(
+                    got,
+                    Incoming::Binary(payload(len).into()),
+                    "{capacity}: {len}"
+                );
+                let got = ws.read().await.unwrap();
+                assert_eq!(
+                    got,
+                    Incoming::Binary(payload(len + 10).into()),
+                    "{capacity}: {len} in parts"
+                );
+            }
+            drop(writer.await.unwrap());
+        }
+    }
+
+    #[tokio::test]
     async fn a_close_from_the_server_is_read_with_its_status_and_answered() {
         let (mut ws, mut server) = pair().await;
         server
