@@ -354,8 +354,8 @@ const READ_BURST: usize = 64;
 /// Requests taken from the queue in one go, written together and flushed once.
 const OUT_BATCH: usize = 256;
 
-/// Acts on what the socket gave: a frame is handled, anything else but a ping ends the
-/// connection.
+/// Acts on what the socket gave: a message is handled; the server's close or an error
+/// ends the connection (pings are answered by the frame layer).
 async fn receive(
     incoming: Result<Incoming, WsError>,
     ws: &mut WebSocket,

@@ -109,3 +109,48 @@ fn accepted(response: &httparse::Response<'_, '_>, key: &str) -> Result<(), Stri
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `accepted` on a response head given as text.
+    fn check(head: &str, key: &str) -> Result<(), String> {
+        let mut headers = [httparse::EMPTY_HEADER; 32];
+        let mut response = httparse::Response::new(&mut headers);
+        assert!(response.parse(head.as_bytes()).unwrap().is_complete());
+        accepted(&response, key)
+    }
+
+    // RFC 6455 §1.3's example key and its accept value.
+    const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
+    const ACCEPT: &str = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+
+    #[test]
+    fn an_upgrade_with_the_keys_accept_value_is_taken_in_any_case_of_its_tokens() {
+        let ok = format!(
+            "HTTP/1.1 101 Switching Protocols\r\nupgrade: WebSocket\r\n\
+             connection: keep-alive, Upgrade\r\nsec-websocket-accept: {ACCEPT}\r\n\r\n"
+        );
+        assert_eq!(check(&ok, KEY), Ok(()));
+    }
+
+    #[test]
+    fn a_refusal_a_missing_upgrade_and_a_wrong_accept_value_are_errors_saying_which() {
+        let refused = "HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n";
+        assert_eq!(
+            check(refused, KEY),
+            Err("HTTP error: 401 Unauthorized".into())
+        );
+        let plain = format!(
+            "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Accept: {ACCEPT}\r\n\r\n"
+        );
+        assert!(check(&plain, KEY).unwrap_err().contains("does not upgrade"));
+        let wrong = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+                     Connection: Upgrade\r\nSec-WebSocket-Accept: AAAA\r\n\r\n";
+        assert!(check(wrong, KEY)
+            .unwrap_err()
+            .contains("Sec-WebSocket-Accept"));
+    }
+}

@@ -85,8 +85,8 @@ impl WebSocket {
     /// The WebSocket over `io` once the handshake is done; `already` holds what was read
     /// past the handshake's response (the server may have sent its first frame with it).
     pub(crate) fn new(io: Box<dyn Io>, already: BytesMut, read_size: usize) -> Self {
-        let mut read = BytesMut::with_capacity(read_size.max(already.len()));
-        read.extend_from_slice(&already);
+        let mut read = already;
+        read.reserve(read_size);
         WebSocket {
             io,
             read,
