@@ -5,6 +5,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# A clean build of every target needs about 6 GB (measured: 4.7 GB in target/debug). Say so
+# up front, so a full disk reads as a full disk rather than as a compiler error.
+target_dir=${CARGO_TARGET_DIR:-target}
+mkdir -p "$target_dir"
+free_kb=$(df -Pk "$target_dir" | awk 'NR==2 {print $4}')
+echo "[test] $((free_kb / 1024 / 1024)) GB free for $target_dir" >&2
+if [ "$free_kb" -lt $((6 * 1024 * 1024)) ]; then
+    echo "[test] warning: under 6 GB free for $target_dir; a clean build may run out of disk" >&2
+fi
+
 scripts/setup.sh
 echo "[test] cargo fmt --check" >&2
 cargo fmt --all --check
